@@ -1,0 +1,285 @@
+package dev.ledger.core;
+
+import dev.ledger.core.internal.Checks;
+import dev.ledger.core.internal.TransferIds;
+import dev.ledger.core.memory.InMemoryLedgerStore;
+import dev.ledger.core.spi.AppendResult;
+import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.core.spi.OpenResult;
+import dev.ledger.core.spi.TransferDraft;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The ledger: the one entry point applications call to open accounts, record transfers and read balances.
+ *
+ * <p>It validates requests, assigns transfer ids and times (from the injected clock, to the microsecond),
+ * and runs the transfer protocol against its {@link LedgerStore}: each attempt appends at the source's next
+ * index in one atomic step; when a concurrent debit of the same source took that index first, the attempt
+ * reports a conflict and the ledger re-reads and retries under its {@link RetryPolicy}. No locks are held
+ * between attempts, so no two calls can wait for each other in a cycle.
+ *
+ * <p>Errors: a request that breaks a rule throws {@link LedgerRejectedException} with its
+ * {@link RejectionReason} and records nothing. A failure of the store, or conflicts through every allowed
+ * attempt, throw {@link LedgerUnavailableException}.
+ *
+ * <p>Thread-safe: one instance is meant to be shared by all threads of an application.
+ */
+public final class Ledger implements AutoCloseable {
+  private static final String FUNDING_REFERENCE = "opening balance";
+
+  private final LedgerStore store;
+  private final InstantSource clock;
+  private final RetryPolicy retryPolicy;
+  private final Supplier<UUID> ids;
+
+  private Ledger(Builder builder) {
+    this.store = builder.store;
+    this.clock = builder.clock;
+    this.retryPolicy = builder.retryPolicy;
+    this.ids = builder.ids != null ? builder.ids : new TransferIds(builder.clock);
+  }
+
+  /** A ledger on the given store; see {@link Builder} for the defaults. */
+  public static Builder builder(LedgerStore store) {
+    return new Builder(store);
+  }
+
+  /** A ledger on a new in-memory store, with the system clock and the default retry policy. */
+  public static Ledger inMemory() {
+    return builder(new InMemoryLedgerStore()).build();
+  }
+
+  /**
+   * Opens an account; with a positive opening balance, also records the funding transfer from the named
+   * issuer, in one atomic step.
+   *
+   * @return the opened account
+   * @throws LedgerRejectedException {@code ACCOUNT_EXISTS}, {@code SOURCE_NOT_FOUND} (the funding issuer),
+   *     {@code FUNDING_ACCOUNT_NOT_ISSUER}, {@code CURRENCY_MISMATCH}, {@code BALANCE_OVERFLOW},
+   *     {@code ID_REUSED_WITH_DIFFERENT_CONTENT}, or one of the request's own validations
+   * @throws LedgerUnavailableException when the store fails or conflicts persist
+   */
+  public Account open(NewAccount request) {
+    Checks.present(request, "account request");
+    UUID fundingId = null;
+    if (request.openingBalance() > 0) {
+      fundingId = request.fundingTransferId() != null ? request.fundingTransferId() : ids.get();
+    }
+    for (int attempt = 1; ; attempt++) {
+      Instant now = now();
+      Account account = new Account(request.id(), request.currency(), request.issuer(), now);
+      TransferDraft funding = fundingId == null ? null : new TransferDraft(fundingId,
+          Objects.requireNonNull(request.fundedBy()), request.id(), request.openingBalance(), request.currency(),
+          FUNDING_REFERENCE, now);
+      OpenResult result = callStore(() -> store.open(account, funding), fundingId);
+      if (result instanceof OpenResult.Opened opened) {
+        return opened.account();
+      } else if (result instanceof OpenResult.Rejected rejected) {
+        throw new LedgerRejectedException(rejected.reason(), rejected.detail());
+      } else {
+        backOff(attempt, ((OpenResult.Conflict) result).detail(), fundingId);
+      }
+    }
+  }
+
+  /**
+   * Records a transfer, or returns the one already recorded under the request's id.
+   *
+   * @return the recorded transfer; for a replayed id, the transfer recorded the first time
+   * @throws LedgerRejectedException when the transfer breaks a rule (nothing is recorded)
+   * @throws LedgerUnavailableException when the store fails or conflicts persist; its
+   *     {@link LedgerUnavailableException#transferId()} is the id to retry with
+   */
+  public Transfer transfer(TransferRequest request) {
+    Checks.present(request, "transfer request");
+    UUID id = request.id() != null ? request.id() : ids.get();
+    for (int attempt = 1; ; attempt++) {
+      TransferDraft draft = new TransferDraft(id, request.source(), request.destination(), request.amount(),
+          request.currency(), request.reference(), now());
+      AppendResult result = callStore(() -> store.append(draft), id);
+      if (result instanceof AppendResult.Recorded recorded) {
+        return recorded.transfer();
+      } else if (result instanceof AppendResult.AlreadyRecorded already) {
+        Transfer existing = already.existing();
+        if (!existing.sameContentAs(request.source(), request.destination(), request.amount(), request.currency(),
+            request.reference())) {
+          throw new LedgerRejectedException(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
+              "transfer id " + id + " was recorded as " + describe(existing) + ", not as " + describe(request));
+        }
+        return existing;
+      } else if (result instanceof AppendResult.Rejected rejected) {
+        throw new LedgerRejectedException(rejected.reason(), rejected.detail());
+      } else {
+        backOff(attempt, ((AppendResult.Conflict) result).detail(), id);
+      }
+    }
+  }
+
+  /** Shorthand for {@code transfer(TransferRequest.of(source, destination, amount, currency))}. */
+  public Transfer transfer(AccountId source, AccountId destination, long amount, String currency) {
+    return transfer(TransferRequest.of(source, destination, amount, currency));
+  }
+
+  /** The account with this id, if it is open. */
+  public Optional<Account> account(AccountId id) {
+    Checks.present(id, "account id");
+    return callStore(() -> store.findAccount(id), null);
+  }
+
+  /**
+   * The transfer recorded under this id. If one is being recorded concurrently (for example by a call whose
+   * connection dropped during COMMIT), waits for its outcome: an empty answer means it was not recorded.
+   */
+  public Optional<Transfer> findTransfer(UUID id) {
+    Checks.present(id, "transfer id");
+    return callStore(() -> store.findTransfer(id), null);
+  }
+
+  /**
+   * The account's balance now: credits minus debits of every recorded transfer.
+   *
+   * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}
+   */
+  public long balance(AccountId id) {
+    return balanceOf(id, null);
+  }
+
+  /**
+   * The account's balance as of {@code instant}: credits minus debits of the transfers recorded at or before
+   * it. Zero before the account's first transfer. A transfer still being recorded when this is called counts
+   * only once committed, so an answer for a recent instant can grow while such transfers land; see
+   * {@code docs/design.md}.
+   *
+   * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}, {@code INVALID_INSTANT}
+   */
+  public long balanceAsOf(AccountId id, Instant instant) {
+    return balanceOf(id, Checks.instant(instant, "instant"));
+  }
+
+  private long balanceOf(AccountId id, @Nullable Instant asOf) {
+    Checks.present(id, "account id");
+    OptionalLong balance = callStore(() -> store.balance(id, asOf), null);
+    if (balance.isEmpty()) {
+      throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND, "account " + id + " does not exist");
+    }
+    return balance.getAsLong();
+  }
+
+  /**
+   * A page of the account's statement: its transfers in both directions, ordered by recorded time then id.
+   *
+   * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}
+   */
+  public StatementPage statement(StatementQuery query) {
+    Checks.present(query, "statement query");
+    if (account(query.account()).isEmpty()) {
+      throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND,
+          "account " + query.account() + " does not exist");
+    }
+    return callStore(() -> store.statement(query), null);
+  }
+
+  /** Closes the store. */
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  private Instant now() {
+    return Checks.clockReading(clock.instant());
+  }
+
+  private void backOff(int attempt, String detail, @Nullable UUID transferId) {
+    if (attempt >= retryPolicy.maxAttempts()) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.RETRIES_EXHAUSTED,
+          "gave up after " + attempt + " attempts, each lost to a concurrent debit; last: " + detail
+              + "; nothing was recorded", transferId, null);
+    }
+    long nanos = retryPolicy.backoffNanos(attempt, ThreadLocalRandom.current());
+    if (nanos > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(nanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
+            "interrupted while backing off after attempt " + attempt + "; nothing was recorded by this call",
+            transferId, e);
+      }
+    }
+  }
+
+  private <T> T callStore(Supplier<T> call, @Nullable UUID transferId) {
+    try {
+      return call.get();
+    } catch (LedgerRejectedException e) {
+      throw e;
+    } catch (LedgerUnavailableException e) {
+      throw transferId != null && e.transferId() == null ? e.withTransferId(transferId) : e;
+    } catch (RuntimeException e) {
+      // A store must not throw anything else; if one does, a write may have happened.
+      throw new LedgerUnavailableException(transferId != null
+          ? LedgerUnavailableException.Kind.OUTCOME_UNKNOWN
+          : LedgerUnavailableException.Kind.STORE_UNAVAILABLE, "store failed unexpectedly: " + e, transferId, e);
+    }
+  }
+
+  private static String describe(Transfer t) {
+    return describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference());
+  }
+
+  private static String describe(TransferRequest r) {
+    return describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference());
+  }
+
+  private static String describe(AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference) {
+    return source + " -> " + destination + " " + amount + " " + currency
+        + (reference == null ? "" : " reference " + Checks.quote(reference));
+  }
+
+  /**
+   * Configures a {@link Ledger}. Defaults: the system clock ({@link InstantSource#system()}),
+   * {@link RetryPolicy#defaults()}, and time-ordered (version 7) UUIDs for transfers without an id.
+   * Not thread-safe; the built ledger is.
+   */
+  public static final class Builder {
+    private final LedgerStore store;
+    private InstantSource clock = InstantSource.system();
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private @Nullable Supplier<UUID> ids;
+
+    private Builder(LedgerStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The clock that dates accounts and transfers; readings are truncated to microseconds. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** The source of ids for transfers whose request has none; it must never repeat an id. */
+    public Builder transferIds(Supplier<UUID> ids) {
+      this.ids = Objects.requireNonNull(ids, "ids");
+      return this;
+    }
+
+    public Ledger build() {
+      return new Ledger(this);
+    }
+  }
+}

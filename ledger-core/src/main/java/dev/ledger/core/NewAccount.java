@@ -1,0 +1,66 @@
+package dev.ledger.core;
+
+import dev.ledger.core.internal.Checks;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request to open an account, optionally with an opening balance funded by an issuer in the same atomic
+ * step. Build one with {@link #of} or {@link #issuer} and {@link #withOpeningBalance}.
+ *
+ * @param id the new account's id; opening an existing id is rejected with {@link RejectionReason#ACCOUNT_EXISTS}
+ * @param currency the account's currency or asset code
+ * @param issuer whether the account may go negative (money enters the ledger through issuers)
+ * @param openingBalance the balance to fund the account with, zero or more
+ * @param fundedBy the issuer that funds a positive opening balance; {@code null} when it is zero
+ * @param fundingTransferId the id of the funding transfer, or {@code null} to generate one
+ */
+public record NewAccount(
+    AccountId id,
+    String currency,
+    boolean issuer,
+    long openingBalance,
+    @Nullable AccountId fundedBy,
+    @Nullable UUID fundingTransferId) {
+
+  /** @throws LedgerRejectedException when a value is missing or malformed, or the request is inconsistent */
+  public NewAccount {
+    Checks.present(id, "account id");
+    Checks.currency(currency, "currency of account " + id);
+    if (openingBalance < 0) {
+      throw Checks.reject(RejectionReason.NEGATIVE_OPENING_BALANCE,
+          "account " + id + " was to open with balance " + openingBalance);
+    }
+    if (openingBalance > 0 && fundedBy == null) {
+      throw Checks.reject(RejectionReason.MISSING_VALUE,
+          "opening balance " + openingBalance + " of account " + id + " has no funding issuer (fundedBy is null)");
+    }
+    if (openingBalance == 0 && (fundedBy != null || fundingTransferId != null)) {
+      throw Checks.reject(RejectionReason.INVALID_REQUEST,
+          "account " + id + " names a funding issuer or funding transfer id but its opening balance is 0");
+    }
+    if (id.equals(fundedBy)) {
+      throw Checks.reject(RejectionReason.SAME_ACCOUNT, "account " + id + " cannot fund its own opening balance");
+    }
+  }
+
+  /** An ordinary account (never negative) with a zero balance. */
+  public static NewAccount of(AccountId id, String currency) {
+    return new NewAccount(id, currency, false, 0, null, null);
+  }
+
+  /** An issuer account, which may go negative: money enters the ledger by transfers from issuers. */
+  public static NewAccount issuer(AccountId id, String currency) {
+    return new NewAccount(id, currency, true, 0, null, null);
+  }
+
+  /** This request with a positive opening balance transferred from {@code issuer} when the account opens. */
+  public NewAccount withOpeningBalance(long amount, AccountId issuer) {
+    return new NewAccount(id, currency, this.issuer, amount, Checks.present(issuer, "funding issuer"), fundingTransferId);
+  }
+
+  /** This request with the given id for the funding transfer. */
+  public NewAccount withFundingTransferId(UUID transferId) {
+    return new NewAccount(id, currency, issuer, openingBalance, fundedBy, Checks.present(transferId, "funding transfer id"));
+  }
+}

@@ -1,0 +1,65 @@
+package dev.ledger.core;
+
+import dev.ledger.core.internal.Checks;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A recorded transfer of money from one account to another. Once recorded it never changes.
+ *
+ * <p>A source's transfers are numbered by {@code sourceIndex} 0, 1, 2, ... without gaps: the index is the
+ * slot two concurrent debits of one account compete for, which is how the ledger serialises debits without
+ * locks.
+ *
+ * @param id the transfer's id, also its idempotency key
+ * @param source the account debited
+ * @param sourceIndex the position of this transfer among the source's debits, from 0
+ * @param destination the account credited
+ * @param amount the amount in minor units (cents for USD), greater than zero
+ * @param currency the currency of the amount, equal to both accounts' currency
+ * @param recordedAt when it was recorded, to the microsecond; never earlier than any transfer its source's
+ *     funds check relied on, so balances as of any instant are consistent
+ * @param reference optional free text from the caller, at most 256 characters
+ */
+public record Transfer(
+    UUID id,
+    AccountId source,
+    long sourceIndex,
+    AccountId destination,
+    long amount,
+    String currency,
+    Instant recordedAt,
+    @Nullable String reference) {
+
+  /** @throws LedgerRejectedException when a value is missing, malformed or breaks a rule of transfers */
+  public Transfer {
+    Checks.present(id, "transfer id");
+    Checks.present(source, "source of transfer " + id);
+    Checks.present(destination, "destination of transfer " + id);
+    if (sourceIndex < 0) {
+      throw Checks.reject(RejectionReason.INVALID_REQUEST, "source index of transfer " + id + " is " + sourceIndex);
+    }
+    Checks.positiveAmount(amount, "amount of transfer " + id);
+    if (source.equals(destination)) {
+      throw Checks.reject(RejectionReason.SAME_ACCOUNT, "transfer " + id + " has source and destination " + source);
+    }
+    Checks.currency(currency, "currency of transfer " + id);
+    Checks.storedInstant(recordedAt, "recordedAt of transfer " + id);
+    Checks.reference(reference);
+  }
+
+  /**
+   * Whether this transfer has the content a request with the same id asks for: same source, destination,
+   * amount, currency and reference. Index and time are assigned by the ledger and are not content.
+   */
+  public boolean sameContentAs(AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference) {
+    return this.source.equals(source)
+        && this.destination.equals(destination)
+        && this.amount == amount
+        && this.currency.equals(currency)
+        && Objects.equals(this.reference, reference);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.ledger.core.internal;
+
+import dev.ledger.core.LedgerRejectedException;
+import dev.ledger.core.RejectionReason;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Validation shared by the value types and the stores. Not part of the API: may change without notice.
+ */
+public final class Checks {
+  /** The earliest instant a ledger stores (PostgreSQL's timestamptz reaches further; this is the common range). */
+  public static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+  /** The latest instant a ledger stores. */
+  public static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  public static final int MAX_ACCOUNT_ID_LENGTH = 64;
+  public static final int MAX_REFERENCE_LENGTH = 256;
+
+  private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z][A-Z0-9_]{2,15}");
+
+  private Checks() {}
+
+  public static LedgerRejectedException reject(RejectionReason reason, String detail) {
+    return new LedgerRejectedException(reason, detail);
+  }
+
+  /** Returns {@code value}, or rejects with {@link RejectionReason#MISSING_VALUE} naming {@code what}. */
+  public static <T> T present(@Nullable T value, String what) {
+    if (value == null) {
+      throw reject(RejectionReason.MISSING_VALUE, what + " is null");
+    }
+    return value;
+  }
+
+  public static String accountId(@Nullable String value) {
+    present(value, "account id");
+    if (!ACCOUNT_ID.matcher(value).matches()) {
+      throw reject(RejectionReason.INVALID_ACCOUNT_ID, "account id " + quote(value) + " is not valid");
+    }
+    return value;
+  }
+
+  public static String currency(@Nullable String value, String what) {
+    present(value, what);
+    if (!CURRENCY.matcher(value).matches()) {
+      throw reject(RejectionReason.INVALID_CURRENCY, what + " " + quote(value) + " is not valid");
+    }
+    return value;
+  }
+
+  public static long positiveAmount(long amount, String what) {
+    if (amount <= 0) {
+      throw reject(RejectionReason.NON_POSITIVE_AMOUNT, what + " is " + amount);
+    }
+    return amount;
+  }
+
+  /** A reference is optional; when present it must be storable text of bounded length. */
+  public static @Nullable String reference(@Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    if (value.length() > MAX_REFERENCE_LENGTH) {
+      throw reject(RejectionReason.INVALID_REFERENCE,
+          "reference has " + value.length() + " characters, more than " + MAX_REFERENCE_LENGTH);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\u0000') {
+        throw reject(RejectionReason.INVALID_REFERENCE, "reference contains NUL at index " + i);
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+          throw reject(RejectionReason.INVALID_REFERENCE, "reference has an unpaired surrogate at index " + i);
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        throw reject(RejectionReason.INVALID_REFERENCE, "reference has an unpaired surrogate at index " + i);
+      }
+    }
+    return value;
+  }
+
+  /** An instant within the stored range. */
+  public static Instant instant(@Nullable Instant value, String what) {
+    present(value, what);
+    if (value.isBefore(MIN_INSTANT) || value.isAfter(MAX_INSTANT)) {
+      throw reject(RejectionReason.INVALID_INSTANT, what + " " + value + " is out of range");
+    }
+    return value;
+  }
+
+  /** An instant as stored: within range and of microsecond precision, the precision of PostgreSQL. */
+  public static Instant storedInstant(@Nullable Instant value, String what) {
+    instant(value, what);
+    if (value.getNano() % 1_000 != 0) {
+      throw reject(RejectionReason.INVALID_INSTANT, what + " " + value + " is finer than a microsecond");
+    }
+    return value;
+  }
+
+  /** The stored form of a clock reading: truncated to microseconds, then range-checked. */
+  public static Instant clockReading(Instant value) {
+    return instant(value.truncatedTo(ChronoUnit.MICROS), "clock reading");
+  }
+
+  /** Quotes a user-supplied string for an error message, shortening and escaping it so messages stay readable. */
+  public static String quote(@Nullable String value) {
+    if (value == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 80) + 2).append('\'');
+    int limit = Math.min(value.length(), 72);
+    for (int i = 0; i < limit; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (value.length() > limit) {
+      out.append("...(").append(value.length()).append(" chars)");
+    }
+    return out.append('\'').toString();
+  }
+}

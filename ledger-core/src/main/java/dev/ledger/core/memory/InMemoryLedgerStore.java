@@ -1,0 +1,368 @@
+package dev.ledger.core.memory;
+
+import dev.ledger.core.Account;
+import dev.ledger.core.AccountId;
+import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.RejectionReason;
+import dev.ledger.core.StatementCursor;
+import dev.ledger.core.StatementLine;
+import dev.ledger.core.StatementPage;
+import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Transfer;
+import dev.ledger.core.spi.AppendResult;
+import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.core.spi.OpenResult;
+import dev.ledger.core.spi.TransferDraft;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The embedded store and the reference model: the ledger in this JVM's memory, lost when it exits.
+ *
+ * <p>It runs the same protocol as the PostgreSQL store, without any global lock: each account's debits hang
+ * off an atomically replaced head (next index, cumulative debits, latest time); a debit reads the head and
+ * the account's committed credits, checks the funds and compare-and-sets the head to claim the next index.
+ * When a concurrent debit changed the head first, the attempt reports a conflict, exactly as a unique-key
+ * violation does in PostgreSQL. Credits only raise a balance and need no coordination.
+ *
+ * <p>Balance reads are per account; a read of several accounts is not one snapshot (a transfer between two
+ * of them may be seen half-applied for an instant). Thread-safe.
+ */
+public final class InMemoryLedgerStore implements LedgerStore {
+  private static final UUID MAX_UUID = new UUID(-1L, -1L);
+  private static final UUID MIN_UUID = new UUID(0L, 0L);
+
+  private final ConcurrentHashMap<AccountId, AccountState> accounts = new ConcurrentHashMap<>();
+  /** Values: a recorded {@link Transfer}, or the {@link InFlight} marker of an attempt using the id. */
+  private final ConcurrentHashMap<UUID, Object> transfers = new ConcurrentHashMap<>();
+
+  public InMemoryLedgerStore() {}
+
+  @Override
+  public OpenResult open(Account account, @Nullable TransferDraft funding) {
+    AccountState state = new AccountState(account);
+    while (true) {
+      AccountState existing = accounts.putIfAbsent(account.id(), state);
+      if (existing == null) {
+        break;
+      }
+      if (existing.awaitSettled()) {
+        return new OpenResult.Rejected(RejectionReason.ACCOUNT_EXISTS, "account " + account.id() + " already exists");
+      }
+    }
+    if (funding == null) {
+      state.settle(true);
+      return new OpenResult.Opened(account, Optional.empty());
+    }
+    OpenResult result;
+    try {
+      result = fund(state, funding);
+    } catch (RuntimeException | Error e) {
+      accounts.remove(account.id(), state);
+      state.settle(false);
+      throw e;
+    }
+    if (result instanceof OpenResult.Opened) {
+      state.settle(true);
+    } else {
+      accounts.remove(account.id(), state);
+      state.settle(false);
+    }
+    return result;
+  }
+
+  private OpenResult fund(AccountState state, TransferDraft funding) {
+    Account account = state.account;
+    AccountState issuer = openAccount(funding.source());
+    if (issuer == null) {
+      return new OpenResult.Rejected(RejectionReason.SOURCE_NOT_FOUND,
+          "funding issuer " + funding.source() + " of account " + account.id() + " does not exist");
+    }
+    if (!issuer.account.issuer()) {
+      return new OpenResult.Rejected(RejectionReason.FUNDING_ACCOUNT_NOT_ISSUER,
+          "account " + funding.source() + " funds the opening balance of " + account.id() + " but is not an issuer");
+    }
+    AppendResult appended = appendOnce(funding, state);
+    if (appended instanceof AppendResult.Recorded recorded) {
+      return new OpenResult.Opened(account, Optional.of(recorded.transfer()));
+    } else if (appended instanceof AppendResult.Rejected rejected) {
+      return new OpenResult.Rejected(rejected.reason(), rejected.detail());
+    } else if (appended instanceof AppendResult.AlreadyRecorded already) {
+      return new OpenResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
+          "funding transfer id " + funding.id() + " is already recorded, for " + already.existing().source() + " -> "
+              + already.existing().destination());
+    } else {
+      return new OpenResult.Conflict(((AppendResult.Conflict) appended).detail());
+    }
+  }
+
+  @Override
+  public AppendResult append(TransferDraft draft) {
+    return appendOnce(draft, null);
+  }
+
+  /** Claims the id, then makes one attempt; {@code destination} overrides the lookup for a funding transfer. */
+  private AppendResult appendOnce(TransferDraft draft, @Nullable AccountState destination) {
+    UUID id = draft.id();
+    InFlight mine = new InFlight();
+    while (true) {
+      Object prior = transfers.putIfAbsent(id, mine);
+      if (prior == null) {
+        break;
+      }
+      if (prior instanceof Transfer existing) {
+        return new AppendResult.AlreadyRecorded(existing);
+      }
+      ((InFlight) prior).await(id);
+    }
+    try {
+      AppendResult result = attempt(draft, destination);
+      if (result instanceof AppendResult.Recorded recorded) {
+        transfers.put(id, recorded.transfer());
+      } else {
+        transfers.remove(id, mine);
+      }
+      return result;
+    } catch (RuntimeException | Error e) {
+      transfers.remove(id, mine);
+      throw e;
+    } finally {
+      mine.done();
+    }
+  }
+
+  private AppendResult attempt(TransferDraft draft, @Nullable AccountState fundedAccount) {
+    AccountState src = openAccount(draft.source());
+    if (src == null) {
+      return new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND,
+          "source account " + draft.source() + " does not exist");
+    }
+    AccountState dst = fundedAccount != null ? fundedAccount : openAccount(draft.destination());
+    if (dst == null) {
+      return new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND,
+          "destination account " + draft.destination() + " does not exist");
+    }
+    String currency = draft.currency();
+    if (!src.account.currency().equals(currency) || !dst.account.currency().equals(currency)) {
+      return new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH,
+          "transfer in " + currency + " from " + src.account.id() + " (" + src.account.currency() + ") to "
+              + dst.account.id() + " (" + dst.account.currency() + ")");
+    }
+    long amount = draft.amount();
+    // Read the head before the credits: credits only grow, so the balance computed is never more than real.
+    Head head = src.head.get();
+    long credits = src.credits.get();
+    Instant latestCredit = src.latestCredit.get();
+    long balance = credits - head.debits;
+    if (!src.account.issuer() && balance < amount) {
+      return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS,
+          "account " + src.account.id() + " has balance " + balance + ", less than the amount " + amount);
+    }
+    if (head.debits > Long.MAX_VALUE - amount) {
+      return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
+          "cumulative debits of " + src.account.id() + " are " + head.debits + "; adding " + amount + " overflows");
+    }
+    long ceiling;
+    do {
+      ceiling = dst.creditCeiling.get();
+      if (ceiling > Long.MAX_VALUE - amount) {
+        return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
+            "cumulative credits of " + dst.account.id() + " are " + ceiling + "; adding " + amount + " overflows");
+      }
+    } while (!dst.creditCeiling.compareAndSet(ceiling, ceiling + amount));
+
+    Instant at = latest(latest(draft.notBefore(), head.latest), latestCredit);
+    Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
+        currency, at, draft.reference());
+    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at))) {
+      dst.creditCeiling.addAndGet(-amount);
+      return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
+          + " was taken by a concurrent debit");
+    }
+    StatementCursor position = StatementCursor.of(transfer);
+    src.lines.put(position, new StatementLine(transfer, -amount));
+    dst.lines.put(position, new StatementLine(transfer, amount));
+    // Publish the credit's time before its amount: whoever counts the amount then sees the time.
+    dst.latestCredit.accumulateAndGet(at, InMemoryLedgerStore::latest);
+    dst.credits.addAndGet(amount);
+    return new AppendResult.Recorded(transfer);
+  }
+
+  @Override
+  public Optional<Account> findAccount(AccountId id) {
+    AccountState state = openAccount(id);
+    return state == null ? Optional.empty() : Optional.of(state.account);
+  }
+
+  @Override
+  public Optional<Transfer> findTransfer(UUID id) {
+    while (true) {
+      Object value = transfers.get(id);
+      if (value == null) {
+        return Optional.empty();
+      }
+      if (value instanceof Transfer transfer) {
+        return Optional.of(transfer);
+      }
+      ((InFlight) value).await(id);
+    }
+  }
+
+  @Override
+  public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
+    AccountState state = openAccount(id);
+    if (state == null) {
+      return OptionalLong.empty();
+    }
+    if (asOf == null) {
+      long debits = state.head.get().debits;
+      return OptionalLong.of(state.credits.get() - debits);
+    }
+    Instant last = asOf.truncatedTo(ChronoUnit.MICROS);
+    long balance = 0;
+    for (StatementLine line : state.lines.headMap(new StatementCursor(last, MAX_UUID), true).values()) {
+      balance += line.change();
+    }
+    return OptionalLong.of(balance);
+  }
+
+  @Override
+  public StatementPage statement(StatementQuery query) {
+    AccountState state = openAccount(query.account());
+    if (state == null) {
+      return new StatementPage(List.of(), null);
+    }
+    boolean forward = query.direction() == StatementQuery.Direction.FORWARD;
+    // Start at the later of the cursor and the time bound (in the direction of reading).
+    StatementCursor after = query.after();
+    StatementCursor start = after;
+    boolean inclusive = false;
+    if (forward && query.from() != null) {
+      StatementCursor bound = new StatementCursor(query.from().truncatedTo(ChronoUnit.MICROS), MIN_UUID);
+      if (after == null || bound.compareTo(after) > 0) {
+        start = bound;
+        inclusive = true;
+      }
+    } else if (!forward && query.to() != null) {
+      StatementCursor bound = new StatementCursor(query.to().truncatedTo(ChronoUnit.MICROS), MAX_UUID);
+      if (after == null || bound.compareTo(after) < 0) {
+        start = bound;
+        inclusive = true;
+      }
+    }
+    NavigableMap<StatementCursor, StatementLine> view = state.lines;
+    if (start != null) {
+      view = forward ? view.tailMap(start, inclusive) : view.headMap(start, inclusive);
+    }
+    Iterator<StatementLine> lines = (forward ? view : view.descendingMap()).values().iterator();
+    List<StatementLine> page = new ArrayList<>(Math.min(query.limit(), 64));
+    StatementCursor next = null;
+    while (lines.hasNext()) {
+      StatementLine line = lines.next();
+      StatementCursor position = line.cursor();
+      if (!query.includes(position)) {
+        Instant t = position.recordedAt();
+        boolean pastEnd = forward ? (query.to() != null && !t.isBefore(query.to()))
+            : (query.from() != null && t.isBefore(query.from()));
+        if (pastEnd) {
+          break;
+        }
+        continue;
+      }
+      if (page.size() == query.limit()) {
+        next = page.get(page.size() - 1).cursor();
+        break;
+      }
+      page.add(line);
+    }
+    return new StatementPage(page, next);
+  }
+
+  @Override
+  public void close() {}
+
+  private @Nullable AccountState openAccount(AccountId id) {
+    AccountState state = accounts.get(id);
+    return state != null && state.isOpen() ? state : null;
+  }
+
+  private static Instant latest(Instant a, @Nullable Instant b) {
+    return b != null && b.isAfter(a) ? b : a;
+  }
+
+  /** The debit side of an account, replaced atomically by each debit. */
+  private record Head(long nextIndex, long debits, @Nullable Instant latest) {
+    static final Head EMPTY = new Head(0, 0, null);
+  }
+
+  private static final class AccountState {
+    final Account account;
+    final AtomicReference<Head> head = new AtomicReference<>(Head.EMPTY);
+    /** Cumulative credits recorded. */
+    final AtomicLong credits = new AtomicLong();
+    /** Cumulative credits recorded plus those being recorded: guards against overflow before a debit commits. */
+    final AtomicLong creditCeiling = new AtomicLong();
+    final AtomicReference<@Nullable Instant> latestCredit = new AtomicReference<>();
+    final ConcurrentSkipListMap<StatementCursor, StatementLine> lines = new ConcurrentSkipListMap<>();
+    /** Counted down when the opening attempt settles; until then the account is invisible. */
+    private final CountDownLatch settled = new CountDownLatch(1);
+    private volatile boolean open;
+
+    AccountState(Account account) {
+      this.account = account;
+    }
+
+    boolean isOpen() {
+      return open;
+    }
+
+    void settle(boolean opened) {
+      this.open = opened;
+      settled.countDown();
+    }
+
+    /** Waits until the opening attempt settles; returns whether the account opened. */
+    boolean awaitSettled() {
+      try {
+        settled.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
+            "interrupted while waiting for a concurrent opening of account " + account.id(), e);
+      }
+      return open;
+    }
+  }
+
+  /** Marks a transfer id claimed by an attempt in progress; others wait for its outcome. */
+  private static final class InFlight {
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    void done() {
+      done.countDown();
+    }
+
+    void await(UUID id) {
+      try {
+        done.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
+            "interrupted while waiting for a concurrent attempt with transfer id " + id, id, e);
+      }
+    }
+  }
+}

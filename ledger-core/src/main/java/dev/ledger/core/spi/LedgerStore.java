@@ -1,0 +1,92 @@
+package dev.ledger.core.spi;
+
+import dev.ledger.core.Account;
+import dev.ledger.core.AccountId;
+import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.StatementPage;
+import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Transfer;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The port a storage adapter implements. Users call {@code dev.ledger.core.Ledger}, never a store directly.
+ *
+ * <p>A store makes <em>single atomic attempts</em>; validation of request shape, ids, the clock and the retry
+ * loop live in the {@code Ledger}. Every method is thread-safe and may be called concurrently from any number
+ * of threads. Every method either completes or throws {@link LedgerUnavailableException}; rule violations are
+ * returned as data ({@link AppendResult.Rejected}, {@link OpenResult.Rejected}), never thrown. No other
+ * exception (in particular no {@code SQLException}) may escape.
+ *
+ * <p>The rules a store enforces in its attempts, atomically with the write:
+ * <ul>
+ *   <li>both accounts exist; the draft's currency equals both accounts' currency;
+ *   <li>a non-issuer source's balance covers the amount (spending all of it is allowed);
+ *   <li>the source's transfers are indexed 0, 1, 2, ... without gap or duplicate;
+ *   <li>no account's cumulative debits or cumulative credits exceed {@link Long#MAX_VALUE};
+ *   <li>a transfer id is recorded at most once; recorded transfers never change.
+ * </ul>
+ * Balance of an account = credits - debits of the transfers recorded so far (or recorded at or before an
+ * instant, for {@link #balance(AccountId, Instant)}).
+ */
+public interface LedgerStore extends AutoCloseable {
+
+  /**
+   * One atomic attempt to open {@code account} and, when {@code funding} is not null, to record the funding
+   * transfer from {@code funding.source()} (which must be an issuer) to the new account, at the issuer's
+   * next index. Either both are recorded or neither.
+   *
+   * <p>Results: {@link OpenResult.Opened}; {@link OpenResult.Conflict} when the funding transfer lost the
+   * issuer's index slot to a concurrent debit; {@link OpenResult.Rejected} with {@code ACCOUNT_EXISTS},
+   * {@code SOURCE_NOT_FOUND}, {@code FUNDING_ACCOUNT_NOT_ISSUER}, {@code CURRENCY_MISMATCH},
+   * {@code BALANCE_OVERFLOW} or {@code ID_REUSED_WITH_DIFFERENT_CONTENT} (the funding id exists).
+   *
+   * @param account the account to open; its {@code openedAt} is the ledger clock's reading
+   * @param funding the funding transfer, whose destination is {@code account.id()}, or null
+   */
+  OpenResult open(Account account, @Nullable TransferDraft funding);
+
+  /**
+   * One atomic attempt to append {@code draft} at the source's next index, as seen by one consistent
+   * snapshot of the source's debits and credits.
+   *
+   * <p>The id is checked first: if a transfer with the draft's id is recorded (or is being recorded
+   * concurrently, in which case the attempt waits for that outcome), the result is
+   * {@link AppendResult.AlreadyRecorded} with it, whatever its content and whatever the state of the
+   * accounts now. Otherwise the rules are checked against the snapshot and the transfer is appended
+   * ({@link AppendResult.Recorded}), refused ({@link AppendResult.Rejected}), or — when a concurrent debit of
+   * the same source took the index first — nothing is written and the result is
+   * {@link AppendResult.Conflict}; the caller re-reads and retries.
+   */
+  AppendResult append(TransferDraft draft);
+
+  /** The account, if it is open. Reads committed state. */
+  Optional<Account> findAccount(AccountId id);
+
+  /**
+   * The transfer with this id, if recorded. If a transfer with this id is being recorded concurrently, waits
+   * for that outcome, so that an empty answer means "not recorded, and not in flight".
+   */
+  Optional<Transfer> findTransfer(UUID id);
+
+  /**
+   * The account's balance (credits - debits) over the transfers recorded with {@code recordedAt <= asOf}, or
+   * over all recorded transfers when {@code asOf} is null; empty when the account does not exist. The value
+   * is read from one consistent snapshot.
+   */
+  OptionalLong balance(AccountId id, @Nullable Instant asOf);
+
+  /**
+   * A page of the account's statement, in the query's order, from one consistent snapshot; the
+   * {@code next} cursor is set exactly when at least one more line matches. Empty lines for an unknown
+   * account (the {@code Ledger} checks existence first).
+   */
+  StatementPage statement(StatementQuery query);
+
+  /** Releases what the store holds (connections, pools). Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,45 @@
+package dev.ledger.core.spi;
+
+import dev.ledger.core.AccountId;
+import dev.ledger.core.RejectionReason;
+import dev.ledger.core.internal.Checks;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A transfer the {@code Ledger} asks a store to append: everything but the source index, which the store
+ * assigns in the attempt, and the final recorded time.
+ *
+ * @param id the transfer id (idempotency key)
+ * @param source the account to debit
+ * @param destination the account to credit
+ * @param amount in minor units, greater than zero
+ * @param currency the currency the caller means
+ * @param reference optional text
+ * @param notBefore the ledger clock's reading for this attempt, to the microsecond; the store records
+ *     {@code max(notBefore, latest recordedAt among the source's transfers in either direction that the
+ *     attempt's snapshot sees)} so that, per account, a debit is never dated before what funded it
+ */
+public record TransferDraft(
+    UUID id,
+    AccountId source,
+    AccountId destination,
+    long amount,
+    String currency,
+    @Nullable String reference,
+    Instant notBefore) {
+
+  public TransferDraft {
+    Checks.present(id, "transfer id");
+    Checks.present(source, "source");
+    Checks.present(destination, "destination");
+    Checks.positiveAmount(amount, "amount");
+    if (source.equals(destination)) {
+      throw Checks.reject(RejectionReason.SAME_ACCOUNT, "source and destination are both " + source);
+    }
+    Checks.currency(currency, "currency");
+    Checks.reference(reference);
+    Checks.storedInstant(notBefore, "notBefore");
+  }
+}
