@@ -1,0 +1,282 @@
+package dev.ledger.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.core.Account;
+import dev.ledger.core.AccountId;
+import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.StatementPage;
+import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Transfer;
+import dev.ledger.core.spi.AppendResult;
+import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.core.spi.OpenResult;
+import dev.ledger.core.spi.TransferDraft;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The production {@link LedgerStore}: the ledger in PostgreSQL (13 or later).
+ *
+ * <p>Each transfer attempt is one SQL statement in one round trip: it reads the source's newest transfer (its
+ * next index and cumulative debits) and inserts at the next index, all from one snapshot. Two concurrent
+ * debits of one account meet on the primary key {@code (source, source_index)}: one commits, the other gets a
+ * unique violation that the {@code Ledger} retries. No row is ever locked or updated, so no deadlock cycle can
+ * form. The database enforces every rule itself (constraints and {@code ENABLE ALWAYS} triggers), so a client
+ * that bypasses this library cannot overdraw an account, leave a gap in a source's indices or rewrite history.
+ *
+ * <p>Build one from your own {@link DataSource} (the store creates no pool and does not close yours) or from a
+ * JDBC URL (the store creates and owns a HikariCP pool):
+ * <pre>{@code
+ * PostgresLedgerStore store = PostgresLedgerStore.builder()
+ *     .jdbcUrl("jdbc:postgresql://localhost:5432/app")
+ *     .username("ledger_app").password(secret)
+ *     .build();
+ * }</pre>
+ * The schema (default {@code ledger}) is created by Flyway migrations shipped in this jar: call
+ * {@link #migrate()} from your deployment step, or set {@link Builder#migrateOnStart(boolean)}.
+ *
+ * <p>Thread-safe. {@link #close()} closes the pool if the store created it.
+ */
+public final class PostgresLedgerStore implements LedgerStore {
+  /** The schema used unless configured otherwise. */
+  public static final String DEFAULT_SCHEMA = "ledger";
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private final DataSource dataSource;
+  private final @Nullable HikariDataSource ownedPool;
+  private final String schema;
+  private final TransferStatements statements;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private PostgresLedgerStore(DataSource dataSource, @Nullable HikariDataSource ownedPool, String schema) {
+    this.dataSource = dataSource;
+    this.ownedPool = ownedPool;
+    this.schema = schema;
+    this.statements = new TransferStatements(dataSource, schema);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The schema this store uses. */
+  public String schema() {
+    return schema;
+  }
+
+  /**
+   * Creates or upgrades the ledger schema with the migrations shipped in this jar. Idempotent and safe to run
+   * from several processes at once (Flyway takes an advisory lock). Needs a role allowed to create objects in
+   * the schema; the application role at run time needs only SELECT and INSERT (see the README).
+   *
+   * @return the number of migrations applied
+   */
+  public int migrate() {
+    return Migrations.migrate(dataSource, schema);
+  }
+
+  @Override
+  public OpenResult open(Account account, @Nullable TransferDraft funding) {
+    return statements.open(account, funding);
+  }
+
+  @Override
+  public AppendResult append(TransferDraft draft) {
+    return statements.append(draft);
+  }
+
+  @Override
+  public Optional<Account> findAccount(AccountId id) {
+    return statements.findAccount(id);
+  }
+
+  @Override
+  public Optional<Transfer> findTransfer(UUID id) {
+    return statements.findTransfer(id);
+  }
+
+  @Override
+  public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
+    return statements.balance(id, asOf);
+  }
+
+  @Override
+  public StatementPage statement(StatementQuery query) {
+    return statements.statement(query);
+  }
+
+  /** Closes the connection pool if this store created it; a DataSource you passed in stays open. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresLedgerStore[schema=" + schema + ", pool=" + (ownedPool != null ? ownedPool.getPoolName() : "external")
+        + "]";
+  }
+
+  /**
+   * Configures a {@link PostgresLedgerStore}. Give either {@link #dataSource} or {@link #jdbcUrl}, not both.
+   * Every setter rejects a bad value at once with {@link IllegalArgumentException}; nothing is adjusted
+   * silently. Not thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable DataSource dataSource;
+    private @Nullable String jdbcUrl;
+    private @Nullable String username;
+    private @Nullable String password;
+    private int maximumPoolSize = 10;
+    private Duration connectionTimeout = Duration.ofSeconds(5);
+    private String schema = DEFAULT_SCHEMA;
+    private boolean migrateOnStart;
+
+    private Builder() {}
+
+    /** Use this DataSource (typically your application's pool); the store will not close it. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** Create a HikariCP pool for this URL ({@code jdbc:postgresql://...}); the store owns and closes it. */
+    public Builder jdbcUrl(String jdbcUrl) {
+      Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+      require(jdbcUrl.startsWith("jdbc:postgresql:"), "jdbcUrl must start with jdbc:postgresql:, got " + redact(jdbcUrl));
+      this.jdbcUrl = jdbcUrl;
+      return this;
+    }
+
+    /** The user for {@link #jdbcUrl}; default: the URL's or the driver's default. */
+    public Builder username(String username) {
+      this.username = Objects.requireNonNull(username, "username");
+      return this;
+    }
+
+    /** The password for {@link #jdbcUrl}. */
+    public Builder password(String password) {
+      this.password = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /** Connections in the created pool, 1 to 1000; default 10. Only with {@link #jdbcUrl}. */
+    public Builder maximumPoolSize(int maximumPoolSize) {
+      require(maximumPoolSize >= 1 && maximumPoolSize <= 1000,
+          "maximumPoolSize must be between 1 and 1000, got " + maximumPoolSize);
+      this.maximumPoolSize = maximumPoolSize;
+      return this;
+    }
+
+    /**
+     * How long a call waits for a pooled connection before failing with {@code STORE_UNAVAILABLE}: 250 ms to
+     * 10 minutes; default 5 s. Only with {@link #jdbcUrl}.
+     */
+    public Builder connectionTimeout(Duration connectionTimeout) {
+      Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+      require(connectionTimeout.compareTo(Duration.ofMillis(250)) >= 0
+          && connectionTimeout.compareTo(Duration.ofMinutes(10)) <= 0,
+          "connectionTimeout must be between 250 ms and 10 minutes, got " + connectionTimeout);
+      this.connectionTimeout = connectionTimeout;
+      return this;
+    }
+
+    /** The schema holding the ledger's tables: a lower-case SQL identifier; default {@value #DEFAULT_SCHEMA}. */
+    public Builder schema(String schema) {
+      Objects.requireNonNull(schema, "schema");
+      require(IDENTIFIER.matcher(schema).matches() && !schema.startsWith("pg_"),
+          "schema must match [a-z_][a-z0-9_]{0,62} and not start with pg_, got '" + schema + "'");
+      this.schema = schema;
+      return this;
+    }
+
+    /** Whether {@link #build()} runs {@link #migrate()}; default false (run migrations from your deployment). */
+    public Builder migrateOnStart(boolean migrateOnStart) {
+      this.migrateOnStart = migrateOnStart;
+      return this;
+    }
+
+    /**
+     * Builds the store: checks the driver version and connection settings, migrates if asked, and verifies
+     * that the schema is present.
+     *
+     * @throws IllegalStateException when the configuration is incomplete or contradictory, or the database is
+     *     not usable by the ledger (the message says what to do)
+     * @throws LedgerUnavailableException when the database cannot be reached
+     */
+    public PostgresLedgerStore build() {
+      if ((dataSource == null) == (jdbcUrl == null)) {
+        throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
+      }
+      if (dataSource != null && (username != null || password != null)) {
+        throw new IllegalStateException("username/password apply to jdbcUrl(...), not to a DataSource you pass in");
+      }
+      Connections.requireSupportedDriver();
+      HikariDataSource pool = null;
+      DataSource ds = dataSource;
+      if (ds == null) {
+        String url = Objects.requireNonNull(jdbcUrl);
+        Connections.rejectSimpleQueryMode(url);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        if (username != null) {
+          config.setUsername(username);
+        }
+        if (password != null) {
+          config.setPassword(password);
+        }
+        config.setMaximumPoolSize(maximumPoolSize);
+        config.setMinimumIdle(Math.min(2, maximumPoolSize));
+        config.setConnectionTimeout(connectionTimeout.toMillis());
+        config.setPoolName("ledger-" + schema);
+        config.setAutoCommit(true);
+        // Fail at once (as STORE_UNAVAILABLE from build()) rather than leaving a pool that retries forever.
+        config.setInitializationFailTimeout(connectionTimeout.toMillis());
+        try {
+          pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+          throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+              "cannot connect to " + redact(url) + ": " + e.getMessage(), e);
+        }
+        ds = pool;
+      }
+      try {
+        Connections.checkConnection(ds);
+        if (migrateOnStart) {
+          Migrations.migrate(ds, schema);
+        }
+        Migrations.requireCurrent(ds, schema);
+        return new PostgresLedgerStore(ds, pool, schema);
+      } catch (RuntimeException e) {
+        if (pool != null) {
+          pool.close();
+        }
+        throw e;
+      }
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+
+    /** A JDBC URL without its query string, which may hold a password. */
+    static String redact(String url) {
+      int q = url.indexOf('?');
+      return q < 0 ? url : url.substring(0, q) + "?...";
+    }
+  }
+}

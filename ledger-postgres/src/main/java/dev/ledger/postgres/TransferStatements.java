@@ -1,0 +1,362 @@
+package dev.ledger.postgres;
+
+import dev.ledger.core.Account;
+import dev.ledger.core.AccountId;
+import dev.ledger.core.RejectionReason;
+import dev.ledger.core.StatementCursor;
+import dev.ledger.core.StatementLine;
+import dev.ledger.core.StatementPage;
+import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Transfer;
+import dev.ledger.core.spi.AppendResult;
+import dev.ledger.core.spi.OpenResult;
+import dev.ledger.core.spi.TransferDraft;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.NoTemplateEngine;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SQL of the store. Every statement is prepared text with bound parameters; the only value formatted into
+ * SQL text is the schema name, validated as an identifier by the builder.
+ */
+final class TransferStatements {
+  private final Jdbi jdbi;
+  private final String appendSql;
+  private final String findTransferSql;
+  private final String balanceSql;
+  private final String balanceAsOfSql;
+  private final String insertAccountSql;
+  private final String schema;
+
+  TransferStatements(DataSource dataSource, String schema) {
+    this.schema = schema;
+    this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+    jdbi.setTemplateEngine(new NoTemplateEngine());
+    jdbi.define("schema", schema);
+    String s = schema + ".";
+    this.appendSql = """
+        WITH existing AS (
+            SELECT t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
+              FROM %1$stransfer t WHERE t.id = :id),
+        src AS (SELECT a.currency, a.issuer FROM %1$saccount a WHERE a.id = :source),
+        dst AS (SELECT a.currency FROM %1$saccount a WHERE a.id = :destination),
+        head AS (SELECT t.source_index, t.source_debits, t.recorded_at FROM %1$stransfer t
+                  WHERE t.source = :source ORDER BY t.source_index DESC LIMIT 1),
+        credit AS (SELECT coalesce(sum(t.amount), 0) AS total, max(t.recorded_at) AS latest FROM %1$stransfer t
+                    WHERE t.destination = :source),
+        plan AS (
+            SELECT CASE
+                     WHEN EXISTS (SELECT 1 FROM existing) THEN 'EXISTING'
+                     WHEN src.currency IS NULL THEN 'SOURCE_NOT_FOUND'
+                     WHEN :funding AND NOT src.issuer THEN 'FUNDING_ACCOUNT_NOT_ISSUER'
+                     WHEN dst.currency IS NULL THEN 'DESTINATION_NOT_FOUND'
+                     WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'CURRENCY_MISMATCH'
+                     WHEN NOT src.issuer AND credit.total - coalesce(head.source_debits, 0) < :amount
+                       THEN 'INSUFFICIENT_FUNDS'
+                     WHEN coalesce(head.source_debits, 0)::numeric + :amount > 9223372036854775807
+                       THEN 'BALANCE_OVERFLOW'
+                     ELSE 'OK'
+                   END AS status,
+                   src.currency AS source_currency,
+                   dst.currency AS destination_currency,
+                   coalesce(head.source_index + 1, 0) AS next_index,
+                   coalesce(head.source_debits, 0) AS debits,
+                   credit.total - coalesce(head.source_debits, 0) AS balance,
+                   greatest(:not_before, head.recorded_at, credit.latest) AS at
+              FROM (SELECT 1) one
+              LEFT JOIN src ON true
+              LEFT JOIN dst ON true
+              LEFT JOIN head ON true
+              CROSS JOIN credit),
+        ins AS (
+            INSERT INTO %1$stransfer
+                   (source, source_index, id, destination, amount, currency, recorded_at, reference, source_debits)
+            SELECT :source, p.next_index, :id, :destination, :amount, :currency, p.at, :reference, p.debits + :amount
+              FROM plan p WHERE p.status = 'OK'
+            RETURNING source_index, recorded_at)
+        SELECT p.status, p.source_currency, p.destination_currency, p.debits, p.balance,
+               i.source_index AS new_index, i.recorded_at AS new_recorded_at,
+               e.id AS e_id, e.source AS e_source, e.source_index AS e_source_index, e.destination AS e_destination,
+               e.amount AS e_amount, e.currency AS e_currency, e.recorded_at AS e_recorded_at,
+               e.reference AS e_reference
+          FROM plan p LEFT JOIN ins i ON true LEFT JOIN existing e ON true
+        """.formatted(s);
+    this.findTransferSql = "SELECT id, source, source_index, destination, amount, currency, recorded_at, reference"
+        + " FROM " + s + "transfer WHERE id = :id";
+    this.balanceSql = """
+        SELECT EXISTS (SELECT 1 FROM %1$saccount WHERE id = :id) AS present,
+               (SELECT coalesce(sum(amount), 0) FROM %1$stransfer WHERE destination = :id) AS credits,
+               coalesce((SELECT source_debits FROM %1$stransfer WHERE source = :id
+                          ORDER BY source_index DESC LIMIT 1), 0) AS debits
+        """.formatted(s);
+    this.balanceAsOfSql = """
+        SELECT EXISTS (SELECT 1 FROM %1$saccount WHERE id = :id) AS present,
+               (SELECT coalesce(sum(amount), 0) FROM %1$stransfer
+                 WHERE destination = :id AND recorded_at <= :as_of) AS credits,
+               coalesce((SELECT source_debits FROM %1$stransfer WHERE source = :id AND recorded_at <= :as_of
+                          ORDER BY recorded_at DESC, source_debits DESC LIMIT 1), 0) AS debits
+        """.formatted(s);
+    this.insertAccountSql = "INSERT INTO " + s + "account (id, currency, issuer, opened_at)"
+        + " VALUES (:id, :currency, :issuer, :opened_at)";
+  }
+
+  AppendResult append(TransferDraft draft) {
+    try {
+      return jdbi.withHandle(h -> appendIn(h, draft, false));
+    } catch (RuntimeException e) {
+      return appendFailed(e, draft);
+    }
+  }
+
+  private AppendResult appendFailed(RuntimeException e, TransferDraft draft) {
+    SQLException sql = Errors.sqlException(e);
+    String state = Errors.sqlState(sql);
+    String constraint = Errors.constraint(sql);
+    if (Errors.UNIQUE_VIOLATION.equals(state) && "transfer_id_key".equals(constraint)) {
+      // A concurrent attempt with the same id committed while we waited on the unique index: read it now.
+      Optional<Transfer> existing = findTransfer(draft.id());
+      if (existing.isPresent()) {
+        return new AppendResult.AlreadyRecorded(existing.get());
+      }
+      return new AppendResult.Conflict("transfer id " + draft.id() + " was being recorded concurrently");
+    }
+    AppendResult mapped = mapViolation(sql, state, constraint, draft);
+    if (mapped != null) {
+      return mapped;
+    }
+    throw Errors.unavailable(e, "recording transfer " + draft.id(), true, draft.id());
+  }
+
+  /** The port's result for a constraint violation or retryable failure; null when it is neither. */
+  private static @Nullable AppendResult mapViolation(@Nullable SQLException sql, @Nullable String state,
+      @Nullable String constraint, TransferDraft draft) {
+    if (sql == null || state == null) {
+      return null;
+    }
+    if (Errors.UNIQUE_VIOLATION.equals(state) && "transfer_pkey".equals(constraint)) {
+      return new AppendResult.Conflict("the next index of source " + draft.source()
+          + " was taken by a concurrent debit");
+    }
+    if (Errors.isRetryable(state)) {
+      return new AppendResult.Conflict("the database reported SQLSTATE " + state + ": " + Errors.serverMessage(sql));
+    }
+    if (constraint == null) {
+      return null;
+    }
+    String message = Errors.serverMessage(sql);
+    return switch (constraint) {
+      case "transfer_funds_sufficient" -> new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS, message);
+      case "transfer_credits_in_range" -> new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW, message);
+      case "transfer_currency_matches" -> new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH, message);
+      case "transfer_source_exists" -> new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND, message);
+      case "transfer_destination_exists" -> new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND, message);
+      // The statement read index and debits from one snapshot; these mean a concurrent change: re-read.
+      case "transfer_index_contiguous", "transfer_debits_cumulative", "transfer_time_monotonic" ->
+          new AppendResult.Conflict(message);
+      default -> null;
+    };
+  }
+
+  private AppendResult appendIn(Handle h, TransferDraft draft, boolean funding) {
+    return h.createQuery(appendSql)
+        .bind("id", draft.id())
+        .bind("source", draft.source().value())
+        .bind("destination", draft.destination().value())
+        .bind("amount", draft.amount())
+        .bind("currency", draft.currency())
+        .bind("reference", draft.reference())
+        .bind("not_before", Rows.bind(draft.notBefore()))
+        .bind("funding", funding)
+        .map((rs, ctx) -> appendOutcome(rs, draft))
+        .one();
+  }
+
+  private static AppendResult appendOutcome(ResultSet rs, TransferDraft draft) throws SQLException {
+    String status = rs.getString("status");
+    switch (status) {
+      case "OK":
+        return new AppendResult.Recorded(new Transfer(draft.id(), draft.source(), rs.getLong("new_index"),
+            draft.destination(), draft.amount(), draft.currency(), Rows.instant(rs, "new_recorded_at"),
+            draft.reference()));
+      case "EXISTING":
+        return new AppendResult.AlreadyRecorded(Rows.transfer(rs, "e_"));
+      case "SOURCE_NOT_FOUND":
+        return new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND,
+            "source account " + draft.source() + " does not exist");
+      case "DESTINATION_NOT_FOUND":
+        return new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND,
+            "destination account " + draft.destination() + " does not exist");
+      case "FUNDING_ACCOUNT_NOT_ISSUER":
+        return new AppendResult.Rejected(RejectionReason.FUNDING_ACCOUNT_NOT_ISSUER,
+            "account " + draft.source() + " funds the opening balance of " + draft.destination()
+                + " but is not an issuer");
+      case "CURRENCY_MISMATCH":
+        return new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH,
+            "transfer in " + draft.currency() + " from " + draft.source() + " (" + rs.getString("source_currency")
+                + ") to " + draft.destination() + " (" + rs.getString("destination_currency") + ")");
+      case "INSUFFICIENT_FUNDS":
+        return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS,
+            "account " + draft.source() + " has balance " + rs.getBigDecimal("balance").toPlainString()
+                + ", less than the amount " + draft.amount());
+      case "BALANCE_OVERFLOW":
+        return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
+            "cumulative debits of " + draft.source() + " are " + rs.getLong("debits") + "; adding "
+                + draft.amount() + " overflows");
+      default:
+        throw new IllegalStateException("unexpected append status " + status);
+    }
+  }
+
+  OpenResult open(Account account, @Nullable TransferDraft funding) {
+    try {
+      return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        h.createUpdate(insertAccountSql)
+            .bind("id", account.id().value())
+            .bind("currency", account.currency())
+            .bind("issuer", account.issuer())
+            .bind("opened_at", Rows.bind(account.openedAt()))
+            .execute();
+        if (funding == null) {
+          return new OpenResult.Opened(account, Optional.empty());
+        }
+        AppendResult result = appendIn(h, funding, true);
+        if (result instanceof AppendResult.Recorded recorded) {
+          return new OpenResult.Opened(account, Optional.of(recorded.transfer()));
+        }
+        h.rollback();
+        if (result instanceof AppendResult.Rejected rejected) {
+          return new OpenResult.Rejected(rejected.reason(), rejected.detail());
+        }
+        Transfer existing = ((AppendResult.AlreadyRecorded) result).existing();
+        return new OpenResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
+            "funding transfer id " + funding.id() + " is already recorded, for " + existing.source() + " -> "
+                + existing.destination());
+      });
+    } catch (RuntimeException e) {
+      SQLException sql = Errors.sqlException(e);
+      String state = Errors.sqlState(sql);
+      String constraint = Errors.constraint(sql);
+      if (Errors.UNIQUE_VIOLATION.equals(state) && "account_pkey".equals(constraint)) {
+        return new OpenResult.Rejected(RejectionReason.ACCOUNT_EXISTS, "account " + account.id() + " already exists");
+      }
+      if (funding != null) {
+        if (Errors.UNIQUE_VIOLATION.equals(state) && "transfer_id_key".equals(constraint)) {
+          return new OpenResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
+              "funding transfer id " + funding.id() + " was recorded concurrently by another request");
+        }
+        AppendResult mapped = mapViolation(sql, state, constraint, funding);
+        if (mapped instanceof AppendResult.Conflict conflict) {
+          return new OpenResult.Conflict(conflict.detail());
+        }
+        if (mapped instanceof AppendResult.Rejected rejected) {
+          return new OpenResult.Rejected(rejected.reason(), rejected.detail());
+        }
+      } else if (Errors.isRetryable(state)) {
+        return new OpenResult.Conflict("the database reported SQLSTATE " + state);
+      }
+      throw Errors.unavailable(e, "opening account " + account.id(), true, funding == null ? null : funding.id());
+    }
+  }
+
+  Optional<Account> findAccount(AccountId id) {
+    try {
+      return jdbi.withExtension(AccountReads.class, reads -> reads.find(id.value()));
+    } catch (RuntimeException e) {
+      throw Errors.unavailable(e, "reading account " + id, false, null);
+    }
+  }
+
+  Optional<Transfer> findTransfer(UUID id) {
+    try {
+      return jdbi.withHandle(h -> h.createQuery(findTransferSql)
+          .bind("id", id)
+          .map((rs, ctx) -> Rows.transfer(rs, ""))
+          .findOne());
+    } catch (RuntimeException e) {
+      throw Errors.unavailable(e, "reading transfer " + id, false, id);
+    }
+  }
+
+  OptionalLong balance(AccountId id, @Nullable Instant asOf) {
+    try {
+      return jdbi.withHandle(h -> {
+        Query query = h.createQuery(asOf == null ? balanceSql : balanceAsOfSql).bind("id", id.value());
+        if (asOf != null) {
+          query.bind("as_of", Rows.bind(asOf));
+        }
+        return query.map((rs, ctx) -> rs.getBoolean("present")
+                ? OptionalLong.of(Math.subtractExact(rs.getLong("credits"), rs.getLong("debits")))
+                : OptionalLong.empty())
+            .one();
+      });
+    } catch (RuntimeException e) {
+      throw Errors.unavailable(e, "reading the balance of " + id, false, null);
+    }
+  }
+
+  StatementPage statement(StatementQuery q) {
+    boolean forward = q.direction() == StatementQuery.Direction.FORWARD;
+    String sql = statementSql(q, forward);
+    try {
+      List<StatementLine> lines = jdbi.withHandle(h -> {
+        Query query = h.createQuery(sql)
+            .bind("account", q.account().value())
+            .bind("n", q.limit() + 1);
+        if (q.from() != null) {
+          query.bind("from", Rows.bind(q.from()));
+        }
+        if (q.to() != null) {
+          query.bind("to", Rows.bind(q.to()));
+        }
+        if (q.after() != null) {
+          query.bind("after_at", Rows.bind(q.after().recordedAt())).bind("after_id", q.after().transferId());
+        }
+        return query.map((rs, ctx) -> {
+          Transfer t = Rows.transfer(rs, "");
+          return new StatementLine(t, t.source().equals(q.account()) ? -t.amount() : t.amount());
+        }).list();
+      });
+      StatementCursor next = null;
+      if (lines.size() > q.limit()) {
+        lines = new ArrayList<>(lines.subList(0, q.limit()));
+        next = lines.get(lines.size() - 1).cursor();
+      }
+      return new StatementPage(lines, next);
+    } catch (RuntimeException e) {
+      throw Errors.unavailable(e, "reading the statement of " + q.account(), false, null);
+    }
+  }
+
+  private String statementSql(StatementQuery q, boolean forward) {
+    StringBuilder where = new StringBuilder();
+    if (q.from() != null) {
+      where.append(" AND recorded_at >= :from");
+    }
+    if (q.to() != null) {
+      where.append(" AND recorded_at < :to");
+    }
+    if (q.after() != null) {
+      where.append(forward ? " AND (recorded_at, id) > (:after_at, :after_id)"
+          : " AND (recorded_at, id) < (:after_at, :after_id)");
+    }
+    String order = forward ? " ORDER BY recorded_at, id" : " ORDER BY recorded_at DESC, id DESC";
+    String columns = "id, source, source_index, destination, amount, currency, recorded_at, reference";
+    String side = "(SELECT " + columns + " FROM " + schema + ".transfer WHERE %s = :account" + where + order
+        + " LIMIT :n)";
+    return "SELECT * FROM (" + side.formatted("source") + " UNION ALL " + side.formatted("destination") + ") lines"
+        + order + " LIMIT :n";
+  }
+}

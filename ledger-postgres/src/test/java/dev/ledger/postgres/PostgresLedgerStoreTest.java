@@ -1,0 +1,115 @@
+package dev.ledger.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ledger.core.AccountId;
+import dev.ledger.core.Ledger;
+import dev.ledger.core.LedgerRejectedException;
+import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.NewAccount;
+import dev.ledger.core.RejectionReason;
+import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Transfer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The store's configuration, migrations and basic round trips. */
+class PostgresLedgerStoreTest {
+  @RegisterExtension
+  static final PostgresDatabase DB = new PostgresDatabase();
+
+  private static final AccountId BANK = AccountId.of("bank");
+  private static final AccountId ALICE = AccountId.of("alice");
+  private static final AccountId BOB = AccountId.of("bob");
+
+  @Test
+  void migrate_twice_appliesMigrationsOnce() {
+    PostgresLedgerStore store = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource())
+        .schema(DB.newSchemaName()).migrateOnStart(true).build());
+    assertTrue(store.migrate() >= 1);
+    assertEquals(0, store.migrate());
+  }
+
+  @Test
+  void build_schemaNotMigrated_failsWithInstructions() {
+    String schema = DB.newSchemaName();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
+    assertTrue(e.getMessage().contains(schema) && e.getMessage().contains("migrate()"), e.getMessage());
+  }
+
+  @Test
+  void builder_invalidSchema_rejectedNamingIt() {
+    for (String bad : new String[] {"", "Ledger", "1ledger", "led-ger", "ledger;drop", "pg_ledger", "a".repeat(64)}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> PostgresLedgerStore.builder().schema(bad), bad);
+      assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void builder_badPoolSettings_rejected() {
+    assertThrows(IllegalArgumentException.class, () -> PostgresLedgerStore.builder().maximumPoolSize(0));
+    assertThrows(IllegalArgumentException.class, () -> PostgresLedgerStore.builder().maximumPoolSize(1001));
+    assertThrows(IllegalArgumentException.class,
+        () -> PostgresLedgerStore.builder().connectionTimeout(Duration.ofMillis(10)));
+    assertThrows(IllegalArgumentException.class, () -> PostgresLedgerStore.builder().jdbcUrl("jdbc:mysql://x/y"));
+  }
+
+  @Test
+  void builder_simpleQueryMode_refused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> PostgresLedgerStore.builder().jdbcUrl(DB.jdbcUrl() + "&preferQueryMode=simple").build());
+    assertTrue(e.getMessage().contains("preferQueryMode=simple"), e.getMessage());
+  }
+
+  @Test
+  void builder_bothDataSourceAndUrl_refused() {
+    assertThrows(IllegalStateException.class,
+        () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).jdbcUrl(DB.jdbcUrl()).build());
+    assertThrows(IllegalStateException.class, () -> PostgresLedgerStore.builder().build());
+  }
+
+  @Test
+  void build_unreachableServer_storeUnavailable() {
+    LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class,
+        () -> PostgresLedgerStore.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:1/none?user=x")
+            .connectionTimeout(Duration.ofMillis(500)).build());
+    assertEquals(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, e.kind());
+  }
+
+  @Test
+  void jdbcUrlStore_ownsItsPool_andRecordsTransfers() {
+    String schema = DB.newSchemaName();
+    try (Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().jdbcUrl(DB.jdbcUrl()).schema(schema)
+        .maximumPoolSize(2).migrateOnStart(true).build()).build()) {
+      ledger.open(NewAccount.issuer(BANK, "USD"));
+      ledger.open(NewAccount.of(ALICE, "USD").withOpeningBalance(100, BANK));
+      ledger.open(NewAccount.of(BOB, "USD"));
+      Transfer t = ledger.transfer(ALICE, BOB, 40, "USD");
+      assertEquals(0, t.sourceIndex());
+      assertEquals(60, ledger.balance(ALICE));
+      assertEquals(40, ledger.balance(BOB));
+      assertEquals(-100, ledger.balance(BANK));
+      assertEquals(2, ledger.statement(StatementQuery.of(ALICE)).lines().size());
+      LedgerRejectedException e = assertThrows(LedgerRejectedException.class,
+          () -> ledger.transfer(ALICE, BOB, 61, "USD"));
+      assertEquals(RejectionReason.INSUFFICIENT_FUNDS, e.reason());
+      assertTrue(e.getMessage().contains("alice") && e.getMessage().contains("60"), e.getMessage());
+    }
+  }
+
+  @Test
+  void stores_onDifferentSchemas_areIndependent() {
+    try (Ledger a = Ledger.builder(DB.newStore()).build(); Ledger b = Ledger.builder(DB.newStore()).build()) {
+      a.open(NewAccount.issuer(BANK, "USD"));
+      assertTrue(a.account(BANK).isPresent());
+      assertTrue(b.account(BANK).isEmpty());
+      assertNotEquals(null, a.account(BANK).orElseThrow().openedAt());
+    }
+  }
+}
