@@ -15,6 +15,8 @@ import org.postgresql.util.DriverInfo;
 /** Start-up checks of the driver, the connection settings and the server. */
 final class Connections {
   private static final System.Logger LOG = System.getLogger(PostgresLedgerStore.class.getName());
+  /** Durability warnings already given, so each appears once per JVM however many stores start. */
+  private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** The oldest pgjdbc release accepted: 42.7.2 fixed SQL injection in the simple query mode (CVE-2024-1597). */
   static final int[] MIN_DRIVER = {42, 7, 2};
@@ -62,11 +64,11 @@ final class Connections {
           throw new IllegalStateException("PostgreSQL server_version_num " + version
               + " is too old: the ledger needs PostgreSQL 13 or later");
         }
-        if (!"on".equals(rs.getString(2))) {
+        if (!"on".equals(rs.getString(2)) && WARNED.add("fsync")) {
           LOG.log(Level.WARNING, "PostgreSQL fsync is {0}: a crash of the server can lose or corrupt recorded"
               + " transfers; never run a ledger like this outside tests", rs.getString(2));
         }
-        if ("off".equals(rs.getString(3)) || "local".equals(rs.getString(3))) {
+        if (("off".equals(rs.getString(3)) || "local".equals(rs.getString(3))) && WARNED.add("synchronous_commit")) {
           LOG.log(Level.WARNING, "PostgreSQL synchronous_commit is {0}: a transfer acknowledged to the caller can"
               + " be lost if the server crashes", rs.getString(3));
         }

@@ -85,6 +85,20 @@ public final class PostgresLedgerStore implements LedgerStore {
     return Migrations.migrate(dataSource, schema);
   }
 
+  /**
+   * Creates or upgrades the ledger schema {@code schema} through {@code dataSource}, without building a store:
+   * for a deployment step that runs as the schema owner while the application connects as a less privileged
+   * role.
+   *
+   * @return the number of migrations applied
+   * @throws IllegalArgumentException if {@code schema} is not a valid schema name
+   */
+  public static int migrate(DataSource dataSource, String schema) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    builder().schema(schema); // validates the name
+    return Migrations.migrate(dataSource, schema);
+  }
+
   @Override
   public OpenResult open(Account account, @Nullable TransferDraft funding) {
     return statements.open(account, funding);
