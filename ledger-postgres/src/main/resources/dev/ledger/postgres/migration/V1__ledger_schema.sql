@@ -41,9 +41,9 @@ CREATE TABLE transfer (
     -- The source's cumulative debits including this transfer: the newest row of a source gives its debits
     -- without reading its history.
     source_debits bigint      NOT NULL,
-    -- The inserting transaction, set by the guard: lets balance summaries use a transaction horizon
-    -- (everything below pg_snapshot_xmin has finished) instead of a clock.
-    created_xid   xid8        NOT NULL,
+    -- The inserting transaction (the guard overwrites any value a client gives): lets balance summaries use a
+    -- transaction horizon (everything below pg_snapshot_xmin has finished) instead of a clock.
+    created_xid   xid8        NOT NULL DEFAULT pg_current_xact_id(),
     CONSTRAINT transfer_pkey PRIMARY KEY (source, source_index),
     CONSTRAINT transfer_id_key UNIQUE (id),
     CONSTRAINT transfer_index_nonnegative CHECK (source_index >= 0),
