@@ -13,7 +13,13 @@ import dev.ledger.core.NewAccount;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,6 +39,31 @@ class PostgresLedgerStoreTest {
     PostgresLedgerStore store = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema)
         .build());
     assertEquals(0, store.migrate());
+  }
+
+  @Test
+  void currentVersion_matchesNewestShippedMigration() throws Exception {
+    URL dir = PostgresLedgerStore.class.getResource("/dev/ledger/postgres/migration");
+    int newest = 0;
+    try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Matcher m = Pattern.compile("V(\\d+)__.*\\.sql").matcher(f.getFileName().toString());
+        if (m.matches()) {
+          newest = Math.max(newest, Integer.parseInt(m.group(1)));
+        }
+      }
+    }
+    assertEquals(newest, Migrations.CURRENT_VERSION);
+  }
+
+  @Test
+  void build_onePooledConnection_works() {
+    String schema = DB.newSchemaName();
+    PostgresLedgerStore.migrate(DB.dataSource(), schema);
+    try (PostgresLedgerStore store = PostgresLedgerStore.builder().jdbcUrl(DB.jdbcUrl()).schema(schema)
+        .maximumPoolSize(1).build()) {
+      assertTrue(store.findAccount(BANK).isEmpty());
+    }
   }
 
   @Test
