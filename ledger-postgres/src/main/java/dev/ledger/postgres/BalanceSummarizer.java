@@ -77,10 +77,12 @@ final class BalanceSummarizer {
         c.commit();
         return written;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback); // the connection is gone; the pool discards it
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
     } catch (SQLException e) {
       throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
