@@ -100,7 +100,7 @@ public final class Quickstart {
     }
   }
 
-  /** Runs the quickstart and returns the exit status: 0; 1 when the database fails; 2 for a usage error. */
+  /** Runs the quickstart and returns the exit status: 0; 1 when the store fails; 2 for a usage error. */
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
     Options options;
     try {
@@ -139,7 +139,7 @@ public final class Quickstart {
         out.println("  DROP SCHEMA " + backend.leftBehind + " CASCADE;");
       }
     } catch (SQLException | LedgerUnavailableException e) {
-      err.println("quickstart: the database failed: " + e.getMessage());
+      err.println("quickstart: the store failed: " + e.getMessage());
       return 1;
     }
     out.printf("%nDone in %.1f s; store closed.%n", seconds(started));
