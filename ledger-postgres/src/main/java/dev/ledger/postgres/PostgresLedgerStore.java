@@ -215,6 +215,7 @@ public final class PostgresLedgerStore implements LedgerStore {
     private @Nullable String password;
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
+    private boolean poolConfigured;
     private String schema = DEFAULT_SCHEMA;
     private boolean migrateOnStart;
     private Duration summarizeEvery = Duration.ofSeconds(1);
@@ -254,6 +255,7 @@ public final class PostgresLedgerStore implements LedgerStore {
       require(maximumPoolSize >= 1 && maximumPoolSize <= 1000,
           "maximumPoolSize must be between 1 and 1000, got " + maximumPoolSize);
       this.maximumPoolSize = maximumPoolSize;
+      this.poolConfigured = true;
       return this;
     }
 
@@ -267,6 +269,7 @@ public final class PostgresLedgerStore implements LedgerStore {
           && connectionTimeout.compareTo(Duration.ofMinutes(10)) <= 0,
           "connectionTimeout must be between 250 ms and 10 minutes, got " + connectionTimeout);
       this.connectionTimeout = connectionTimeout;
+      this.poolConfigured = true;
       return this;
     }
 
@@ -337,8 +340,9 @@ public final class PostgresLedgerStore implements LedgerStore {
       if ((dataSource == null) == (jdbcUrl == null)) {
         throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
       }
-      if (dataSource != null && (username != null || password != null)) {
-        throw new IllegalStateException("username/password apply to jdbcUrl(...), not to a DataSource you pass in");
+      if (dataSource != null && (username != null || password != null || poolConfigured)) {
+        throw new IllegalStateException("username, password, maximumPoolSize and connectionTimeout configure the pool"
+            + " built for jdbcUrl(...); with your own dataSource(...), configure your pool instead");
       }
       Connections.requireSupportedDriver();
       HikariDataSource pool = null;

@@ -48,7 +48,8 @@ final class TransferStatements {
     jdbi.define("schema", schema);
     String s = schema + ".";
     this.appendSql = """
-        WITH existing AS (
+        WITH id_lock AS (SELECT pg_advisory_xact_lock_shared(:id_lock) IS NULL AS held),
+        existing AS (
             SELECT t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
               FROM %1$stransfer t WHERE t.id = :id),
         src AS (SELECT a.currency, a.issuer FROM %1$saccount a WHERE a.id = :source),
@@ -83,7 +84,7 @@ final class TransferStatements {
                    credit.total - coalesce(head.source_debits, 0) AS balance,
                    greatest(:not_before, head.recorded_at, credit.latest,
                             (SELECT seal.through FROM seal) + interval '1 microsecond') AS at
-              FROM (SELECT 1) one
+              FROM id_lock
               LEFT JOIN src ON true
               LEFT JOIN dst ON true
               LEFT JOIN head ON true
@@ -178,6 +179,7 @@ final class TransferStatements {
   private AppendResult appendIn(Handle h, TransferDraft draft, boolean funding) {
     return h.createQuery(appendSql)
         .bind("id", draft.id())
+        .bind("id_lock", idLock(draft.id()))
         .bind("source", draft.source().value())
         .bind("destination", draft.destination().value())
         .bind("amount", draft.amount())
@@ -284,15 +286,36 @@ final class TransferStatements {
     }
   }
 
+  /**
+   * The transfer with this id. When it is not visible, waits for any attempt recording it right now (each
+   * attempt holds a shared advisory lock on the id until it commits or rolls back) and looks again.
+   */
   Optional<Transfer> findTransfer(UUID id) {
     try {
-      return jdbi.withHandle(h -> h.createQuery(findTransferSql)
-          .bind("id", id)
-          .map((rs, ctx) -> Rows.transfer(rs, ""))
-          .findOne());
+      Optional<Transfer> found = jdbi.withHandle(h -> selectTransfer(h, id));
+      if (found.isPresent()) {
+        return found;
+      }
+      return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        h.createQuery("SELECT pg_advisory_xact_lock(:id_lock) IS NULL").bind("id_lock", idLock(id))
+            .mapTo(Boolean.class).one();
+        return selectTransfer(h, id);
+      });
     } catch (RuntimeException e) {
       throw Errors.unavailable(e, "reading transfer " + id, false, id);
     }
+  }
+
+  private Optional<Transfer> selectTransfer(Handle h, UUID id) {
+    return h.createQuery(findTransferSql)
+        .bind("id", id)
+        .map((rs, ctx) -> Rows.transfer(rs, ""))
+        .findOne();
+  }
+
+  /** The advisory lock key of a transfer id (collisions only cost a needless wait). */
+  private static long idLock(UUID id) {
+    return id.getMostSignificantBits() ^ id.getLeastSignificantBits();
   }
 
   OptionalLong balance(AccountId id, @Nullable Instant asOf) {
