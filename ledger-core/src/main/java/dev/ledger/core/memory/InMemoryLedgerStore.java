@@ -196,7 +196,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     src.lines.put(position, new StatementLine(transfer, -amount));
     dst.lines.put(position, new StatementLine(transfer, amount));
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
-    dst.latestCredit.accumulateAndGet(at, InMemoryLedgerStore::latest);
+    dst.latestCredit.accumulateAndGet(at, (previous, time) -> latest(time, previous));
     dst.credits.addAndGet(amount);
     return new AppendResult.Recorded(transfer);
   }
