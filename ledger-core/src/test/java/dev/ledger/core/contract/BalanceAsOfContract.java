@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Recorded times and balances as of an instant. */
@@ -90,6 +92,19 @@ public interface BalanceAsOfContract extends LedgerFixture {
     }
     assertEquals(0, ledger().balanceAsOf(alice, t.minusNanos(1)));
     assertEquals(15, ledger().balanceAsOf(alice, t));
+  }
+
+  @Test
+  default void balanceAsOf_extremeTransferIdsAtInstant_bothIncluded() {
+    AccountId bank = openIssuer("bank");
+    AccountId alice = openAccount("alice");
+    Instant t = clock().advanceMicros(42);
+    transfer(TransferRequest.of(bank, alice, 1, USD).withId(new UUID(0, 0)));
+    transfer(TransferRequest.of(bank, alice, 2, USD).withId(new UUID(-1, -1)));
+    assertEquals(0, ledger().balanceAsOf(alice, t.minusNanos(1)));
+    assertEquals(3, ledger().balanceAsOf(alice, t), "as of an instant includes every transfer at it, whatever its id");
+    assertEquals(-3, ledger().balanceAsOf(bank, t));
+    assertEquals(2, statementBothWays(alice, 1, t, t.plusNanos(1)).size());
   }
 
   @Test

@@ -6,8 +6,10 @@ import dev.ledger.core.spi.LedgerStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The contract every {@link LedgerStore} must pass. A store's module subclasses this in its tests:
@@ -24,7 +26,11 @@ import org.junit.jupiter.api.BeforeEach;
  * port), so they hold for any store. After each test, the invariants of {@link LedgerInvariants} are checked
  * over every account the test opened, then the ledger (and with it the store) is closed and
  * {@link #afterEachStore} runs.
+ *
+ * <p>Every test is bounded by a timeout, run on a separate thread, so a store that hangs or spins fails its
+ * test instead of the build.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class LedgerStoreContractTest implements LedgerFixture,
     AccountContract,
     TransferRulesContract,
