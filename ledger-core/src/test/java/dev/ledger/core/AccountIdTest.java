@@ -56,7 +56,7 @@ class AccountIdTest {
   }
 
   @Test
-  void compareTo_ordersByValueCaseSensitively() {
+  void compareTo_mixedCase_ordersByValueCaseSensitively() {
     assertTrue(AccountId.of("a").compareTo(AccountId.of("b")) < 0);
     assertTrue(AccountId.of("B").compareTo(AccountId.of("a")) < 0);
     assertEquals(0, AccountId.of("x").compareTo(AccountId.of("x")));

@@ -338,7 +338,7 @@ class LedgerTest {
   }
 
   @Test
-  void close_closesStore() {
+  void close_always_closesStore() {
     ledger(NO_SLEEP).close();
     assertEquals(1, store.closeCalls);
   }

@@ -201,7 +201,7 @@ class RecordValidationTest {
   // ----------------------------------------------------------------------------------------------- reasons
 
   @Test
-  void rejectionReasons_eachHasDistinctRule() {
+  void rejectionReasons_all_eachHasDistinctRule() {
     Set<String> rules = new HashSet<>();
     for (RejectionReason reason : RejectionReason.values()) {
       assertFalse(reason.rule().isBlank(), reason.name());

@@ -22,7 +22,7 @@ class RetryPolicyTest {
   }
 
   @Test
-  void defaults_64AttemptsFrom1msDoublingTo50ms() {
+  void defaults_noConfiguration_64AttemptsFrom1msDoublingTo50ms() {
     RetryPolicy policy = RetryPolicy.defaults();
     assertEquals(64, policy.maxAttempts());
     assertEquals(Duration.ofMillis(1), policy.initialBackoff());
@@ -79,7 +79,7 @@ class RetryPolicyTest {
   }
 
   @Test
-  void boundNanos_growsByMultiplierUpToCap() {
+  void boundNanos_increasingRetries_growByMultiplierUpToCap() {
     RetryPolicy policy = RetryPolicy.defaults();
     assertEquals(1 * MS, policy.boundNanos(1));
     assertEquals(2 * MS, policy.boundNanos(2));
@@ -106,7 +106,7 @@ class RetryPolicyTest {
   }
 
   @Test
-  void backoffNanos_withinZeroAndBound_fullJitter() {
+  void backoffNanos_manyDraws_withinZeroAndBoundWithFullJitter() {
     RetryPolicy policy = RetryPolicy.defaults();
     SplittableRandom random = new SplittableRandom(42);
     for (int retry = 1; retry <= 10; retry++) {

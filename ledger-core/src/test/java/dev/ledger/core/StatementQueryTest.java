@@ -25,7 +25,7 @@ class StatementQueryTest {
   }
 
   @Test
-  void withers_changeOneFieldEach() {
+  void withers_eachCalled_changesOneField() {
     StatementCursor cursor = new StatementCursor(T, UUID.randomUUID());
     StatementQuery query = StatementQuery.of(ALICE).from(T).to(T.plusSeconds(1)).after(cursor).limit(7).backward();
     assertEquals(new StatementQuery(ALICE, T, T.plusSeconds(1), cursor, 7, Direction.BACKWARD), query);
@@ -66,14 +66,14 @@ class StatementQueryTest {
   }
 
   @Test
-  void nulls_rejectedWithMissingValue() {
+  void constructor_nulls_rejectedWithMissingValue() {
     assertRejects(RejectionReason.MISSING_VALUE, () -> StatementQuery.of(null), "account is null");
     assertRejects(RejectionReason.MISSING_VALUE, () -> new StatementQuery(ALICE, null, null, null, 10, null),
         "direction is null");
   }
 
   @Test
-  void includes_fromInclusiveToExclusiveAfterStrict() {
+  void includes_positionsAroundBoundsAndCursor_fromInclusiveToExclusiveAfterStrict() {
     UUID id = new UUID(0, 5);
     StatementQuery range = StatementQuery.of(ALICE).from(T).to(T.plusSeconds(10));
     assertTrue(range.includes(new StatementCursor(T, id)));

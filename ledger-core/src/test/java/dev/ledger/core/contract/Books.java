@@ -25,6 +25,16 @@ public final class Books {
   private final Map<AccountId, Long> balances = new LinkedHashMap<>();
   private final Map<AccountId, Long> nextIndex = new LinkedHashMap<>();
   private final Map<AccountId, Instant> latest = new LinkedHashMap<>();
+  private String context = "";
+
+  /** A note prefixed to the messages of the invariants checked after the test, such as a random seed. */
+  public synchronized void context(String note) {
+    this.context = note;
+  }
+
+  public synchronized String context() {
+    return context;
+  }
 
   /** Starts tracking an opened account with a zero balance and no transfers. */
   public synchronized void track(Account account) {

@@ -188,6 +188,7 @@ public interface ConcurrencyContract extends LedgerFixture {
   default void transfer_randomTransfersOnEightThreads_moneyConservedAndNothingOverdrawn() {
     long seed = Long.getLong("ledger.test.seed", new SplittableRandom().nextLong());
     System.out.println("ConcurrencyContract random transfers seed=" + seed);
+    books().context("ConcurrencyContract random transfers seed=" + seed);
     int accountCount = 10;
     int threads = 8;
     int operationsPerThread = 40;

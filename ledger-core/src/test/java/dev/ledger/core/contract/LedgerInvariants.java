@@ -39,6 +39,18 @@ final class LedgerInvariants {
   private LedgerInvariants() {}
 
   static void check(LedgerFixture f) {
+    try {
+      checkAll(f);
+    } catch (AssertionError e) {
+      String context = f.books().context();
+      if (context.isEmpty()) {
+        throw e;
+      }
+      throw new AssertionError(context + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkAll(LedgerFixture f) {
     List<Account> accounts = f.books().accounts();
     Map<AccountId, Account> byId = new LinkedHashMap<>();
     for (Account account : accounts) {

@@ -72,6 +72,19 @@ final class ModelRun {
   }
 
   void run() {
+    f.books().context("ModelBasedContract seed=" + seed + " (after " + steps + " steps)");
+    try {
+      runSteps();
+    } catch (AssertionError | RuntimeException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("seed=" + seed)) {
+        throw e;
+      }
+      throw new AssertionError(where() + ": " + message, e);
+    }
+  }
+
+  private void runSteps() {
     for (step = 0; step < steps; step++) {
       int dice = random.nextInt(100);
       int opened = model.accounts().size();

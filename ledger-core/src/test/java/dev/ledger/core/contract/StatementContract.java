@@ -230,7 +230,7 @@ public interface StatementContract extends LedgerFixture {
   }
 
   @Test
-  default void statement_linesAreTheRecordedTransfers() {
+  default void statement_oneTransfer_lineIsTheRecordedTransfer() {
     AccountId bank = openIssuer("bank");
     AccountId alice = openAccount("alice");
     Transfer t = transfer(TransferRequest.of(bank, alice, 3, USD).withReference("memo"));
