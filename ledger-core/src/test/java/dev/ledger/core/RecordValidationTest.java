@@ -180,15 +180,15 @@ class RecordValidationTest {
   @Test
   void statementLine_debitAndCredit_signAndCursor() {
     Transfer t = transfer(0, 5, T);
-    assertTrue(new StatementLine(t, -5).isDebit());
-    assertFalse(new StatementLine(t, 5).isDebit());
-    assertEquals(StatementCursor.of(t), new StatementLine(t, 5).cursor());
-    assertRejects(RejectionReason.MISSING_VALUE, () -> new StatementLine(null, 5), "transfer is null");
+    assertTrue(new StatementLine(t, -5, -5).isDebit());
+    assertFalse(new StatementLine(t, 5, 5).isDebit());
+    assertEquals(StatementCursor.of(t), new StatementLine(t, 5, 5).cursor());
+    assertRejects(RejectionReason.MISSING_VALUE, () -> new StatementLine(null, 5, 5), "transfer is null");
   }
 
   @Test
   void statementPage_lines_copiedAndImmutable() {
-    List<StatementLine> lines = new ArrayList<>(List.of(new StatementLine(transfer(0, 5, T), 5)));
+    List<StatementLine> lines = new ArrayList<>(List.of(new StatementLine(transfer(0, 5, T), 5, 5)));
     StatementPage page = new StatementPage(lines, null);
     lines.clear();
     assertEquals(1, page.lines().size());

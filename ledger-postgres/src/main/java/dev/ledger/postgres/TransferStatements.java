@@ -323,7 +323,7 @@ final class TransferStatements {
       return jdbi.withHandle(h -> {
         Query query = h.createQuery(asOf == null ? balanceSql : balanceAsOfSql).bind("id", id.value());
         if (asOf != null) {
-          query.bind("as_of", Rows.bind(asOf));
+          query.bind("as_of", Rows.floorMicros(asOf));
         }
         return query.map((rs, ctx) -> rs.getBoolean("present")
                 ? OptionalLong.of(rs.getBigDecimal("balance").longValueExact())
@@ -344,10 +344,10 @@ final class TransferStatements {
             .bind("account", q.account().value())
             .bind("n", q.limit() + 1);
         if (q.from() != null) {
-          query.bind("from", Rows.bind(q.from()));
+          query.bind("from", Rows.ceilMicros(q.from()));
         }
         if (q.to() != null) {
-          query.bind("to", Rows.bind(q.to()));
+          query.bind("to", Rows.ceilMicros(q.to()));
         }
         if (q.after() != null) {
           query.bind("after_at", Rows.bind(q.after().recordedAt())).bind("after_id", q.after().transferId());

@@ -280,15 +280,20 @@ public final class ReferenceLedger {
   public StatementPage statement(StatementQuery query) {
     AccountId id = query.account();
     boolean forward = query.direction() == StatementQuery.Direction.FORWARD;
-    List<StatementLine> lines = new ArrayList<>();
+    List<Transfer> mine = new ArrayList<>();
     for (Transfer t : transfers) {
-      if (t.source().equals(id)) {
-        lines.add(new StatementLine(t, -t.amount()));
-      } else if (t.destination().equals(id)) {
-        lines.add(new StatementLine(t, t.amount()));
+      if (t.source().equals(id) || t.destination().equals(id)) {
+        mine.add(t);
       }
     }
-    lines.sort((a, b) -> compare(a.transfer(), b.transfer()));
+    mine.sort(ReferenceLedger::compare);
+    List<StatementLine> lines = new ArrayList<>();
+    long running = 0;
+    for (Transfer t : mine) {
+      long change = t.source().equals(id) ? -t.amount() : t.amount();
+      running += change;
+      lines.add(new StatementLine(t, change, running));
+    }
     if (!forward) {
       Collections.reverse(lines);
     }

@@ -67,10 +67,10 @@ public interface StatementContract extends LedgerFixture {
     clock().advanceMicros(1);
     Transfer out = transfer(alice, bob, 20);
     List<StatementLine> lines = fullStatement(alice);
-    assertEquals(List.of(new StatementLine(in, 50), new StatementLine(out, -20)), lines);
+    assertEquals(List.of(new StatementLine(in, 50, 50), new StatementLine(out, -20, 30)), lines);
     assertTrue(lines.get(1).isDebit());
-    assertEquals(List.of(new StatementLine(out, 20)), fullStatement(bob));
-    assertEquals(List.of(new StatementLine(in, -50)), fullStatement(bank));
+    assertEquals(List.of(new StatementLine(out, 20, 20)), fullStatement(bob));
+    assertEquals(List.of(new StatementLine(in, -50, -50)), fullStatement(bank));
   }
 
   @Test
