@@ -136,8 +136,10 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * The transfer recorded under this id. If one is being recorded concurrently (for example by a call whose
-   * connection dropped during COMMIT), waits for its outcome: an empty answer means it was not recorded.
+   * The transfer recorded under this id. If an attempt to record it is in progress (for example one whose
+   * client connection dropped during COMMIT while the server finishes it), waits for that attempt's outcome.
+   * Once the call that was recording the transfer has ended, an empty answer means it was not recorded and
+   * never will be by that call: retrying with the same id is then safe and records it once.
    */
   public Optional<Transfer> findTransfer(UUID id) {
     Checks.present(id, "transfer id");
@@ -156,7 +158,8 @@ public final class Ledger implements AutoCloseable {
   /**
    * The account's balance as of {@code instant}: credits minus debits of the transfers recorded at or before
    * it. Zero before the account's first transfer. A transfer still being recorded when this is called counts
-   * only once committed, so an answer for a recent instant can grow while such transfers land; see
+   * only once committed, so the answer for a recent instant can still change (up or down) while such transfers
+   * land; once the store has sealed the instant (the PostgreSQL store's summaries) the answer is final. See
    * {@code docs/design.md}.
    *
    * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}, {@code INVALID_INSTANT}

@@ -25,6 +25,7 @@ public record StatementCursor(Instant recordedAt, UUID transferId) implements Co
 
   /** The position of a transfer. */
   public static StatementCursor of(Transfer transfer) {
+    Checks.present(transfer, "transfer");
     return new StatementCursor(transfer.recordedAt(), transfer.id());
   }
 

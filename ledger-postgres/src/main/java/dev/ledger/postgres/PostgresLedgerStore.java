@@ -18,6 +18,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -50,19 +53,65 @@ public final class PostgresLedgerStore implements LedgerStore {
   /** The schema used unless configured otherwise. */
   public static final String DEFAULT_SCHEMA = "ledger";
 
+  private static final System.Logger LOG = System.getLogger(PostgresLedgerStore.class.getName());
+
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final DataSource dataSource;
   private final @Nullable HikariDataSource ownedPool;
   private final String schema;
   private final TransferStatements statements;
+  private final BalanceSummarizer summarizer;
+  private final @Nullable ScheduledExecutorService scheduler;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PostgresLedgerStore(DataSource dataSource, @Nullable HikariDataSource ownedPool, String schema) {
+  private PostgresLedgerStore(DataSource dataSource, @Nullable HikariDataSource ownedPool, Builder config) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
-    this.schema = schema;
+    this.schema = config.schema;
     this.statements = new TransferStatements(dataSource, schema);
+    this.summarizer = new BalanceSummarizer(dataSource, schema, config.sealLag, config.summaryWaitLimit);
+    if (config.summarizeEvery.isZero()) {
+      this.scheduler = null;
+    } else {
+      this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ledger-summarizer-" + schema);
+        t.setDaemon(true);
+        return t;
+      });
+      long every = config.summarizeEvery.toMillis();
+      scheduler.scheduleWithFixedDelay(this::summarizeInBackground, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void summarizeInBackground() {
+    try {
+      summarizer.runOnce();
+    } catch (RuntimeException e) {
+      // The next round retries; a failing round never affects writers.
+      LOG.log(System.Logger.Level.WARNING, "ledger balance summariser round failed (will retry): {0}", e.getMessage());
+    }
+  }
+
+  /**
+   * Runs one round of the balance summariser now, in the calling thread: seals the ledger through
+   * {@code now - sealLag}, waits for transactions older than the seal to end, and writes credit checkpoints.
+   * Safe to call concurrently with writers, with the background summariser and from other processes. Use it
+   * when you disabled the background summariser ({@code summarizeEvery(Duration.ZERO)}) to run it on your own
+   * schedule.
+   *
+   * @return the number of checkpoints written; 0 when there was nothing to do or another round was running
+   */
+  public int summarize() {
+    return summarizer.runOnce();
+  }
+
+  /**
+   * How far the balance summaries reach: transfers recorded at or before this instant are summarised, and the
+   * balances of accounts as of instants up to it are final. Empty before the first summary.
+   */
+  public Optional<Instant> summarizedThrough() {
+    return summarizer.summarizedThrough();
   }
 
   public static Builder builder() {
@@ -132,7 +181,18 @@ public final class PostgresLedgerStore implements LedgerStore {
   /** Closes the connection pool if this store created it; a DataSource you passed in stays open. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && ownedPool != null) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownedPool != null) {
       ownedPool.close();
     }
   }
@@ -155,8 +215,12 @@ public final class PostgresLedgerStore implements LedgerStore {
     private @Nullable String password;
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
+    private boolean poolConfigured;
     private String schema = DEFAULT_SCHEMA;
     private boolean migrateOnStart;
+    private Duration summarizeEvery = Duration.ofSeconds(1);
+    private Duration sealLag = Duration.ofSeconds(1);
+    private Duration summaryWaitLimit = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -191,6 +255,7 @@ public final class PostgresLedgerStore implements LedgerStore {
       require(maximumPoolSize >= 1 && maximumPoolSize <= 1000,
           "maximumPoolSize must be between 1 and 1000, got " + maximumPoolSize);
       this.maximumPoolSize = maximumPoolSize;
+      this.poolConfigured = true;
       return this;
     }
 
@@ -204,6 +269,7 @@ public final class PostgresLedgerStore implements LedgerStore {
           && connectionTimeout.compareTo(Duration.ofMinutes(10)) <= 0,
           "connectionTimeout must be between 250 ms and 10 minutes, got " + connectionTimeout);
       this.connectionTimeout = connectionTimeout;
+      this.poolConfigured = true;
       return this;
     }
 
@@ -223,6 +289,46 @@ public final class PostgresLedgerStore implements LedgerStore {
     }
 
     /**
+     * How often the background summariser runs (see {@link PostgresLedgerStore#summarize()}): 10 ms to 1 hour,
+     * or {@link Duration#ZERO} to run no background thread; default 1 s. Balance reads cost in proportion to
+     * the transfers recorded since the account's last summary, so this bounds their cost.
+     */
+    public Builder summarizeEvery(Duration summarizeEvery) {
+      Objects.requireNonNull(summarizeEvery, "summarizeEvery");
+      require(summarizeEvery.isZero() || (summarizeEvery.compareTo(Duration.ofMillis(10)) >= 0
+          && summarizeEvery.compareTo(Duration.ofHours(1)) <= 0),
+          "summarizeEvery must be 0 (off) or between 10 ms and 1 hour, got " + summarizeEvery);
+      this.summarizeEvery = summarizeEvery;
+      return this;
+    }
+
+    /**
+     * How far behind the database clock a seal trails: 1 ms to 1 hour; default 1 s. A transfer whose ledger
+     * clock reading is at or before the newest seal is dated just after it instead, so keep the ledger clock
+     * within this of the database clock.
+     */
+    public Builder sealLag(Duration sealLag) {
+      Objects.requireNonNull(sealLag, "sealLag");
+      require(sealLag.compareTo(Duration.ofMillis(1)) >= 0 && sealLag.compareTo(Duration.ofHours(1)) <= 0,
+          "sealLag must be between 1 ms and 1 hour, got " + sealLag);
+      this.sealLag = sealLag;
+      return this;
+    }
+
+    /**
+     * How long one summariser round waits for transactions older than its seal before giving up until the next
+     * round: 1 ms to 1 hour; default 5 s.
+     */
+    public Builder summaryWaitLimit(Duration summaryWaitLimit) {
+      Objects.requireNonNull(summaryWaitLimit, "summaryWaitLimit");
+      require(summaryWaitLimit.compareTo(Duration.ofMillis(1)) >= 0
+          && summaryWaitLimit.compareTo(Duration.ofHours(1)) <= 0,
+          "summaryWaitLimit must be between 1 ms and 1 hour, got " + summaryWaitLimit);
+      this.summaryWaitLimit = summaryWaitLimit;
+      return this;
+    }
+
+    /**
      * Builds the store: checks the driver version and connection settings, migrates if asked, and verifies
      * that the schema is present.
      *
@@ -234,8 +340,9 @@ public final class PostgresLedgerStore implements LedgerStore {
       if ((dataSource == null) == (jdbcUrl == null)) {
         throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
       }
-      if (dataSource != null && (username != null || password != null)) {
-        throw new IllegalStateException("username/password apply to jdbcUrl(...), not to a DataSource you pass in");
+      if (dataSource != null && (username != null || password != null || poolConfigured)) {
+        throw new IllegalStateException("username, password, maximumPoolSize and connectionTimeout configure the pool"
+            + " built for jdbcUrl(...); with your own dataSource(...), configure your pool instead");
       }
       Connections.requireSupportedDriver();
       HikariDataSource pool = null;
@@ -272,7 +379,7 @@ public final class PostgresLedgerStore implements LedgerStore {
           Migrations.migrate(ds, schema);
         }
         Migrations.requireCurrent(ds, schema);
-        return new PostgresLedgerStore(ds, pool, schema);
+        return new PostgresLedgerStore(ds, pool, this);
       } catch (RuntimeException e) {
         if (pool != null) {
           pool.close();

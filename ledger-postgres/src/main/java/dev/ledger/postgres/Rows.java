@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -15,8 +16,27 @@ import org.jspecify.annotations.Nullable;
 final class Rows {
   private Rows() {}
 
+  /**
+   * An instant as a timestamptz parameter. PostgreSQL keeps microseconds and would round a finer instant to the
+   * nearest one, so finer instants are never sent: callers round them down ({@link #floorMicros}) or up
+   * ({@link #ceilMicros}) as their comparison needs. Stored instants are whole microseconds already.
+   */
   static OffsetDateTime bind(Instant instant) {
+    if (instant.getNano() % 1_000 != 0) {
+      throw new IllegalArgumentException("instant finer than a microsecond: " + instant);
+    }
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  /** The last whole microsecond at or before {@code instant}: {@code t <= instant} iff {@code t <= floor}. */
+  static OffsetDateTime floorMicros(Instant instant) {
+    return bind(instant.truncatedTo(ChronoUnit.MICROS));
+  }
+
+  /** The first whole microsecond at or after {@code instant}: {@code t < instant} iff {@code t < ceil}. */
+  static OffsetDateTime ceilMicros(Instant instant) {
+    Instant floor = instant.truncatedTo(ChronoUnit.MICROS);
+    return bind(floor.equals(instant) ? floor : floor.plus(1, ChronoUnit.MICROS));
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -48,15 +48,22 @@ final class TransferStatements {
     jdbi.define("schema", schema);
     String s = schema + ".";
     this.appendSql = """
-        WITH existing AS (
+        WITH id_lock AS (SELECT pg_advisory_xact_lock_shared(:id_lock) IS NULL AS held),
+        existing AS (
             SELECT t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
               FROM %1$stransfer t WHERE t.id = :id),
         src AS (SELECT a.currency, a.issuer FROM %1$saccount a WHERE a.id = :source),
         dst AS (SELECT a.currency FROM %1$saccount a WHERE a.id = :destination),
         head AS (SELECT t.source_index, t.source_debits, t.recorded_at FROM %1$stransfer t
                   WHERE t.source = :source ORDER BY t.source_index DESC LIMIT 1),
-        credit AS (SELECT coalesce(sum(t.amount), 0) AS total, max(t.recorded_at) AS latest FROM %1$stransfer t
-                    WHERE t.destination = :source),
+        seal AS (SELECT max(s.sealed_through) AS through FROM %1$sseal s),
+        cp AS (SELECT c.credits, c.through FROM %1$scredit_checkpoint c
+                WHERE c.account = :source ORDER BY c.through DESC LIMIT 1),
+        credit AS (SELECT coalesce((SELECT cp.credits FROM cp), 0) + coalesce(sum(t.amount), 0) AS total,
+                          max(t.recorded_at) AS latest
+                     FROM %1$stransfer t
+                    WHERE t.destination = :source
+                      AND t.recorded_at > coalesce((SELECT cp.through FROM cp), '-infinity')),
         plan AS (
             SELECT CASE
                      WHEN EXISTS (SELECT 1 FROM existing) THEN 'EXISTING'
@@ -75,8 +82,9 @@ final class TransferStatements {
                    coalesce(head.source_index + 1, 0) AS next_index,
                    coalesce(head.source_debits, 0) AS debits,
                    credit.total - coalesce(head.source_debits, 0) AS balance,
-                   greatest(:not_before, head.recorded_at, credit.latest) AS at
-              FROM (SELECT 1) one
+                   greatest(:not_before, head.recorded_at, credit.latest,
+                            (SELECT seal.through FROM seal) + interval '1 microsecond') AS at
+              FROM id_lock
               LEFT JOIN src ON true
               LEFT JOIN dst ON true
               LEFT JOIN head ON true
@@ -98,16 +106,13 @@ final class TransferStatements {
         + " FROM " + s + "transfer WHERE id = :id";
     this.balanceSql = """
         SELECT EXISTS (SELECT 1 FROM %1$saccount WHERE id = :id) AS present,
-               (SELECT coalesce(sum(amount), 0) FROM %1$stransfer WHERE destination = :id) AS credits,
-               coalesce((SELECT source_debits FROM %1$stransfer WHERE source = :id
-                          ORDER BY source_index DESC LIMIT 1), 0) AS debits
+               %1$scredits_as_of(:id, 'infinity')
+                 - coalesce((SELECT source_debits FROM %1$stransfer WHERE source = :id
+                              ORDER BY source_index DESC LIMIT 1), 0) AS balance
         """.formatted(s);
     this.balanceAsOfSql = """
         SELECT EXISTS (SELECT 1 FROM %1$saccount WHERE id = :id) AS present,
-               (SELECT coalesce(sum(amount), 0) FROM %1$stransfer
-                 WHERE destination = :id AND recorded_at <= :as_of) AS credits,
-               coalesce((SELECT source_debits FROM %1$stransfer WHERE source = :id AND recorded_at <= :as_of
-                          ORDER BY recorded_at DESC, source_debits DESC LIMIT 1), 0) AS debits
+               %1$sbalance_through(:id, :as_of, 'ffffffff-ffff-ffff-ffff-ffffffffffff') AS balance
         """.formatted(s);
     this.insertAccountSql = "INSERT INTO " + s + "account (id, currency, issuer, opened_at)"
         + " VALUES (:id, :currency, :issuer, :opened_at)";
@@ -164,7 +169,8 @@ final class TransferStatements {
       case "transfer_source_exists" -> new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND, message);
       case "transfer_destination_exists" -> new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND, message);
       // The statement read index and debits from one snapshot; these mean a concurrent change: re-read.
-      case "transfer_index_contiguous", "transfer_debits_cumulative", "transfer_time_monotonic" ->
+      case "transfer_index_contiguous", "transfer_debits_cumulative", "transfer_time_monotonic",
+          "transfer_after_seal" ->
           new AppendResult.Conflict(message);
       default -> null;
     };
@@ -173,6 +179,7 @@ final class TransferStatements {
   private AppendResult appendIn(Handle h, TransferDraft draft, boolean funding) {
     return h.createQuery(appendSql)
         .bind("id", draft.id())
+        .bind("id_lock", idLock(draft.id()))
         .bind("source", draft.source().value())
         .bind("destination", draft.destination().value())
         .bind("amount", draft.amount())
@@ -279,15 +286,36 @@ final class TransferStatements {
     }
   }
 
+  /**
+   * The transfer with this id. When it is not visible, waits for any attempt recording it right now (each
+   * attempt holds a shared advisory lock on the id until it commits or rolls back) and looks again.
+   */
   Optional<Transfer> findTransfer(UUID id) {
     try {
-      return jdbi.withHandle(h -> h.createQuery(findTransferSql)
-          .bind("id", id)
-          .map((rs, ctx) -> Rows.transfer(rs, ""))
-          .findOne());
+      Optional<Transfer> found = jdbi.withHandle(h -> selectTransfer(h, id));
+      if (found.isPresent()) {
+        return found;
+      }
+      return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        h.createQuery("SELECT pg_advisory_xact_lock(:id_lock) IS NULL").bind("id_lock", idLock(id))
+            .mapTo(Boolean.class).one();
+        return selectTransfer(h, id);
+      });
     } catch (RuntimeException e) {
       throw Errors.unavailable(e, "reading transfer " + id, false, id);
     }
+  }
+
+  private Optional<Transfer> selectTransfer(Handle h, UUID id) {
+    return h.createQuery(findTransferSql)
+        .bind("id", id)
+        .map((rs, ctx) -> Rows.transfer(rs, ""))
+        .findOne();
+  }
+
+  /** The advisory lock key of a transfer id (collisions only cost a needless wait). */
+  private static long idLock(UUID id) {
+    return id.getMostSignificantBits() ^ id.getLeastSignificantBits();
   }
 
   OptionalLong balance(AccountId id, @Nullable Instant asOf) {
@@ -295,10 +323,10 @@ final class TransferStatements {
       return jdbi.withHandle(h -> {
         Query query = h.createQuery(asOf == null ? balanceSql : balanceAsOfSql).bind("id", id.value());
         if (asOf != null) {
-          query.bind("as_of", Rows.bind(asOf));
+          query.bind("as_of", Rows.floorMicros(asOf));
         }
         return query.map((rs, ctx) -> rs.getBoolean("present")
-                ? OptionalLong.of(Math.subtractExact(rs.getLong("credits"), rs.getLong("debits")))
+                ? OptionalLong.of(rs.getBigDecimal("balance").longValueExact())
                 : OptionalLong.empty())
             .one();
       });
@@ -316,17 +344,18 @@ final class TransferStatements {
             .bind("account", q.account().value())
             .bind("n", q.limit() + 1);
         if (q.from() != null) {
-          query.bind("from", Rows.bind(q.from()));
+          query.bind("from", Rows.ceilMicros(q.from()));
         }
         if (q.to() != null) {
-          query.bind("to", Rows.bind(q.to()));
+          query.bind("to", Rows.ceilMicros(q.to()));
         }
         if (q.after() != null) {
           query.bind("after_at", Rows.bind(q.after().recordedAt())).bind("after_id", q.after().transferId());
         }
         return query.map((rs, ctx) -> {
           Transfer t = Rows.transfer(rs, "");
-          return new StatementLine(t, t.source().equals(q.account()) ? -t.amount() : t.amount());
+          return new StatementLine(t, t.source().equals(q.account()) ? -t.amount() : t.amount(),
+              rs.getBigDecimal("balance_after").longValueExact());
         }).list();
       });
       StatementCursor next = null;
@@ -356,7 +385,7 @@ final class TransferStatements {
     String columns = "id, source, source_index, destination, amount, currency, recorded_at, reference";
     String side = "(SELECT " + columns + " FROM " + schema + ".transfer WHERE %s = :account" + where + order
         + " LIMIT :n)";
-    return "SELECT * FROM (" + side.formatted("source") + " UNION ALL " + side.formatted("destination") + ") lines"
-        + order + " LIMIT :n";
+    return "SELECT lines.*, " + schema + ".balance_through(:account, recorded_at, id) AS balance_after FROM ("
+        + side.formatted("source") + " UNION ALL " + side.formatted("destination") + ") lines" + order + " LIMIT :n";
   }
 }

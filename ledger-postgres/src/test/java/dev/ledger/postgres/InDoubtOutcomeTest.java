@@ -171,6 +171,24 @@ class InDoubtOutcomeTest {
   }
 
   @Test
+  void findTransfer_whileLedgerAttemptInFlight_waitsForItsOutcome() throws Exception {
+    UUID id = UUID.randomUUID();
+    try (Connection blocker = inFlight(UUID.randomUUID(), 10)) {
+      // The ledger's attempt for id waits behind the blocker's claim on alice's index 0, holding its id.
+      CompletableFuture<Transfer> call = CompletableFuture.supplyAsync(
+          () -> ledger.transfer(TransferRequest.of(ALICE, BOB, 5, "USD").withId(id)));
+      awaitBlocked(s);
+      CompletableFuture<java.util.Optional<Transfer>> lookup =
+          CompletableFuture.supplyAsync(() -> ledger.findTransfer(id));
+      Thread.sleep(300);
+      assertTrue(!lookup.isDone(), "the lookup must wait for the attempt in flight, not answer 'absent'");
+      blocker.rollback();
+      Transfer recorded = call.get(10, TimeUnit.SECONDS);
+      assertEquals(recorded, lookup.get(10, TimeUnit.SECONDS).orElseThrow());
+    }
+  }
+
+  @Test
   void findTransfer_unknownId_empty_knownId_present() {
     Transfer t = ledger.transfer(ALICE, BOB, 1, "USD");
     assertEquals(t, ledger.findTransfer(t.id()).orElseThrow());

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -120,7 +121,8 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
 
   /** A store on the given schema (migrated on start), closed after the test. */
   public PostgresLedgerStore newStore(String schema) {
-    return track(PostgresLedgerStore.builder().dataSource(dataSource).schema(schema).migrateOnStart(true).build());
+    return track(PostgresLedgerStore.builder().dataSource(dataSource).schema(schema).migrateOnStart(true)
+        .summarizeEvery(Duration.ZERO).build());
   }
 
   /** Closes {@code store} after the test. */

@@ -104,6 +104,9 @@ class PostgresLedgerStoreTest {
     assertThrows(IllegalStateException.class,
         () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).jdbcUrl(DB.jdbcUrl()).build());
     assertThrows(IllegalStateException.class, () -> PostgresLedgerStore.builder().build());
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).maximumPoolSize(3).build());
+    assertTrue(e.getMessage().contains("maximumPoolSize"), e.getMessage());
   }
 
   @Test

@@ -4,8 +4,6 @@ import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
-import dev.ledger.core.StatementCursor;
-import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
@@ -14,16 +12,11 @@ import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,9 +35,6 @@ import org.jspecify.annotations.Nullable;
  * of them may be seen half-applied for an instant). Thread-safe.
  */
 public final class InMemoryLedgerStore implements LedgerStore {
-  private static final UUID MAX_UUID = new UUID(-1L, -1L);
-  private static final UUID MIN_UUID = new UUID(0L, 0L);
-
   private final ConcurrentHashMap<AccountId, AccountState> accounts = new ConcurrentHashMap<>();
   /** Values: a recorded {@link Transfer}, or the {@link InFlight} marker of an attempt using the id. */
   private final ConcurrentHashMap<UUID, Object> transfers = new ConcurrentHashMap<>();
@@ -192,11 +182,10 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
     }
-    StatementCursor position = StatementCursor.of(transfer);
-    src.lines.put(position, new StatementLine(transfer, -amount));
-    dst.lines.put(position, new StatementLine(transfer, amount));
+    src.log.add(transfer, -amount);
+    dst.log.add(transfer, amount);
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
-    dst.latestCredit.accumulateAndGet(at, InMemoryLedgerStore::latest);
+    dst.latestCredit.accumulateAndGet(at, (previous, time) -> latest(time, previous));
     dst.credits.addAndGet(amount);
     return new AppendResult.Recorded(transfer);
   }
@@ -231,64 +220,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
       long debits = state.head.get().debits;
       return OptionalLong.of(state.credits.get() - debits);
     }
-    Instant last = asOf.truncatedTo(ChronoUnit.MICROS);
-    long balance = 0;
-    for (StatementLine line : state.lines.headMap(new StatementCursor(last, MAX_UUID), true).values()) {
-      balance += line.change();
-    }
-    return OptionalLong.of(balance);
+    return OptionalLong.of(state.log.balanceAsOf(asOf));
   }
 
   @Override
   public StatementPage statement(StatementQuery query) {
     AccountState state = openAccount(query.account());
-    if (state == null) {
-      return new StatementPage(List.of(), null);
-    }
-    boolean forward = query.direction() == StatementQuery.Direction.FORWARD;
-    // Start at the later of the cursor and the time bound (in the direction of reading).
-    StatementCursor after = query.after();
-    StatementCursor start = after;
-    boolean inclusive = false;
-    if (forward && query.from() != null) {
-      StatementCursor bound = new StatementCursor(query.from().truncatedTo(ChronoUnit.MICROS), MIN_UUID);
-      if (after == null || bound.compareTo(after) > 0) {
-        start = bound;
-        inclusive = true;
-      }
-    } else if (!forward && query.to() != null) {
-      StatementCursor bound = new StatementCursor(query.to().truncatedTo(ChronoUnit.MICROS), MAX_UUID);
-      if (after == null || bound.compareTo(after) < 0) {
-        start = bound;
-        inclusive = true;
-      }
-    }
-    NavigableMap<StatementCursor, StatementLine> view = state.lines;
-    if (start != null) {
-      view = forward ? view.tailMap(start, inclusive) : view.headMap(start, inclusive);
-    }
-    Iterator<StatementLine> lines = (forward ? view : view.descendingMap()).values().iterator();
-    List<StatementLine> page = new ArrayList<>(Math.min(query.limit(), 64));
-    StatementCursor next = null;
-    while (lines.hasNext()) {
-      StatementLine line = lines.next();
-      StatementCursor position = line.cursor();
-      if (!query.includes(position)) {
-        Instant t = position.recordedAt();
-        boolean pastEnd = forward ? (query.to() != null && !t.isBefore(query.to()))
-            : (query.from() != null && t.isBefore(query.from()));
-        if (pastEnd) {
-          break;
-        }
-        continue;
-      }
-      if (page.size() == query.limit()) {
-        next = page.get(page.size() - 1).cursor();
-        break;
-      }
-      page.add(line);
-    }
-    return new StatementPage(page, next);
+    return state == null ? new StatementPage(List.of(), null) : state.log.page(query);
   }
 
   @Override
@@ -316,7 +254,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
     /** Cumulative credits recorded plus those being recorded: guards against overflow before a debit commits. */
     final AtomicLong creditCeiling = new AtomicLong();
     final AtomicReference<@Nullable Instant> latestCredit = new AtomicReference<>();
-    final ConcurrentSkipListMap<StatementCursor, StatementLine> lines = new ConcurrentSkipListMap<>();
+    /** Both directions in statement order, with running balances. */
+    final AccountLog log = new AccountLog();
     /** Counted down when the opening attempt settles; until then the account is invisible. */
     private final CountDownLatch settled = new CountDownLatch(1);
     private volatile boolean open;

@@ -1,0 +1,339 @@
+package dev.ledger.core.contract;
+
+import dev.ledger.core.Account;
+import dev.ledger.core.AccountId;
+import dev.ledger.core.RejectionReason;
+import dev.ledger.core.StatementLine;
+import dev.ledger.core.StatementPage;
+import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Transfer;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A reference ledger simple enough to be obviously right: a list of accounts, a list of transfers, and loops.
+ * Nothing is cached; every balance, index and time is recomputed from the transfers.
+ *
+ * <p>Each write predicts the outcome of the same call on a real {@code Ledger} and, when it succeeds, applies
+ * it. A rejection is predicted as the set of rules the call breaks: where several rules are broken at once
+ * the spec does not say which one a store reports, so any of them is accepted. Checks the {@code Ledger} makes
+ * on the request itself, before the store sees it, are predicted exactly, in the ledger's order.
+ *
+ * <p>Not thread-safe.
+ */
+public final class ReferenceLedger {
+  private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+  /** The predicted outcome of a call: a value, or a rejection with any one of {@code reasons}. */
+  public record Prediction<T>(@Nullable T value, Set<RejectionReason> reasons) {
+    static <T> Prediction<T> success(T value) {
+      return new Prediction<>(value, Set.of());
+    }
+
+    static <T> Prediction<T> rejected(Set<RejectionReason> reasons) {
+      return new Prediction<>(null, Set.copyOf(reasons));
+    }
+
+    static <T> Prediction<T> rejected(RejectionReason reason) {
+      return rejected(Set.of(reason));
+    }
+
+    public boolean isSuccess() {
+      return reasons.isEmpty();
+    }
+  }
+
+  private final List<Account> accounts = new ArrayList<>();
+  private final List<Transfer> transfers = new ArrayList<>();
+
+  public List<Account> accounts() {
+    return Collections.unmodifiableList(accounts);
+  }
+
+  public List<Transfer> transfers() {
+    return Collections.unmodifiableList(transfers);
+  }
+
+  public Optional<Account> account(AccountId id) {
+    for (Account account : accounts) {
+      if (account.id().equals(id)) {
+        return Optional.of(account);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public Optional<Transfer> transfer(UUID id) {
+    for (Transfer transfer : transfers) {
+      if (transfer.id().equals(id)) {
+        return Optional.of(transfer);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Credits minus debits over all transfers. */
+  public long balance(AccountId id) {
+    return balanceAsOf(id, Instant.MAX);
+  }
+
+  /** Credits minus debits over the transfers recorded at or before {@code instant}. */
+  public long balanceAsOf(AccountId id, Instant instant) {
+    long balance = 0;
+    for (Transfer t : transfers) {
+      if (!t.recordedAt().isAfter(instant)) {
+        if (t.destination().equals(id)) {
+          balance += t.amount();
+        }
+        if (t.source().equals(id)) {
+          balance -= t.amount();
+        }
+      }
+    }
+    return balance;
+  }
+
+  private BigInteger debits(AccountId id) {
+    BigInteger sum = BigInteger.ZERO;
+    for (Transfer t : transfers) {
+      if (t.source().equals(id)) {
+        sum = sum.add(BigInteger.valueOf(t.amount()));
+      }
+    }
+    return sum;
+  }
+
+  private BigInteger credits(AccountId id) {
+    BigInteger sum = BigInteger.ZERO;
+    for (Transfer t : transfers) {
+      if (t.destination().equals(id)) {
+        sum = sum.add(BigInteger.valueOf(t.amount()));
+      }
+    }
+    return sum;
+  }
+
+  private long nextIndex(AccountId source) {
+    long count = 0;
+    for (Transfer t : transfers) {
+      if (t.source().equals(source)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The clock reading, or the latest time among the source's transfers in either direction if later. */
+  private Instant recordedAt(AccountId source, Instant now) {
+    Instant at = now;
+    for (Transfer t : transfers) {
+      if ((t.source().equals(source) || t.destination().equals(source)) && t.recordedAt().isAfter(at)) {
+        at = t.recordedAt();
+      }
+    }
+    return at;
+  }
+
+  private static boolean overflows(BigInteger cumulative, long amount) {
+    return cumulative.add(BigInteger.valueOf(amount)).compareTo(MAX) > 0;
+  }
+
+  /** {@code Ledger.open(new NewAccount(id, currency, issuer, openingBalance, fundedBy, fundingId))} at {@code now}. */
+  public Prediction<Account> open(AccountId id, String currency, boolean issuer, long openingBalance,
+      @Nullable AccountId fundedBy, @Nullable UUID fundingId, Instant now) {
+    // The request's own checks, in NewAccount's order.
+    if (openingBalance < 0) {
+      return Prediction.rejected(RejectionReason.NEGATIVE_OPENING_BALANCE);
+    }
+    if (openingBalance > 0 && fundedBy == null) {
+      return Prediction.rejected(RejectionReason.MISSING_VALUE);
+    }
+    if (openingBalance == 0 && (fundedBy != null || fundingId != null)) {
+      return Prediction.rejected(RejectionReason.INVALID_REQUEST);
+    }
+    if (id.equals(fundedBy)) {
+      return Prediction.rejected(RejectionReason.SAME_ACCOUNT);
+    }
+    // The store's rules.
+    Set<RejectionReason> broken = EnumSet.noneOf(RejectionReason.class);
+    if (account(id).isPresent()) {
+      broken.add(RejectionReason.ACCOUNT_EXISTS);
+    }
+    if (openingBalance > 0) {
+      Objects.requireNonNull(fundingId, "the reference ledger needs the funding transfer id");
+      Optional<Account> funder = account(fundedBy);
+      if (funder.isEmpty()) {
+        broken.add(RejectionReason.SOURCE_NOT_FOUND);
+      } else {
+        if (!funder.get().issuer()) {
+          broken.add(RejectionReason.FUNDING_ACCOUNT_NOT_ISSUER);
+        }
+        if (!funder.get().currency().equals(currency)) {
+          broken.add(RejectionReason.CURRENCY_MISMATCH);
+        }
+        if (overflows(debits(fundedBy), openingBalance)) {
+          broken.add(RejectionReason.BALANCE_OVERFLOW);
+        }
+      }
+      if (transfer(fundingId).isPresent()) {
+        broken.add(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT);
+      }
+    }
+    if (!broken.isEmpty()) {
+      return Prediction.rejected(broken);
+    }
+    Account account = new Account(id, currency, issuer, now);
+    if (openingBalance > 0) {
+      Transfer funding = new Transfer(fundingId, fundedBy, nextIndex(fundedBy), id, openingBalance, currency,
+          recordedAt(fundedBy, now), LedgerFixture.FUNDING_REFERENCE);
+      transfers.add(funding);
+    }
+    accounts.add(account);
+    return Prediction.success(account);
+  }
+
+  /** {@code Ledger.transfer(new TransferRequest(id, source, destination, amount, currency, reference))} at {@code now}. */
+  public Prediction<Transfer> transfer(UUID id, AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, Instant now) {
+    // The request's own checks, in TransferRequest's order.
+    if (amount <= 0) {
+      return Prediction.rejected(RejectionReason.NON_POSITIVE_AMOUNT);
+    }
+    if (source.equals(destination)) {
+      return Prediction.rejected(RejectionReason.SAME_ACCOUNT);
+    }
+    // The id is an idempotency key, checked before anything else.
+    Optional<Transfer> existing = transfer(id);
+    if (existing.isPresent()) {
+      Transfer t = existing.get();
+      boolean same = t.source().equals(source) && t.destination().equals(destination) && t.amount() == amount
+          && t.currency().equals(currency) && Objects.equals(t.reference(), reference);
+      return same ? Prediction.success(t) : Prediction.rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT);
+    }
+    Set<RejectionReason> broken = EnumSet.noneOf(RejectionReason.class);
+    Optional<Account> src = account(source);
+    Optional<Account> dst = account(destination);
+    if (src.isEmpty()) {
+      broken.add(RejectionReason.SOURCE_NOT_FOUND);
+    }
+    if (dst.isEmpty()) {
+      broken.add(RejectionReason.DESTINATION_NOT_FOUND);
+    }
+    if (src.isPresent() && !src.get().currency().equals(currency)) {
+      broken.add(RejectionReason.CURRENCY_MISMATCH);
+    }
+    if (dst.isPresent() && !dst.get().currency().equals(currency)) {
+      broken.add(RejectionReason.CURRENCY_MISMATCH);
+    }
+    if (src.isPresent() && !src.get().issuer() && balance(source) < amount) {
+      broken.add(RejectionReason.INSUFFICIENT_FUNDS);
+    }
+    if (src.isPresent() && overflows(debits(source), amount)) {
+      broken.add(RejectionReason.BALANCE_OVERFLOW);
+    }
+    if (dst.isPresent() && overflows(credits(destination), amount)) {
+      broken.add(RejectionReason.BALANCE_OVERFLOW);
+    }
+    if (!broken.isEmpty()) {
+      return Prediction.rejected(broken);
+    }
+    Transfer t = new Transfer(id, source, nextIndex(source), destination, amount, currency, recordedAt(source, now),
+        reference);
+    transfers.add(t);
+    return Prediction.success(t);
+  }
+
+  /** {@code Ledger.balance(id)}. */
+  public Prediction<Long> predictBalance(AccountId id) {
+    return account(id).isEmpty() ? Prediction.rejected(RejectionReason.ACCOUNT_NOT_FOUND)
+        : Prediction.success(balance(id));
+  }
+
+  /** {@code Ledger.balanceAsOf(id, instant)}. */
+  public Prediction<Long> predictBalanceAsOf(AccountId id, Instant instant) {
+    if (instant.isBefore(Instant.parse("0001-01-01T00:00:00Z"))
+        || instant.isAfter(Instant.parse("9999-12-31T23:59:59.999999Z"))) {
+      return Prediction.rejected(RejectionReason.INVALID_INSTANT);
+    }
+    return account(id).isEmpty() ? Prediction.rejected(RejectionReason.ACCOUNT_NOT_FOUND)
+        : Prediction.success(balanceAsOf(id, instant));
+  }
+
+  /** {@code Ledger.statement(query)}. */
+  public Prediction<StatementPage> predictStatement(StatementQuery query) {
+    if (account(query.account()).isEmpty()) {
+      return Prediction.rejected(RejectionReason.ACCOUNT_NOT_FOUND);
+    }
+    return Prediction.success(statement(query));
+  }
+
+  /** The page: the account's lines, sorted, filtered by time and cursor, cut at the limit. */
+  public StatementPage statement(StatementQuery query) {
+    AccountId id = query.account();
+    boolean forward = query.direction() == StatementQuery.Direction.FORWARD;
+    List<Transfer> mine = new ArrayList<>();
+    for (Transfer t : transfers) {
+      if (t.source().equals(id) || t.destination().equals(id)) {
+        mine.add(t);
+      }
+    }
+    mine.sort(ReferenceLedger::compare);
+    List<StatementLine> lines = new ArrayList<>();
+    long running = 0;
+    for (Transfer t : mine) {
+      long change = t.source().equals(id) ? -t.amount() : t.amount();
+      running += change;
+      lines.add(new StatementLine(t, change, running));
+    }
+    if (!forward) {
+      Collections.reverse(lines);
+    }
+    List<StatementLine> matching = new ArrayList<>();
+    for (StatementLine line : lines) {
+      Transfer t = line.transfer();
+      if (query.from() != null && t.recordedAt().isBefore(query.from())) {
+        continue;
+      }
+      if (query.to() != null && !t.recordedAt().isBefore(query.to())) {
+        continue;
+      }
+      if (query.after() != null) {
+        int c = compare(t.recordedAt(), t.id(), query.after().recordedAt(), query.after().transferId());
+        if (forward ? c <= 0 : c >= 0) {
+          continue;
+        }
+      }
+      matching.add(line);
+    }
+    if (matching.size() <= query.limit()) {
+      return new StatementPage(matching, null);
+    }
+    List<StatementLine> page = matching.subList(0, query.limit());
+    return new StatementPage(page, page.get(page.size() - 1).cursor());
+  }
+
+  /** The order of statement lines: recorded time, then id as an unsigned 128-bit number. */
+  static int compare(Transfer a, Transfer b) {
+    return compare(a.recordedAt(), a.id(), b.recordedAt(), b.id());
+  }
+
+  private static int compare(Instant timeA, UUID idA, Instant timeB, UUID idB) {
+    int c = timeA.compareTo(timeB);
+    if (c == 0) {
+      c = Long.compareUnsigned(idA.getMostSignificantBits(), idB.getMostSignificantBits());
+    }
+    if (c == 0) {
+      c = Long.compareUnsigned(idA.getLeastSignificantBits(), idB.getLeastSignificantBits());
+    }
+    return c;
+  }
+}

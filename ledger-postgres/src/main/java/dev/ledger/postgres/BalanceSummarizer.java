@@ -1,0 +1,212 @@
+package dev.ledger.postgres;
+
+import dev.ledger.core.LedgerUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes credit checkpoints so that balance reads and funds checks cost the same at any history length (see
+ * {@code V2__history_independent_balances.sql}). One round:
+ * <ol>
+ *   <li>if no seal is waiting, seal the ledger through {@code now - sealLag} (when that is after the newest
+ *       seal); from then on no transfer may be recorded at or before it;
+ *   <li>wait until every transaction that was running when the seal committed has ended — those are the only
+ *       ones that can have checked the seal before it existed — giving up after {@code waitLimit} (the seal
+ *       stays; the next round resumes);
+ *   <li>in one transaction: for each account credited since the previous summarised seal, insert its cumulative
+ *       credits through the seal, and mark the seal summarised.
+ * </ol>
+ * Writers are never blocked: they only read the newest seal. Rounds from several JVMs exclude each other with
+ * a transaction-scoped advisory lock and are idempotent; a round killed at any point leaves a state the next
+ * round completes. Thread-safe.
+ */
+final class BalanceSummarizer {
+  private final DataSource dataSource;
+  private final String s;
+  private final Duration sealLag;
+  private final Duration waitLimit;
+  private final long lockKey;
+
+  BalanceSummarizer(DataSource dataSource, String schema, Duration sealLag, Duration waitLimit) {
+    this.dataSource = dataSource;
+    this.s = schema + ".";
+    this.sealLag = sealLag;
+    this.waitLimit = waitLimit;
+    this.lockKey = 0x4c45_4447_0000_0000L ^ schema.hashCode(); // "LEDG" + schema
+  }
+
+  /**
+   * Runs one round.
+   *
+   * @return the number of checkpoint rows written (0 when there was nothing to do, another process held the
+   *     lock, or the wait for older transactions timed out)
+   */
+  int runOnce() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      try {
+        Long pending = pendingSeal(c);
+        if (pending == null) {
+          if (!tryLock(c) || !seal(c)) {
+            c.rollback();
+            return 0;
+          }
+          c.commit();
+        } else {
+          c.rollback();
+        }
+        if (!awaitOlderTransactions(c)) {
+          return 0;
+        }
+        if (!tryLock(c)) {
+          c.rollback();
+          return 0;
+        }
+        int written = summarize(c);
+        c.commit();
+        return written;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback); // the connection is gone; the pool discards it
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+          "summarising balances failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
+          "interrupted while summarising balances", e);
+    }
+  }
+
+  private boolean tryLock(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+      ps.setLong(1, lockKey);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  private @Nullable Long pendingSeal(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT min(s.seq) FROM " + s + "seal s"
+        + " WHERE NOT EXISTS (SELECT 1 FROM " + s + "seal_summarized d WHERE d.seq = s.seq)")) {
+      rs.next();
+      long seq = rs.getLong(1);
+      return rs.wasNull() ? null : seq;
+    }
+  }
+
+  /** Inserts a seal through {@code now - sealLag} if that is after the newest one; returns whether it did. */
+  private boolean seal(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "seal (sealed_through)"
+        + " SELECT t FROM (SELECT date_trunc('milliseconds', statement_timestamp()) - ? * interval '1 microsecond' AS t) x"
+        + " WHERE t > coalesce((SELECT max(sealed_through) FROM " + s + "seal), '-infinity')"
+        + " AND EXISTS (SELECT 1 FROM " + s + "transfer WHERE recorded_at <= x.t"
+        + " AND recorded_at > coalesce((SELECT max(sealed_through) FROM " + s + "seal), '-infinity'))")) {
+      ps.setLong(1, TimeUnit.NANOSECONDS.toMicros(sealLag.toNanos()));
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Waits until no transaction that was running when the newest seal committed is still running. Those that
+   * started later read the seal before recording (the guard takes its transaction id first).
+   */
+  private boolean awaitOlderTransactions(Connection c) throws SQLException, InterruptedException {
+    c.commit();
+    long horizon;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric")) {
+      rs.next();
+      horizon = rs.getLong(1);
+    }
+    c.commit();
+    long deadline = System.nanoTime() + waitLimit.toNanos();
+    long sleepMillis = 1;
+    while (true) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::numeric >= ?")) {
+        ps.setLong(1, horizon);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            c.commit();
+            return true;
+          }
+        }
+      }
+      c.commit();
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(sleepMillis);
+      sleepMillis = Math.min(sleepMillis * 2, 50);
+    }
+  }
+
+  /** Writes the checkpoints of the oldest unsummarised seal and marks it; within the caller's transaction. */
+  private int summarize(Connection c) throws SQLException {
+    Long seq = pendingSeal(c);
+    if (seq == null) {
+      return 0;
+    }
+    String sql = """
+        WITH target AS (SELECT seq, sealed_through FROM %1$sseal WHERE seq = ?),
+        previous AS (SELECT coalesce(max(s.sealed_through), '-infinity') AS through
+                       FROM %1$sseal s JOIN %1$sseal_summarized d ON d.seq = s.seq),
+        credited AS (
+            SELECT t.destination AS account, sum(t.amount) AS amount
+              FROM %1$stransfer t, target, previous
+             WHERE t.recorded_at > previous.through AND t.recorded_at <= target.sealed_through
+             GROUP BY t.destination),
+        written AS (
+            INSERT INTO %1$scredit_checkpoint (account, through, credits)
+            SELECT cr.account, target.sealed_through,
+                   coalesce((SELECT c.credits FROM %1$scredit_checkpoint c WHERE c.account = cr.account
+                              ORDER BY c.through DESC LIMIT 1), 0) + cr.amount
+              FROM credited cr, target
+            ON CONFLICT DO NOTHING
+            RETURNING 1),
+        marked AS (INSERT INTO %1$sseal_summarized (seq) SELECT seq FROM target RETURNING 1)
+        SELECT (SELECT count(*) FROM written) + 0 * (SELECT count(*) FROM marked)
+        """.formatted(s);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /** The time through which balances are summarised, if any seal is summarised yet. */
+  Optional<Instant> summarizedThrough() {
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT max(s.sealed_through) FROM " + s + "seal s JOIN " + s
+            + "seal_summarized d ON d.seq = s.seq")) {
+      rs.next();
+      OffsetDateTime through = rs.getObject(1, OffsetDateTime.class);
+      return Optional.ofNullable(through).map(OffsetDateTime::toInstant);
+    } catch (SQLException e) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+          "reading the summary state failed: " + e.getMessage(), e);
+    }
+  }
+}

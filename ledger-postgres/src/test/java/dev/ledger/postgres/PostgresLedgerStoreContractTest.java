@@ -1,0 +1,19 @@
+package dev.ledger.postgres;
+
+import dev.ledger.core.contract.LedgerStoreContractTest;
+import dev.ledger.core.spi.LedgerStore;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole store contract kit, against PostgreSQL: each test gets a fresh schema, migrated, with the background
+ * summariser off (the contract's clock starts in the past; {@link BalanceSummaryTest} covers the summariser).
+ */
+class PostgresLedgerStoreContractTest extends LedgerStoreContractTest {
+  @RegisterExtension
+  static final PostgresDatabase DB = new PostgresDatabase(40);
+
+  @Override
+  protected LedgerStore newStore() {
+    return DB.newStore();
+  }
+}
