@@ -107,10 +107,12 @@ public final class Baselines {
         "CREATE INDEX ON " + s + "seed_transfer (destination)",
         // Same accounts and funding as the ledger.
         "INSERT INTO " + s + "locking_account (id, currency, issuer, balance)"
-            + " SELECT a.id, a.currency, a.issuer,"
-            + "   coalesce((SELECT sum(amount) FROM " + l + "transfer WHERE destination = a.id), 0)"
-            + " - coalesce((SELECT sum(amount) FROM " + l + "transfer WHERE source = a.id), 0)"
-            + " FROM " + l + "account a",
+            + " SELECT a.id, a.currency, a.issuer, coalesce(cr.total, 0) - coalesce(db.total, 0)"
+            + " FROM " + l + "account a"
+            + " LEFT JOIN (SELECT destination, sum(amount) AS total FROM " + l + "transfer GROUP BY destination) cr"
+            + "   ON cr.destination = a.id"
+            + " LEFT JOIN (SELECT source, sum(amount) AS total FROM " + l + "transfer GROUP BY source) db"
+            + "   ON db.source = a.id",
         "INSERT INTO " + s + "seed_transfer (source, source_index, id, destination, amount, currency, recorded_at)"
             + " SELECT source, source_index, id, destination, amount, currency, recorded_at FROM " + l + "transfer",
         "ANALYZE " + s + "locking_account, " + s + "seed_transfer");

@@ -46,6 +46,7 @@ public final class BenchDatabase implements AutoCloseable {
   private Sample end;
   private List<Map<String, Object>> statementStats = List.of();
   private boolean closed;
+  private double setupSeconds;
 
   private BenchDatabase(String adminUrl, String name, String url, HikariDataSource pool, PostgresLedgerStore store,
       Connection monitor, EmbeddedServer ownServer, boolean statements) throws SQLException {
@@ -68,6 +69,7 @@ public final class BenchDatabase implements AutoCloseable {
    * @param label a short lower-case label that goes into the database name
    */
   public static BenchDatabase create(String label) {
+    long t0 = System.nanoTime();
     String admin = System.getProperty(BenchProps.JDBC_URL, "").trim();
     EmbeddedServer own = null;
     if (admin.isEmpty()) {
@@ -79,8 +81,9 @@ public final class BenchDatabase implements AutoCloseable {
     if (name.length() > 60) {
       name = name.substring(0, 60);
     }
+    String template = System.getProperty(BenchProps.TEMPLATE, "").trim();
     try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + name);
+      st.execute("CREATE DATABASE " + name + (template.isEmpty() ? "" : " TEMPLATE " + template));
       try {
         st.execute("ALTER DATABASE " + name + " SET track_functions = 'pl'");
       } catch (SQLException notSuperuser) {
@@ -90,6 +93,7 @@ public final class BenchDatabase implements AutoCloseable {
       throw new IllegalStateException("cannot create database " + name + " on " + JdbcUrls.redact(admin)
           + " (the URL's user needs CREATEDB): " + e.getMessage(), e);
     }
+    debug("database created", t0);
     String url = JdbcUrls.withDatabase(admin, name);
     HikariDataSource pool = null;
     Connection monitor = null;
@@ -103,11 +107,16 @@ public final class BenchDatabase implements AutoCloseable {
       config.setPoolName("bench");
       config.setConnectionTimeout(30_000);
       config.setAutoCommit(true);
+      debug("connected", t0);
       pool = new HikariDataSource(config);
       fill(pool);
+      debug("pool filled", t0);
       PostgresLedgerStore store = PostgresLedgerStore.builder().dataSource(pool).schema(LEDGER_SCHEMA)
-          .migrateOnStart(true).build();
-      return new BenchDatabase(admin, name, url, pool, store, monitor, own, statements);
+          .migrateOnStart(template.isEmpty()).build();
+      debug("migrated", t0);
+      BenchDatabase db = new BenchDatabase(admin, name, url, pool, store, monitor, own, statements);
+      db.setupSeconds = (System.nanoTime() - t0) / 1e9;
+      return db;
     } catch (SQLException | RuntimeException e) {
       if (pool != null) {
         pool.close();
@@ -118,6 +127,32 @@ public final class BenchDatabase implements AutoCloseable {
         own.close();
       }
       throw new IllegalStateException("setting up database " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates database {@code name} with the ledger schema migrated (and pg_stat_statements when available), for
+   * the trials of one run to copy. Connections to it are closed on return, as a template requires.
+   */
+  static void createTemplate(String adminUrl, String name) throws SQLException {
+    try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name);
+    }
+    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setURL(JdbcUrls.withDatabase(adminUrl, name));
+    PostgresLedgerStore.migrate(ds, LEDGER_SCHEMA);
+    try (Connection c = ds.getConnection()) {
+      enableStatements(c);
+    }
+  }
+
+  static void dropTemplate(String adminUrl, String name) {
+    dropDatabase(adminUrl, name);
+  }
+
+  private static void debug(String what, long t0) {
+    if (Boolean.getBoolean(BenchProps.DEBUG)) {
+      System.out.printf("[setup] %.3f s  %s%n", (System.nanoTime() - t0) / 1e9, what);
     }
   }
 
@@ -145,6 +180,11 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /** Seconds spent creating the database, migrating it and filling the pool. */
+  public double setupSeconds() {
+    return setupSeconds;
+  }
+
   public String name() {
     return name;
   }
@@ -168,7 +208,11 @@ public final class BenchDatabase implements AutoCloseable {
   public void sql(String... sql) throws SQLException {
     try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
       for (String s : sql) {
+        long t0 = System.nanoTime();
         st.execute(s);
+        if (Boolean.getBoolean(BenchProps.DEBUG)) {
+          System.out.printf("[sql] %.3f s  %s%n", (System.nanoTime() - t0) / 1e9, s.substring(0, Math.min(80, s.length())));
+        }
       }
     }
   }
@@ -194,6 +238,7 @@ public final class BenchDatabase implements AutoCloseable {
    * writes the side file and drops the database.
    */
   public void finish(BenchmarkParams params, Map<String, Object> extra) {
+    long t0 = System.nanoTime();
     try {
       store.close();
       pool.close();
@@ -214,8 +259,10 @@ public final class BenchDatabase implements AutoCloseable {
       }
       side.put("statements", statementStats);
       SideFiles.write(params, side);
+      debug("side file written", t0);
     } finally {
       close();
+      debug("closed", t0);
     }
   }
 

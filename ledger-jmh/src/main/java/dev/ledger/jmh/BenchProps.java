@@ -11,6 +11,14 @@ public final class BenchProps {
   /** The seed of every random choice (account pairs, Zipf draws); default 42. */
   public static final String SEED = "ledger.bench.seed";
 
+  /**
+   * A database on the server, already migrated by {@link BenchRun} at the start of the run, that each trial copies
+   * ({@code CREATE DATABASE ... TEMPLATE}) instead of running the migrations itself; absent: each trial migrates.
+   */
+  public static final String TEMPLATE = "ledger.bench.template";
+  /** Prints the time of each setup step and fixture statement; default false. */
+  public static final String DEBUG = "ledger.bench.debug";
+
   private BenchProps() {}
 
   static int poolSize() {

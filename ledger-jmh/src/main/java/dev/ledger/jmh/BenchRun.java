@@ -71,6 +71,10 @@ public final class BenchRun {
             + "; usage: BenchRun --mode quick|full|smoke [--jdbc-url URL] [--out DIR] [--only REGEX]");
       }
     }
+    if ("smoke".equals(mode) && System.getProperty(BenchProps.POOL_SIZE) == null) {
+      // The smoke runs 16 threads at most; a smaller pool opens faster in each fork.
+      System.setProperty(BenchProps.POOL_SIZE, "16");
+    }
     List<Group> groups = groups(mode);
     if (only != null) {
       Pattern p = only;
@@ -88,6 +92,7 @@ public final class BenchRun {
       adminUrl = embedded.adminUrl();
     }
     int exit = 0;
+    String template = null;
     try {
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("mode", mode);
@@ -107,13 +112,19 @@ public final class BenchRun {
       run.put("groups", groupInfo);
       write(out.resolve("run.json"), run);
 
+      template = "bench_template_" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
+      BenchDatabase.createTemplate(adminUrl, template);
+      // For groups run without forking (-f 0), this JVM is the benchmark JVM: give it the forks' settings.
+      System.setProperty(BenchProps.JDBC_URL, adminUrl);
+      System.setProperty(BenchProps.SIDE_DIR, out.resolve("side").toAbsolutePath().toString());
+      System.setProperty(BenchProps.TEMPLATE, template);
       List<Path> results = new ArrayList<>();
       for (Group g : groups) {
         long g0 = System.nanoTime();
         for (int threads : g.threads()) {
           Path result = out.resolve("jmh-" + g.name() + "-t" + threads + ".json");
           System.out.println("[bench] group " + g.name() + ", " + threads + " thread(s): " + g.include());
-          new Runner(options(g, threads, adminUrl, out, result)).run();
+          new Runner(options(g, threads, adminUrl, template, out, result)).run();
           if (!"profile".equals(g.profiler())) {
             results.add(result);
           }
@@ -126,7 +137,7 @@ public final class BenchRun {
         g.params().forEach((k, v) -> params.put(k, List.of(v)));
         info.put("params", params);
         info.put("settings", g.settings().toMap());
-        info.put("jvm_args", jvmArgs(g, adminUrl, out));
+        info.put("jvm_args", jvmArgs(g, adminUrl, template, out));
         info.put("profiler", g.profiler());
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
@@ -137,11 +148,14 @@ public final class BenchRun {
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
       write(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[bench] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
-    } catch (RunnerException | RuntimeException e) {
+    } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[bench] FAILED: " + e);
       e.printStackTrace();
       exit = 1;
     } finally {
+      if (template != null) {
+        BenchDatabase.dropTemplate(adminUrl, template);
+      }
       if (embedded != null) {
         embedded.close();
       }
@@ -178,9 +192,12 @@ public final class BenchRun {
         history = new String[] {"1000", "1000000"};
       }
       case "smoke" -> {
-        pg = new Settings(1, 0, 1, 1, 1);
+        // One 1-second iteration of everything. The PostgreSQL groups run in this JVM (-f 0): a fork costs
+        // seconds of JVM start and class loading each, and the smoke must fit CI's 3 minutes on 2 busy cores.
+        // The in-memory group forks, so the forking path is exercised too.
+        pg = new Settings(0, 0, 1, 1, 1);
         balance = pg;
-        memory = pg;
+        memory = new Settings(1, 0, 1, 1, 1);
         profile = null;
         sweep = new int[] {16};
         zipf = new String[] {"1.0"};
@@ -205,16 +222,21 @@ public final class BenchRun {
     return groups;
   }
 
-  private static List<String> jvmArgs(Group g, String adminUrl, Path out) {
-    return List.of("-Xms" + g.heap(), "-Xmx" + g.heap(), "-Djava.awt.headless=true",
+  private static List<String> jvmArgs(Group g, String adminUrl, String template, Path out) {
+    List<String> args = new ArrayList<>(List.of("-Xms" + g.heap(), "-Xmx" + g.heap(), "-Djava.awt.headless=true",
         "-D" + BenchProps.JDBC_URL + "=" + adminUrl,
         "-D" + BenchProps.SIDE_DIR + "=" + out.resolve("side").toAbsolutePath(),
         "-D" + BenchProps.POOL_SIZE + "=" + BenchProps.poolSize(),
-        "-D" + BenchProps.SEED + "=" + BenchProps.seed());
+        "-D" + BenchProps.SEED + "=" + BenchProps.seed(),
+        "-D" + BenchProps.TEMPLATE + "=" + template));
+    if (Boolean.getBoolean(BenchProps.DEBUG)) {
+      args.add("-D" + BenchProps.DEBUG + "=true");
+    }
+    return args;
   }
 
-  private static org.openjdk.jmh.runner.options.Options options(Group g, int threads, String adminUrl, Path out,
-      Path result) {
+  private static org.openjdk.jmh.runner.options.Options options(Group g, int threads, String adminUrl,
+      String template, Path out, Path result) {
     Settings s = g.settings();
     ChainedOptionsBuilder o = new OptionsBuilder()
         .include(g.include())
@@ -226,7 +248,7 @@ public final class BenchRun {
         .measurementTime(TimeValue.seconds(s.seconds()))
         .timeout(TimeValue.minutes(5))
         .shouldFailOnError(true)
-        .jvmArgs(jvmArgs(g, adminUrl, out).toArray(String[]::new))
+        .jvmArgs(jvmArgs(g, adminUrl, template, out).toArray(String[]::new))
         .resultFormat(ResultFormatType.JSON)
         .result(result.toString());
     g.params().forEach(o::param);

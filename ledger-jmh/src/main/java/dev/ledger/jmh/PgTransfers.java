@@ -43,15 +43,25 @@ final class PgTransfers {
     BenchDatabase db = BenchDatabase.create(label);
     try {
       long t0 = System.nanoTime();
-      String[] names = BenchData.openFundedAccounts(db.pool(), BenchDatabase.LEDGER_SCHEMA, "a", accounts, FUNDING);
+      String[][] names = new String[1][];
+      BenchData.bulkLoad(db.pool(), BenchDatabase.LEDGER_SCHEMA,
+          c -> names[0] = BenchData.openFundedAccounts(c, BenchDatabase.LEDGER_SCHEMA, "a", accounts, FUNDING));
+      long t1 = System.nanoTime();
       BenchData.vacuumAnalyze(db.pool(), BenchDatabase.LEDGER_SCHEMA + ".transfer",
           BenchDatabase.LEDGER_SCHEMA + ".account");
+      long t2 = System.nanoTime();
       BenchData.afterBulkLoad(db.store());
+      long t3 = System.nanoTime();
       Baselines baselines = Baselines.create(db);
+      long t4 = System.nanoTime();
       Ledger ledger = Ledger.builder(new CountingStore(db.store(), db.counters())).build();
-      PgTransfers fx = new PgTransfers(db, ledger, baselines, names);
+      PgTransfers fx = new PgTransfers(db, ledger, baselines, names[0]);
       fx.setup.put("accounts", accounts);
-      fx.setup.put("setup_seconds", (System.nanoTime() - t0) / 1e9);
+      fx.setup.put("database_seconds", db.setupSeconds());
+      fx.setup.put("load_seconds", (t1 - t0) / 1e9);
+      fx.setup.put("vacuum_analyze_seconds", (t2 - t1) / 1e9);
+      fx.setup.put("after_bulk_load_seconds", (t3 - t2) / 1e9);
+      fx.setup.put("baselines_seconds", (t4 - t3) / 1e9);
       return fx;
     } catch (SQLException | RuntimeException e) {
       db.close();
