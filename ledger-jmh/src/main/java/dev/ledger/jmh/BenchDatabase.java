@@ -393,11 +393,11 @@ public final class BenchDatabase implements AutoCloseable {
     List<Map<String, Object>> out = new ArrayList<>();
     try (Statement st = monitor.createStatement();
         ResultSet rs = st.executeQuery("SELECT toplevel, calls, total_exec_time, mean_exec_time, rows, wal_bytes,"
-            + " shared_blks_hit, shared_blks_read, query FROM pg_stat_statements"
+            + " shared_blks_hit, shared_blks_read, query, plans, total_plan_time FROM pg_stat_statements"
             + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
             + " AND query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE '%pg_stat_activity%'"
             + " AND query NOT ILIKE '%pg_current_wal_lsn%'"
-            + " ORDER BY total_exec_time DESC LIMIT 12")) {
+            + " ORDER BY total_exec_time + total_plan_time DESC LIMIT 12")) {
       while (rs.next()) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("toplevel", rs.getBoolean(1));
@@ -410,6 +410,8 @@ public final class BenchDatabase implements AutoCloseable {
         s.put("shared_blks_read", rs.getLong(8));
         String q = rs.getString(9).replaceAll("\\s+", " ").trim();
         s.put("query", q.length() > 220 ? q.substring(0, 220) + "..." : q);
+        s.put("plans", rs.getLong(10));
+        s.put("plan_ms", rs.getDouble(11));
         out.add(s);
       }
     } catch (SQLException e) {

@@ -208,11 +208,11 @@ public final class BenchRun {
     }
     List<Group> groups = new ArrayList<>();
     groups.add(new Group("throughput", "dev.ledger.jmh.TransferBenchmark.(ledger|rawInsert|locking|seed)$", sweep,
-        Map.of(), pg, "1g", null));
+        Map.of(), pg, "1g", "gc"));
     groups.add(new Group("hot", "dev.ledger.jmh.HotAccountsBenchmark.(ledger|locking|seed)$", hotThreads,
-        Map.of("s", zipf), pg, "1g", null));
+        Map.of("s", zipf), pg, "1g", "gc"));
     groups.add(new Group("balance", "dev.ledger.jmh.BalanceBenchmark.", new int[] {1},
-        Map.of("history", history), balance, "1g", null));
+        Map.of("history", history), balance, "1g", "gc"));
     groups.add(new Group("inmemory", "dev.ledger.jmh.InMemoryBenchmark.transfer$", memoryThreads, Map.of(), memory,
         "4g", "gc"));
     if (profile != null) {
@@ -255,7 +255,7 @@ public final class BenchRun {
     if ("gc".equals(g.profiler())) {
       o.addProfiler(GCProfiler.class);
     } else if ("profile".equals(g.profiler())) {
-      o.addProfiler(StackProfiler.class, "lines=1;top=20;detailLine=false");
+      o.addProfiler(StackProfiler.class, "lines=1;top=25;detailLine=false");
       o.output(out.resolve("profile-inmemory-stack.txt").toString());
     }
     return o.build();

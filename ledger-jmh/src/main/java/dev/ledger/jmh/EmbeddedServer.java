@@ -36,6 +36,7 @@ public final class EmbeddedServer implements AutoCloseable {
     s.put("max_wal_size", "2GB");
     s.put("shared_preload_libraries", "pg_stat_statements");
     s.put("pg_stat_statements.track", "all");
+    s.put("pg_stat_statements.track_planning", "on");
     s.put("pg_stat_statements.max", "1000");
     s.put("track_functions", "pl");
     s.put("timezone", "UTC");

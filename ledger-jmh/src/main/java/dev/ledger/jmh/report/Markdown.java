@@ -147,6 +147,20 @@ final class Markdown {
           + "checkpoints that the statement has just read. The raw insert runs in %s µs.", fmt0(stmt),
           fmt0(guard), fmt0(mainStatementMicros(raw))));
     }
+    double planning = nestedPlanningMicros(ledger);
+    if (!Double.isNaN(planning) && planning > 0) {
+      f.add(String.format(Locale.ROOT, "**Re-planning inside the guard**: statements nested in functions were "
+          + "planned again at every call, %s µs of planning per transfer (`plans per call` 1.00 in the statement "
+          + "table below): the guard calls `credits_as_of`, a SQL function with a `SET search_path` clause, which "
+          + "PostgreSQL can neither inline nor keep a plan for across transactions.", fmt0(planning)));
+    }
+    Results.Jmh lj = r.find(T, "ledger", 16);
+    Results.Jmh rj = r.find(T, "rawInsert", 16);
+    if (lj != null && rj != null && !Double.isNaN(lj.secondary("gc.alloc.rate.norm"))) {
+      f.add(String.format(Locale.ROOT, "**The JVM side**: the ledger path allocates %s bytes per transfer (the raw "
+          + "JDBC insert: %s); see *Closing the gaps* for what a profile of it shows.",
+          fmt0(lj.secondary("gc.alloc.rate.norm")), fmt0(rj.secondary("gc.alloc.rate.norm"))));
+    }
     double hotRatio = summary.get("ratio_hot_vs_locking_zipf1");
     Results.Side hotLedger = r.side(H, "ledger", 16, "s", "1.0");
     Results.Side hotLocking = r.side(H, "locking", 16, "s", "1.0");
@@ -275,12 +289,16 @@ final class Markdown {
         + " funded accounts, random pairs; a new store each iteration (the store keeps every transfer). JMH's GC "
         + "profiler gives the allocation per transfer.");
     line();
-    line("| threads | transfers/s | bytes allocated per transfer | GC collections | GC time (ms) |");
-    line("|---:|---:|---:|---:|---:|");
+    line("| threads | transfers/s | bytes allocated per transfer | GC collections | GC time (ms) | GC time / "
+        + "measured time |");
+    line("|---:|---:|---:|---:|---:|---:|");
     for (int t : threads(M)) {
       Results.Jmh j = r.find(M, "transfer", t);
+      double measuredMs = Json.num(j.json(), "measurementIterations")
+          * seconds(Json.str(j.json(), "measurementTime")) * 1000;
       line("| " + t + " | " + tps(j) + " | " + fmt0(j.secondary("gc.alloc.rate.norm")) + " | "
-          + fmt0(j.secondary("gc.count")) + " | " + fmt0(j.secondary("gc.time")) + " |");
+          + fmt0(j.secondary("gc.count")) + " | " + fmt0(j.secondary("gc.time")) + " | "
+          + pct(j.secondary("gc.time") / measuredMs) + " |");
     }
     line();
   }
@@ -293,9 +311,9 @@ final class Markdown {
         + "server ran (pg_stat_statements, including statements nested in functions and triggers). *Other* is CPU "
         + "used by processes outside the benchmark; *idle* includes time waiting for I/O (commit flushes).");
     line();
-    line("| workload | transfers/s | attempts per transfer | JVM CPU µs | PostgreSQL CPU µs | WAL bytes | "
-        + "statements (top level) | server time µs | machine: JVM / PostgreSQL / other / idle % |");
-    line("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    line("| workload | transfers/s | attempts per transfer | JVM CPU µs | JVM bytes allocated | PostgreSQL CPU µs | "
+        + "WAL bytes | statements (top level) | server time µs | machine: JVM / PostgreSQL / other / idle % |");
+    line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     List<Object[]> rows = new ArrayList<>();
     for (String m : List.of("ledger", "rawInsert", "locking", "seed")) {
       rows.add(new Object[] {"uncontended, 16 threads: " + m, r.find(T, m, 16), r.side(T, m, 16)});
@@ -318,9 +336,11 @@ final class Markdown {
       line("| " + row[0] + " | " + (j == null ? "n/a" : "sample".equals(j.mode()) ? fmt0(s.num("measurement",
           "ops_per_second")) : fmt0(j.score())) + " | " + fmt2(s.perOp("attempts")) + " | "
           + fmt0(s.num("measurement", "cpu", "jvm_us_per_op")) + " | "
+          + (j == null ? "n/a" : fmt0(j.secondary("gc.alloc.rate.norm"))) + " | "
           + fmt0(s.num("measurement", "cpu", "postgres_us_per_op")) + " | "
           + fmt0(s.num("measurement", "wal_bytes_per_op")) + " | " + fmt2(topLevel(s, "calls") / ops) + " | "
-          + fmt0(topLevel(s, "total_ms") * 1000 / ops) + " | " + fmt0(s.num("measurement", "cpu", "jvm_pct")) + " / "
+          + fmt0((topLevel(s, "total_ms") + topLevel(s, "plan_ms")) * 1000 / ops) + " | "
+          + fmt0(s.num("measurement", "cpu", "jvm_pct")) + " / "
           + fmt0(s.num("measurement", "cpu", "postgres_pct")) + " / " + fmt0(s.num("measurement", "cpu", "other_pct"))
           + " / " + fmt0(s.num("measurement", "cpu", "idle_pct")) + " |");
     }
@@ -358,26 +378,35 @@ final class Markdown {
 
   private void statements(String title, Results.Side side) {
     double ops = side.ops();
-    line(title + " (pg_stat_statements over the measurement; nested = run inside a function or trigger):");
+    line(title + " (pg_stat_statements over the measurement, with planning tracked; nested = run inside a "
+        + "function or trigger; a plan per call means the statement was planned again at every call):");
     line();
-    line("| statement | level | calls per op | mean µs | buffers hit per call | share of server time |");
-    line("|---|---|---:|---:|---:|---:|");
-    double total = topLevel(side, "total_ms");
+    line("| statement | level | calls per op | plans per call | mean execution µs | mean planning µs | buffers hit "
+        + "per call | share of server time |");
+    line("|---|---|---:|---:|---:|---:|---:|---:|");
+    double total = topLevel(side, "total_ms") + topLevel(side, "plan_ms");
     int n = 0;
     for (Object st : Json.list(side.json(), "statements")) {
       if (Json.at(st, "query") == null || n++ >= 8) {
         continue;
       }
       double calls = Json.num(st, "calls");
+      double plans = Json.num(st, "plans");
       String q = Json.str(st, "query").replace("|", "\\|");
       if (q.length() > 110) {
         q = q.substring(0, 110) + "…";
       }
       line("| `" + q + "` | " + (Boolean.TRUE.equals(Json.at(st, "toplevel")) ? "top" : "nested") + " | "
-          + fmt2(calls / ops) + " | " + fmt0(Json.num(st, "mean_ms") * 1000) + " | "
-          + fmt0(Json.num(st, "shared_blks_hit") / calls) + " | " + pct(Json.num(st, "total_ms") / total) + " |");
+          + fmt2(calls / ops) + " | " + fmt2(plans / calls) + " | " + fmt0(Json.num(st, "mean_ms") * 1000) + " | "
+          + (plans > 0 ? fmt0(Json.num(st, "plan_ms") * 1000 / plans) : "–") + " | "
+          + fmt0(Json.num(st, "shared_blks_hit") / calls) + " | "
+          + pct((Json.num(st, "total_ms") + nz(Json.num(st, "plan_ms"))) / total) + " |");
     }
     line();
+  }
+
+  private static double nz(double v) {
+    return Double.isNaN(v) ? 0 : v;
   }
 
   private void stackProfile() {
@@ -395,8 +424,9 @@ final class Markdown {
     if (start < 0) {
       return;
     }
-    line("In-memory store at 2 threads, JMH's stack profiler (`-prof stack`, sampling the benchmark threads; "
-        + "the top frame of each RUNNABLE sample):");
+    line("In-memory store at 2 threads, JMH's stack profiler (`-prof stack`, a separate short pass; the top frame "
+        + "of each RUNNABLE sample of the benchmark threads, inlined callees counted in their caller; `<stack is "
+        + "empty ...>` is JMH's label for samples it could not attribute to a Java frame):");
     line();
     line("```");
     for (int i = start + 1; i < lines.size(); i++) {
@@ -525,6 +555,20 @@ final class Markdown {
     return Double.NaN;
   }
 
+  /** Planning µs per operation of statements nested in functions and triggers. */
+  private static double nestedPlanningMicros(Results.Side side) {
+    if (side == null) {
+      return Double.NaN;
+    }
+    double ms = 0;
+    for (Object st : Json.list(side.json(), "statements")) {
+      if (Boolean.FALSE.equals(Json.at(st, "toplevel"))) {
+        ms += nz(Json.num(st, "plan_ms"));
+      }
+    }
+    return ms * 1000 / side.ops();
+  }
+
   /** Mean server µs of the top-level statement with the most calls (the workload's own statement). */
   private static double mainStatementMicros(Results.Side side) {
     if (side == null) {
@@ -545,7 +589,7 @@ final class Markdown {
     double sum = 0;
     for (Object st : Json.list(side.json(), "statements")) {
       if (Boolean.TRUE.equals(Json.at(st, "toplevel"))) {
-        sum += Json.num(st, field);
+        sum += nz(Json.num(st, field));
       }
     }
     return sum;
@@ -576,6 +620,21 @@ final class Markdown {
   private String lat(String cls, String method, String history) {
     Results.Jmh j = r.find(cls, method, 1, "history", history);
     return j == null ? "n/a" : fmtMs(j.percentile("50.0")) + " / " + fmtMs(j.percentile("99.0"));
+  }
+
+  /** Seconds in a JMH time value such as "2 s" or "500 ms"; NaN if unknown. */
+  private static double seconds(String jmhTime) {
+    if (jmhTime == null) {
+      return Double.NaN;
+    }
+    String[] p = jmhTime.trim().split("\\s+");
+    double v = Double.parseDouble(p[0]);
+    return switch (p.length > 1 ? p[1] : "s") {
+      case "ms" -> v / 1000;
+      case "min" -> v * 60;
+      case "us" -> v / 1e6;
+      default -> v;
+    };
   }
 
   private static String deadlocks(Results.Side s) {

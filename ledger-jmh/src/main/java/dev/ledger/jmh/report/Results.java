@@ -61,11 +61,8 @@ final class Results {
     Map<String, Object> run = Json.map(Json.parse(Files.readString(dir.resolve("run.json"))));
     Path stack = dir.resolve("profile-inmemory-stack.txt");
     Results r = new Results(run, Files.exists(stack) ? Files.readString(stack) : null);
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().matches("jmh-.*-t\\d+\\.json")).sorted().toList();
-    }
-    for (Path f : files) {
+    // JMH's JSON of every group but the profiling pass, merged by BenchRun.
+    for (Path f : List.of(dir.resolve("jmh-result.json"))) {
       for (Object o : Json.list(Json.parse(Files.readString(f)))) {
         String benchmark = Json.str(o, "benchmark");
         int dot = benchmark.lastIndexOf('.');
