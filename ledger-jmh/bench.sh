@@ -61,12 +61,10 @@ run_args=(--mode "$mode" --out "$out")
 [[ -n "$jdbc_url" ]] && run_args+=(--jdbc-url "$jdbc_url")
 [[ -n "$only" ]] && run_args+=(--only "$only")
 echo "[bench.sh] running the $mode suite (log: $out/run.log)"
-"$java_cmd" -Xmx2g -Djava.awt.headless=true -cp "$jar" dev.ledger.jmh.BenchRun "${run_args[@]}" 2>&1 \
-  | tee "$out/run.log"
-bench_status=${PIPESTATUS[0]}
-if [[ $bench_status -ne 0 ]]; then
-  echo "[bench.sh] the benchmark run failed (exit $bench_status); see $out/run.log" >&2
-  exit "$bench_status"
+if ! "$java_cmd" -Xmx2g -Djava.awt.headless=true -cp "$jar" dev.ledger.jmh.BenchRun "${run_args[@]}" 2>&1 \
+    | tee "$out/run.log"; then
+  echo "[bench.sh] the benchmark run failed; see $out/run.log" >&2
+  exit 1
 fi
 
 report_args=(--in "$out" --command "ledger-jmh/bench.sh --$mode")
