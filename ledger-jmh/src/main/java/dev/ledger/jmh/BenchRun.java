@@ -125,7 +125,7 @@ public final class BenchRun {
           Path result = out.resolve("jmh-" + g.name() + "-t" + threads + ".json");
           System.out.println("[bench] group " + g.name() + ", " + threads + " thread(s): " + g.include());
           new Runner(options(g, threads, adminUrl, template, out, result)).run();
-          if (!"profile".equals(g.profiler())) {
+          if (!"stack".equals(g.profiler())) {
             results.add(result);
           }
         }
@@ -217,7 +217,7 @@ public final class BenchRun {
         "4g", "gc"));
     if (profile != null) {
       groups.add(new Group("inmemory-stack", "dev.ledger.jmh.InMemoryBenchmark.transfer$", new int[] {2}, Map.of(),
-          profile, "4g", "profile"));
+          profile, "4g", "stack"));
     }
     return groups;
   }
@@ -254,7 +254,7 @@ public final class BenchRun {
     g.params().forEach(o::param);
     if ("gc".equals(g.profiler())) {
       o.addProfiler(GCProfiler.class);
-    } else if ("profile".equals(g.profiler())) {
+    } else if ("stack".equals(g.profiler())) {
       o.addProfiler(StackProfiler.class, "lines=1;top=25;detailLine=false");
       o.output(out.resolve("profile-inmemory-stack.txt").toString());
     }
@@ -293,7 +293,7 @@ public final class BenchRun {
     String[] names = {"server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method",
         "shared_buffers", "max_connections", "wal_level", "max_wal_size", "checkpoint_timeout", "commit_delay",
         "work_mem", "max_parallel_workers_per_gather", "autovacuum", "jit", "shared_preload_libraries",
-        "track_functions", "data_directory"};
+        "track_functions", "pg_stat_statements.track", "pg_stat_statements.track_planning", "data_directory"};
     try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT version()")) {
         rs.next();

