@@ -35,7 +35,7 @@ class LostAcknowledgementFaultTest {
     FaultRun run = FaultRun.start("lost-acks", Duration.ofSeconds(5));
     long target = run.pick(100, 1_000);
     long changedTarget = run.pick(25, 100);
-    int perMille = (int) run.pick(150, 10);
+    int perMille = (int) run.pick(150, 25);
     String schema = DB.newSchemaName();
     PostgresLedgerStore.migrate(DB.dataSource(), schema);
     ConcurrentLinkedQueue<String> mapping = new ConcurrentLinkedQueue<>();
