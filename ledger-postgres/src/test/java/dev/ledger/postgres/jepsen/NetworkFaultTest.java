@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Ledger;
 import dev.ledger.postgres.PostgresDatabase;
 import dev.ledger.postgres.PostgresLedgerStore;
-import java.net.URI;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,27 +23,15 @@ class NetworkFaultTest {
   @RegisterExtension
   static final PostgresDatabase DB = new PostgresDatabase(10);
 
-  /** A JDBC URL through {@code proxy} with short timeouts. */
-  static String proxiedUrl(TcpProxy proxy, String app) {
-    URI uri = URI.create(DB.jdbcUrl().substring("jdbc:".length()));
-    return "jdbc:postgresql://127.0.0.1:" + proxy.port() + uri.getPath() + "?" + uri.getQuery()
-        + "&socketTimeout=3&connectTimeout=3&loginTimeout=3&ApplicationName=" + app
-        + "&options=-c%20statement_timeout%3D2000%20-c%20lock_timeout%3D1000";
-  }
-
-  static int serverPort() {
-    return URI.create(DB.jdbcUrl().substring("jdbc:".length())).getPort();
-  }
-
   @Test
   void bank_latencyFreezesAndResets_everyOperationEndsAndCheckerPasses() throws Exception {
     FaultRun run = FaultRun.start("network", Duration.ofSeconds(20));
     String schema = DB.newSchemaName();
     PostgresLedgerStore.migrate(DB.dataSource(), schema);
     AtomicLong faults = new AtomicLong();
-    try (TcpProxy proxy = new TcpProxy("localhost", serverPort());
+    try (TcpProxy proxy = new TcpProxy("localhost", TcpProxy.portOf(DB.jdbcUrl()));
         HikariDataSource pool = FaultRun.pool("jepsen-net", 8, Duration.ofSeconds(3),
-            proxiedUrl(proxy, "ledger-jepsen-net"));
+            proxy.url(DB.jdbcUrl(), "ledger-jepsen-net"));
         Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(pool).schema(schema)
             .summarizeEvery(Duration.ofMillis(250)).build()).build()) {
       Bank bank = new Bank(ledger, pool, schema, run.seed, 8, 10_000);

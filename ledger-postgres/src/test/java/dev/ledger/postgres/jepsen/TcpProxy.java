@@ -42,6 +42,22 @@ public final class TcpProxy implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /**
+   * {@code jdbcUrl} (a direct URL to the server) redirected through this proxy, with short timeouts: socket,
+   * connect and login 3 s in the driver; statement 2 s and lock 1 s on the server.
+   */
+  public String url(String jdbcUrl, String applicationName) {
+    java.net.URI uri = java.net.URI.create(jdbcUrl.substring("jdbc:".length()));
+    return "jdbc:postgresql://127.0.0.1:" + port() + uri.getPath() + "?" + uri.getQuery()
+        + "&socketTimeout=3&connectTimeout=3&loginTimeout=3&ApplicationName=" + applicationName
+        + "&options=-c%20statement_timeout%3D2000%20-c%20lock_timeout%3D1000";
+  }
+
+  /** The port of a {@code jdbc:postgresql://host:port/...} URL. */
+  public static int portOf(String jdbcUrl) {
+    return java.net.URI.create(jdbcUrl.substring("jdbc:".length())).getPort();
+  }
+
   public long accepted() {
     return accepted.get();
   }
