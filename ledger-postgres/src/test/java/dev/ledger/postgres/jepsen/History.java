@@ -18,10 +18,21 @@ public final class History {
   private final List<Op> ops = new ArrayList<>();
   private final AtomicLong seq = new AtomicLong();
 
+  private final java.util.concurrent.ConcurrentHashMap<Integer, Long> lastSuccess =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Appends a completed operation. */
   public synchronized Op add(Op op) {
     ops.add(op);
+    if (op.outcome() == Op.Outcome.OK || op.outcome() == Op.Outcome.REJECTED) {
+      lastSuccess.put(op.client(), op.endNanos());
+    }
     return op;
+  }
+
+  /** When the client's latest operation that reached a definite answer (ok or rejected) ended; 0 if none. */
+  public long lastDefiniteEnd(int client) {
+    return lastSuccess.getOrDefault(client, 0L);
   }
 
   /** A snapshot of the operations so far, in completion order. */
