@@ -215,6 +215,7 @@ public final class PostgresLedgerStore implements LedgerStore {
     private @Nullable String password;
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
+    private Duration socketTimeout = Duration.ofSeconds(30);
     private boolean poolConfigured;
     private String schema = DEFAULT_SCHEMA;
     private boolean migrateOnStart;
@@ -269,6 +270,20 @@ public final class PostgresLedgerStore implements LedgerStore {
           && connectionTimeout.compareTo(Duration.ofMinutes(10)) <= 0,
           "connectionTimeout must be between 250 ms and 10 minutes, got " + connectionTimeout);
       this.connectionTimeout = connectionTimeout;
+      this.poolConfigured = true;
+      return this;
+    }
+
+    /**
+     * How long a call waits for the server to answer before the connection is dropped (pgjdbc's
+     * {@code socketTimeout}): 1 s to 1 hour; default 30 s. Bounds a call on a frozen network; a write cut off
+     * this way fails with {@code OUTCOME_UNKNOWN} (retry with the same id). Only with {@link #jdbcUrl}.
+     */
+    public Builder socketTimeout(Duration socketTimeout) {
+      Objects.requireNonNull(socketTimeout, "socketTimeout");
+      require(socketTimeout.compareTo(Duration.ofSeconds(1)) >= 0 && socketTimeout.compareTo(Duration.ofHours(1)) <= 0,
+          "socketTimeout must be between 1 s and 1 hour, got " + socketTimeout);
+      this.socketTimeout = socketTimeout;
       this.poolConfigured = true;
       return this;
     }
@@ -341,7 +356,8 @@ public final class PostgresLedgerStore implements LedgerStore {
         throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
       }
       if (dataSource != null && (username != null || password != null || poolConfigured)) {
-        throw new IllegalStateException("username, password, maximumPoolSize and connectionTimeout configure the pool"
+        throw new IllegalStateException("username, password, maximumPoolSize, connectionTimeout and socketTimeout"
+            + " configure the pool"
             + " built for jdbcUrl(...); with your own dataSource(...), configure your pool instead");
       }
       Connections.requireSupportedDriver();
@@ -361,6 +377,10 @@ public final class PostgresLedgerStore implements LedgerStore {
         config.setMaximumPoolSize(maximumPoolSize);
         config.setMinimumIdle(Math.min(2, maximumPoolSize));
         config.setConnectionTimeout(connectionTimeout.toMillis());
+        // A URL's own socketTimeout parameter wins; otherwise bound every wait for the server.
+        if (!url.toLowerCase(java.util.Locale.ROOT).contains("sockettimeout=")) {
+          config.addDataSourceProperty("socketTimeout", String.valueOf(socketTimeout.toSeconds()));
+        }
         config.setPoolName("ledger-" + schema);
         config.setAutoCommit(true);
         // Fail at once (as STORE_UNAVAILABLE from build()) rather than leaving a pool that retries forever.
