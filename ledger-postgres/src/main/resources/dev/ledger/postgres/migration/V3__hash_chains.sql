@@ -47,15 +47,19 @@ AS $$
          + extract(microseconds FROM t)::bigint % 1000000
 $$;
 
--- The canonical content of a transfer row, hashed into its source's chain.
+-- The canonical content of a transfer row, hashed into its source's chain. PL/pgSQL evaluates the one
+-- expression (with hash_field and epoch_micros inlined) on its fast path: about twice as fast as a SQL function
+-- with a SET clause, which cannot be inlined.
 CREATE FUNCTION transfer_content(id uuid, source text, source_index bigint, destination text, amount bigint,
                                  currency text, recorded_at timestamptz, reference text) RETURNS bytea
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = ${flyway:defaultSchema}, pg_catalog
 AS $$
-    SELECT hash_field('ledger-transfer-v1') || hash_field(id::text) || hash_field(source)
+BEGIN
+    RETURN hash_field('ledger-transfer-v1') || hash_field(id::text) || hash_field(source)
         || hash_field(source_index::text) || hash_field(destination) || hash_field(amount::text)
-        || hash_field(currency) || hash_field(epoch_micros(recorded_at)::text) || hash_field(reference)
+        || hash_field(currency) || hash_field(epoch_micros(recorded_at)::text) || hash_field(reference);
+END
 $$;
 
 -- Existing rows: compute their chains (as the schema owner, with the immutability trigger off for this one
