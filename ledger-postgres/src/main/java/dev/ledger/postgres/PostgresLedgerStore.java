@@ -193,6 +193,11 @@ public final class PostgresLedgerStore implements LedgerStore {
     return PostgresVerifier.verify(dataSource, schema, trustedHeads).report();
   }
 
+  /** {@link #verify} and the chain heads seen by the same pass (one snapshot). */
+  PostgresVerifier.Result verifyWithHeads(Collection<ChainHead> trustedHeads) {
+    return PostgresVerifier.verify(dataSource, schema, trustedHeads);
+  }
+
   @Override
   public List<ChainHead> chainHeads() {
     return PostgresVerifier.chainHeads(dataSource, schema);
