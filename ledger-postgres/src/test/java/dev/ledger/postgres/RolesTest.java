@@ -12,6 +12,7 @@ import dev.ledger.core.Ledger;
 import dev.ledger.core.NewAccount;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.TransferRequest;
+import dev.ledger.core.VerificationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -190,6 +191,10 @@ class RolesTest {
       assertEquals(65, ledger.balance(alice));
       assertEquals(35, ledger.balance(bob));
       assertEquals(2, ledger.statement(StatementQuery.of(bob).limit(10)).lines().size());
+      VerificationReport report = ledger.verify(ledger.chainHeads()); // needs SELECT only
+      assertTrue(report.ok(), report.describe());
+      assertEquals(3, report.accounts());
+      assertEquals(4, report.transfers());
     }
     assertTrue(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".credit_checkpoint") > 0);
     assertFalse(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".seal_summarized") == 0);

@@ -4,6 +4,7 @@ import dev.ledger.core.ChainHead;
 import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Finding;
 import dev.ledger.core.VerificationReport.Kind;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -39,8 +40,9 @@ public final class LedgerVerifier {
   private byte[] previousHash = TransferHashes.zero();
   private long previousDebits;
   private long previousAt = Long.MIN_VALUE;
-  private long storedDebitsTotal;
-  private long amountsTotal;
+  /** Ledger-wide totals may exceed 2^63-1 legitimately (each account's stay within it). */
+  private BigInteger storedDebitsTotal = BigInteger.ZERO;
+  private BigInteger amountsTotal = BigInteger.ZERO;
   private boolean totalsOverflow;
 
   public LedgerVerifier(Collection<ChainHead> trustedHeads) {
@@ -160,7 +162,7 @@ public final class LedgerVerifier {
     }
     previousDebits = sourceDebits;
 
-    amountsTotal = plus(amountsTotal, amount);
+    amountsTotal = amountsTotal.add(BigInteger.valueOf(amount));
     if (src != null) {
       src.debits = plus(src.debits, amount);
     }
@@ -187,7 +189,7 @@ public final class LedgerVerifier {
   private void closeSource() {
     if (source != null) {
       heads.add(ChainHead.of(source, nextIndex - 1, previousHash));
-      storedDebitsTotal = plus(storedDebitsTotal, previousDebits);
+      storedDebitsTotal = storedDebitsTotal.add(BigInteger.valueOf(previousDebits));
     }
   }
 
@@ -200,9 +202,10 @@ public final class LedgerVerifier {
     closeSource();
     source = null;
     if (totalsOverflow) {
-      add(Kind.ZERO_SUM_BROKEN, null, null, null, "a sum of amounts exceeds 2^63-1; totals are not exact");
+      add(Kind.ZERO_SUM_BROKEN, null, null, null,
+          "an account's cumulative credits or debits exceed 2^63-1; its recomputed totals are not exact");
     }
-    if (storedDebitsTotal != amountsTotal) {
+    if (!storedDebitsTotal.equals(amountsTotal)) {
       add(Kind.ZERO_SUM_BROKEN, null, null, null, "total credits " + amountsTotal
           + " differ from total debits " + storedDebitsTotal + " (the sources' stored cumulative debits)");
     }
