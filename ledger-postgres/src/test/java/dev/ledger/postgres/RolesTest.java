@@ -194,7 +194,7 @@ class RolesTest {
       VerificationReport report = ledger.verify(ledger.chainHeads()); // needs SELECT only
       assertTrue(report.ok(), report.describe());
       assertEquals(3, report.accounts());
-      assertEquals(4, report.transfers());
+      assertEquals(3, report.transfers());
     }
     assertTrue(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".credit_checkpoint") > 0);
     assertFalse(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".seal_summarized") == 0);
