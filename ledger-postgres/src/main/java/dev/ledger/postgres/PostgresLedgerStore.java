@@ -4,16 +4,20 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -176,6 +180,27 @@ public final class PostgresLedgerStore implements LedgerStore {
   @Override
   public StatementPage statement(StatementQuery query) {
     return statements.statement(query);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads one {@code REPEATABLE READ} snapshot on one connection, streaming the transfers in primary-key
+   * order; needs only SELECT.
+   */
+  @Override
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return PostgresVerifier.verify(dataSource, schema, trustedHeads).report();
+  }
+
+  /** {@link #verify} and the chain heads seen by the same pass (one snapshot). */
+  PostgresVerifier.Result verifyWithHeads(Collection<ChainHead> trustedHeads) {
+    return PostgresVerifier.verify(dataSource, schema, trustedHeads);
+  }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    return PostgresVerifier.chainHeads(dataSource, schema);
   }
 
   /** Closes the connection pool if this store created it; a DataSource you passed in stays open. */

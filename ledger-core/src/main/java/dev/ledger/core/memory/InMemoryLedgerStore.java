@@ -2,21 +2,29 @@ package dev.ledger.core.memory;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
+import dev.ledger.core.internal.LedgerVerifier;
+import dev.ledger.core.internal.TransferHashes;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -177,11 +185,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
     Instant at = latest(latest(draft.notBefore(), head.latest), latestCredit);
     Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
         currency, at, draft.reference());
-    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at))) {
+    byte[] hash = TransferHashes.chain(head.hash, transfer);
+    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, hash))) {
       dst.creditCeiling.addAndGet(-amount);
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
     }
+    src.chain.put(transfer.sourceIndex(), new Link(transfer, hash, head.debits + amount));
     src.log.add(transfer, -amount);
     dst.log.add(transfer, amount);
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
@@ -241,14 +251,63 @@ public final class InMemoryLedgerStore implements LedgerStore {
     return b != null && b.isAfter(a) ? b : a;
   }
 
-  /** The debit side of an account, replaced atomically by each debit. */
-  private record Head(long nextIndex, long debits, @Nullable Instant latest) {
-    static final Head EMPTY = new Head(0, 0, null);
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Not a snapshot: run it while no transfer is being recorded, or a debit whose index was claimed but not
+   * yet published may show as a gap.
+   */
+  @Override
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return run(trustedHeads).finish();
   }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    LedgerVerifier verifier = run(List.of());
+    verifier.finish();
+    return verifier.heads();
+  }
+
+  private LedgerVerifier run(Collection<ChainHead> trustedHeads) {
+    LedgerVerifier verifier = new LedgerVerifier(trustedHeads);
+    List<AccountState> open = new ArrayList<>();
+    for (AccountState state : accounts.values()) {
+      if (state.isOpen()) {
+        open.add(state);
+      }
+    }
+    open.sort((a, b) -> a.account.id().compareTo(b.account.id()));
+    for (AccountState state : open) {
+      verifier.account(state.account.id().value(), state.account.currency(), state.account.issuer());
+    }
+    for (AccountState state : open) {
+      verifier.storedCredits(state.account.id().value(), state.credits.get());
+    }
+    for (AccountState state : open) {
+      for (Map.Entry<Long, Link> entry : state.chain.entrySet()) {
+        Transfer t = entry.getValue().transfer();
+        verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
+            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), entry.getValue().debits(),
+            entry.getValue().hash());
+      }
+    }
+    return verifier;
+  }
+
+  /** The debit side of an account, replaced atomically by each debit; {@code hash} is the newest chain hash. */
+  private record Head(long nextIndex, long debits, @Nullable Instant latest, byte[] hash) {
+    static final Head EMPTY = new Head(0, 0, null, TransferHashes.zero());
+  }
+
+  /** One debit in its source's chain: the transfer, its chain hash and the source's cumulative debits. */
+  private record Link(Transfer transfer, byte[] hash, long debits) {}
 
   private static final class AccountState {
     final Account account;
     final AtomicReference<Head> head = new AtomicReference<>(Head.EMPTY);
+    /** The account's debits by index, with their chain hashes. */
+    final ConcurrentSkipListMap<Long, Link> chain = new ConcurrentSkipListMap<>();
     /** Cumulative credits recorded. */
     final AtomicLong credits = new AtomicLong();
     /** Cumulative credits recorded plus those being recorded: guards against overflow before a debit commits. */
