@@ -290,11 +290,8 @@ public final class PostgresLedgerStore implements LedgerStore {
      * 10 minutes; default 5 s. Only with {@link #jdbcUrl}.
      */
     public Builder connectionTimeout(Duration connectionTimeout) {
-      Objects.requireNonNull(connectionTimeout, "connectionTimeout");
-      require(connectionTimeout.compareTo(Duration.ofMillis(250)) >= 0
-          && connectionTimeout.compareTo(Duration.ofMinutes(10)) <= 0,
-          "connectionTimeout must be between 250 ms and 10 minutes, got " + connectionTimeout);
-      this.connectionTimeout = connectionTimeout;
+      this.connectionTimeout = between("connectionTimeout", connectionTimeout, Duration.ofMillis(250),
+          Duration.ofMinutes(10));
       this.poolConfigured = true;
       return this;
     }
@@ -305,10 +302,7 @@ public final class PostgresLedgerStore implements LedgerStore {
      * this way fails with {@code OUTCOME_UNKNOWN} (retry with the same id). Only with {@link #jdbcUrl}.
      */
     public Builder socketTimeout(Duration socketTimeout) {
-      Objects.requireNonNull(socketTimeout, "socketTimeout");
-      require(socketTimeout.compareTo(Duration.ofSeconds(1)) >= 0 && socketTimeout.compareTo(Duration.ofHours(1)) <= 0,
-          "socketTimeout must be between 1 s and 1 hour, got " + socketTimeout);
-      this.socketTimeout = socketTimeout;
+      this.socketTimeout = between("socketTimeout", socketTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
       this.poolConfigured = true;
       return this;
     }
@@ -335,10 +329,8 @@ public final class PostgresLedgerStore implements LedgerStore {
      */
     public Builder summarizeEvery(Duration summarizeEvery) {
       Objects.requireNonNull(summarizeEvery, "summarizeEvery");
-      require(summarizeEvery.isZero() || (summarizeEvery.compareTo(Duration.ofMillis(10)) >= 0
-          && summarizeEvery.compareTo(Duration.ofHours(1)) <= 0),
-          "summarizeEvery must be 0 (off) or between 10 ms and 1 hour, got " + summarizeEvery);
-      this.summarizeEvery = summarizeEvery;
+      this.summarizeEvery = summarizeEvery.isZero() ? summarizeEvery
+          : between("summarizeEvery (or 0 for off)", summarizeEvery, Duration.ofMillis(10), Duration.ofHours(1));
       return this;
     }
 
@@ -348,10 +340,7 @@ public final class PostgresLedgerStore implements LedgerStore {
      * within this of the database clock.
      */
     public Builder sealLag(Duration sealLag) {
-      Objects.requireNonNull(sealLag, "sealLag");
-      require(sealLag.compareTo(Duration.ofMillis(1)) >= 0 && sealLag.compareTo(Duration.ofHours(1)) <= 0,
-          "sealLag must be between 1 ms and 1 hour, got " + sealLag);
-      this.sealLag = sealLag;
+      this.sealLag = between("sealLag", sealLag, Duration.ofMillis(1), Duration.ofHours(1));
       return this;
     }
 
@@ -360,11 +349,8 @@ public final class PostgresLedgerStore implements LedgerStore {
      * round: 1 ms to 1 hour; default 5 s.
      */
     public Builder summaryWaitLimit(Duration summaryWaitLimit) {
-      Objects.requireNonNull(summaryWaitLimit, "summaryWaitLimit");
-      require(summaryWaitLimit.compareTo(Duration.ofMillis(1)) >= 0
-          && summaryWaitLimit.compareTo(Duration.ofHours(1)) <= 0,
-          "summaryWaitLimit must be between 1 ms and 1 hour, got " + summaryWaitLimit);
-      this.summaryWaitLimit = summaryWaitLimit;
+      this.summaryWaitLimit = between("summaryWaitLimit", summaryWaitLimit, Duration.ofMillis(1),
+          Duration.ofHours(1));
       return this;
     }
 
@@ -431,6 +417,14 @@ public final class PostgresLedgerStore implements LedgerStore {
         }
         throw e;
       }
+    }
+
+    /** {@code value}, if within {@code [min, max]}; else the setting's name, its range and the value given. */
+    private static Duration between(String name, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, name);
+      require(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
+          name + " must be between " + min + " and " + max + ", got " + value);
+      return value;
     }
 
     private static void require(boolean ok, String message) {
