@@ -30,8 +30,7 @@ final class AccountLog {
   private long[] balances = new long[4];
   private int size;
 
-  synchronized void add(Transfer transfer, long change) {
-    StatementCursor key = StatementCursor.of(transfer);
+  synchronized void add(StatementCursor key, Transfer transfer, long change) {
     int pos = size;
     while (pos > 0 && keys[pos - 1].compareTo(key) > 0) {
       pos--;

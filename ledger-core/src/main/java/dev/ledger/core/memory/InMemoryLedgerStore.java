@@ -5,6 +5,7 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
+import dev.ledger.core.StatementCursor;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
@@ -24,7 +25,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -185,15 +185,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
     Instant at = latest(latest(draft.notBefore(), head.latest), latestCredit);
     Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
         currency, at, draft.reference());
-    byte[] hash = TransferHashes.chain(head.hash, transfer);
-    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, hash))) {
+    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head))) {
       dst.creditCeiling.addAndGet(-amount);
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
     }
-    src.chain.put(transfer.sourceIndex(), new Link(transfer, hash, head.debits + amount));
-    src.log.add(transfer, -amount);
-    dst.log.add(transfer, amount);
+    StatementCursor position = StatementCursor.of(transfer);
+    src.log.add(position, transfer, -amount);
+    dst.log.add(position, transfer, amount);
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
     dst.latestCredit.accumulateAndGet(at, (previous, time) -> latest(time, previous));
     dst.credits.addAndGet(amount);
@@ -285,29 +284,36 @@ public final class InMemoryLedgerStore implements LedgerStore {
       verifier.storedCredits(state.account.id().value(), state.credits.get());
     }
     for (AccountState state : open) {
-      for (Map.Entry<Long, Link> entry : state.chain.entrySet()) {
-        Transfer t = entry.getValue().transfer();
+      // The chain hashes are derived here, in index order, rather than on the transfer path: nothing can alter a
+      // recorded transfer in memory, and hashing every transfer as it is recorded would dominate its cost.
+      List<Head> debits = new ArrayList<>();
+      for (Head h = state.head.get(); h.transfer != null; h = h.prev) {
+        debits.add(h);
+      }
+      byte[] hash = TransferHashes.zero();
+      for (int i = debits.size() - 1; i >= 0; i--) {
+        Head h = debits.get(i);
+        Transfer t = h.transfer;
+        hash = TransferHashes.chain(hash, t);
         verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
-            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), entry.getValue().debits(),
-            entry.getValue().hash());
+            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), h.debits, hash);
       }
     }
     return verifier;
   }
 
-  /** The debit side of an account, replaced atomically by each debit; {@code hash} is the newest chain hash. */
-  private record Head(long nextIndex, long debits, @Nullable Instant latest, byte[] hash) {
-    static final Head EMPTY = new Head(0, 0, null, TransferHashes.zero());
+  /**
+   * The debit side of an account, replaced atomically by each debit: the next index, the cumulative debits, the
+   * latest time, and the newest debit with a link to the previous head, so the heads form the source's chain.
+   */
+  private record Head(long nextIndex, long debits, @Nullable Instant latest, @Nullable Transfer transfer,
+      @Nullable Head prev) {
+    static final Head EMPTY = new Head(0, 0, null, null, null);
   }
-
-  /** One debit in its source's chain: the transfer, its chain hash and the source's cumulative debits. */
-  private record Link(Transfer transfer, byte[] hash, long debits) {}
 
   private static final class AccountState {
     final Account account;
     final AtomicReference<Head> head = new AtomicReference<>(Head.EMPTY);
-    /** The account's debits by index, with their chain hashes. */
-    final ConcurrentSkipListMap<Long, Link> chain = new ConcurrentSkipListMap<>();
     /** Cumulative credits recorded. */
     final AtomicLong credits = new AtomicLong();
     /** Cumulative credits recorded plus those being recorded: guards against overflow before a debit commits. */
@@ -345,17 +351,23 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
   }
 
-  /** Marks a transfer id claimed by an attempt in progress; others wait for its outcome. */
+  /**
+   * Marks a transfer id claimed by an attempt in progress; others wait for its outcome. One small object per
+   * attempt: waiting is rare (a concurrent replay of the same id), so a monitor is enough.
+   */
   private static final class InFlight {
-    private final CountDownLatch done = new CountDownLatch(1);
+    private boolean done;
 
-    void done() {
-      done.countDown();
+    synchronized void done() {
+      done = true;
+      notifyAll();
     }
 
-    void await(UUID id) {
+    synchronized void await(UUID id) {
       try {
-        done.await();
+        while (!done) {
+          wait();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
