@@ -1,0 +1,128 @@
+package dev.ledger.jmh;
+
+import dev.ledger.core.AccountId;
+import dev.ledger.core.Ledger;
+import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferRequest;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+
+/**
+ * The fixture of the transfer workloads: a new database with {@code accounts} funded accounts in the ledger
+ * schema and the same accounts in every baseline, one pool for all, and the four ways to move money between
+ * account {@code i} and account {@code j}.
+ */
+final class PgTransfers {
+  /** Every account's opening balance: large enough that no workload runs out. */
+  static final long FUNDING = 1_000_000_000_000L;
+  static final long AMOUNT = 1;
+
+  final BenchDatabase db;
+  final Ledger ledger;
+  final Baselines baselines;
+  final String[] names;
+  final AccountId[] ids;
+  private final Map<String, Object> setup = new LinkedHashMap<>();
+
+  private PgTransfers(BenchDatabase db, Ledger ledger, Baselines baselines, String[] names) {
+    this.db = db;
+    this.ledger = ledger;
+    this.baselines = baselines;
+    this.names = names;
+    this.ids = new AccountId[names.length];
+    for (int i = 0; i < names.length; i++) {
+      ids[i] = AccountId.of(names[i]);
+    }
+  }
+
+  static PgTransfers create(String label, int accounts) {
+    BenchDatabase db = BenchDatabase.create(label);
+    try {
+      long t0 = System.nanoTime();
+      String[][] names = new String[1][];
+      BenchData.bulkLoad(db.pool(), BenchDatabase.LEDGER_SCHEMA,
+          c -> names[0] = BenchData.openFundedAccounts(c, BenchDatabase.LEDGER_SCHEMA, "a", accounts, FUNDING));
+      long t1 = System.nanoTime();
+      BenchData.vacuumAnalyze(db.pool(), BenchDatabase.LEDGER_SCHEMA + ".transfer",
+          BenchDatabase.LEDGER_SCHEMA + ".account");
+      long t2 = System.nanoTime();
+      BenchData.afterBulkLoad(db.store());
+      long t3 = System.nanoTime();
+      Baselines baselines = Baselines.create(db);
+      long t4 = System.nanoTime();
+      Ledger ledger = Ledger.builder(new CountingStore(db.store(), db.counters())).build();
+      PgTransfers fx = new PgTransfers(db, ledger, baselines, names[0]);
+      fx.setup.put("accounts", accounts);
+      fx.setup.put("database_seconds", db.setupSeconds());
+      fx.setup.put("load_seconds", (t1 - t0) / 1e9);
+      fx.setup.put("vacuum_analyze_seconds", (t2 - t1) / 1e9);
+      fx.setup.put("after_bulk_load_seconds", (t3 - t2) / 1e9);
+      fx.setup.put("baselines_seconds", (t4 - t3) / 1e9);
+      return fx;
+    } catch (SQLException | RuntimeException e) {
+      db.close();
+      throw new IllegalStateException("transfer fixture setup failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Through {@link Ledger#transfer}; null when the ledger gave up after every retry (counted as a failure). */
+  Transfer ledger(int source, int destination) {
+    try {
+      Transfer t = ledger.transfer(TransferRequest.of(ids[source], ids[destination], AMOUNT, BenchData.CURRENCY));
+      db.counters().ops.increment();
+      return t;
+    } catch (LedgerUnavailableException e) {
+      if (e.kind() != LedgerUnavailableException.Kind.RETRIES_EXHAUSTED) {
+        throw e;
+      }
+      db.counters().failures.increment();
+      db.counters().ops.increment();
+      return null;
+    }
+  }
+
+  int raw(int source, int destination) throws SQLException {
+    return baselines.rawInsert(names[source], names[destination], AMOUNT);
+  }
+
+  long locking(int source, int destination) throws SQLException {
+    try {
+      return baselines.locking(names[source], names[destination], AMOUNT);
+    } catch (SQLException e) {
+      return givenUp(e);
+    }
+  }
+
+  long seed(int source, int destination) throws SQLException {
+    try {
+      return baselines.seed(names[source], names[destination], AMOUNT);
+    } catch (SQLException e) {
+      return givenUp(e);
+    }
+  }
+
+  /** -1 for a conflict the baseline gave up on after every retry (already counted); anything else is a bug. */
+  private static long givenUp(SQLException e) throws SQLException {
+    String state = e.getSQLState();
+    if ("40P01".equals(state) || "40001".equals(state) || "23505".equals(state)) {
+      return -1;
+    }
+    throw e;
+  }
+
+  void iterationStarts(IterationParams params) {
+    db.iterationStarts(params);
+  }
+
+  void iterationEnds(IterationParams params) {
+    db.iterationEnds(params);
+  }
+
+  void finish(BenchmarkParams params) {
+    db.finish(params, Map.of("setup", setup));
+  }
+}

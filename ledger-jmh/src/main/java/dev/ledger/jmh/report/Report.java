@@ -1,0 +1,164 @@
+package dev.ledger.jmh.report;
+
+import dev.ledger.jmh.SideFiles;
+import dev.ledger.jmh.TransferBenchmark;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the output of {@link dev.ledger.jmh.BenchRun} into {@code summary.json}, the Markdown report and its chart.
+ *
+ * <pre>
+ * java -Djava.awt.headless=true -cp benchmarks.jar dev.ledger.jmh.report.Report --in DIR
+ *     [--markdown FILE] [--chart FILE] [--command TEXT] [--check]
+ * </pre>
+ * {@code summary.json} always goes to {@code DIR/summary.json}. With {@code --check} the exit status is 1 unless
+ * every summary key has a finite value. Invoked by {@code ledger-jmh/bench.sh}.
+ */
+public final class Report {
+  /** The keys of summary.json, in order. */
+  public static final List<String> KEYS = List.of("transfer_tps_16t", "raw_insert_tps_16t",
+      "ratio_transfer_vs_raw_16t", "hot_tps_zipf1", "locking_tps_zipf1", "ratio_hot_vs_locking_zipf1",
+      "deadlocks_ledger", "deadlocks_locking", "balance_p99_ms_1k", "balance_p99_ms_1m",
+      "seed_sum_balance_p99_ms_1m", "inmemory_tps_2t");
+
+  static final String T = "TransferBenchmark";
+  static final String H = "HotAccountsBenchmark";
+  static final String B = "BalanceBenchmark";
+  static final String M = "InMemoryBenchmark";
+  static final int HOT_ACCOUNTS = dev.ledger.jmh.HotAccountsBenchmark.ACCOUNTS;
+
+  private Report() {}
+
+  public static void main(String[] args) throws IOException {
+    Path in = Path.of("ledger-jmh/target/benchmarks");
+    Path markdown = null;
+    Path chart = null;
+    String command = "ledger-jmh/bench.sh";
+    boolean check = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--in" -> in = Path.of(args[++i]);
+        case "--markdown" -> markdown = Path.of(args[++i]);
+        case "--chart" -> chart = Path.of(args[++i]);
+        case "--command" -> command = args[++i];
+        case "--check" -> check = true;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    Results r = Results.read(in);
+    Map<String, Double> summary = summary(r);
+    Files.writeString(in.resolve("summary.json"), summaryJson(summary), StandardCharsets.UTF_8);
+    System.out.println("[report] " + in.resolve("summary.json") + ":");
+    summary.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-28s %s%n", k, v));
+    if (markdown != null) {
+      Path png = chart != null ? chart : markdown.resolveSibling("benchmarks-throughput.png");
+      Files.createDirectories(png.toAbsolutePath().getParent());
+      writeChart(r, png);
+      Path base = markdown.toAbsolutePath().getParent();
+      String image = base.relativize(png.toAbsolutePath()).toString().replace('\\', '/');
+      Files.createDirectories(base);
+      Files.writeString(markdown, new Markdown(r, summary, image, command).render(), StandardCharsets.UTF_8);
+      System.out.println("[report] wrote " + markdown + " and " + png);
+    }
+    if (check) {
+      List<String> missing = new ArrayList<>();
+      for (String k : KEYS) {
+        Double v = summary.get(k);
+        if (v == null || v.isNaN() || v.isInfinite()) {
+          missing.add(k);
+        }
+      }
+      if (!missing.isEmpty()) {
+        System.err.println("[report] summary.json lacks a value for: " + String.join(", ", missing));
+        System.exit(1);
+      }
+      System.out.println("[report] summary.json has every key");
+    }
+  }
+
+  /** The values of summary.json (NaN where the run did not produce one). */
+  static Map<String, Double> summary(Results r) {
+    List<String> h = r.histories();
+    String small = h.get(0);
+    String large = h.get(h.size() - 1);
+    Map<String, Double> s = new LinkedHashMap<>();
+    double ledger16 = r.score(T, "ledger", 16);
+    double raw16 = r.score(T, "rawInsert", 16);
+    s.put("transfer_tps_16t", ledger16);
+    s.put("raw_insert_tps_16t", raw16);
+    s.put("ratio_transfer_vs_raw_16t", ledger16 / raw16);
+    double hot = r.score(H, "ledger", 16, "s", "1.0");
+    double locking = r.score(H, "locking", 16, "s", "1.0");
+    s.put("hot_tps_zipf1", hot);
+    s.put("locking_tps_zipf1", locking);
+    s.put("ratio_hot_vs_locking_zipf1", hot / locking);
+    s.put("deadlocks_ledger", deadlocks(r, List.of(T + ".ledger", H + ".ledger", B + ".balance", B + ".balanceAsOf",
+        B + ".debit")));
+    s.put("deadlocks_locking", deadlocks(r, List.of(T + ".locking", H + ".locking")));
+    s.put("balance_p99_ms_1k", p99(r, B, "balance", small));
+    s.put("balance_p99_ms_1m", p99(r, B, "balance", large));
+    s.put("seed_sum_balance_p99_ms_1m", p99(r, B, "seedSumBalance", large));
+    s.put("inmemory_tps_2t", r.score(M, "transfer", 2));
+    return s;
+  }
+
+  /** pg_stat_database.deadlocks deltas summed over the trials of these benchmarks; NaN if none ran. */
+  static double deadlocks(Results r, List<String> benchmarks) {
+    double sum = 0;
+    boolean any = false;
+    for (Results.Side side : r.sides) {
+      if (benchmarks.contains(side.cls() + "." + side.method())) {
+        double d = side.num("trial", "deadlocks");
+        if (!Double.isNaN(d)) {
+          sum += d;
+          any = true;
+        }
+      }
+    }
+    return any ? sum : Double.NaN;
+  }
+
+  static double p99(Results r, String cls, String method, String history) {
+    Results.Jmh j = r.find(cls, method, 1, "history", history);
+    return j == null ? Double.NaN : j.percentile("99.0");
+  }
+
+  static String summaryJson(Map<String, Double> summary) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    summary.forEach((k, v) -> out.put(k, v.isNaN() || v.isInfinite() ? null : v));
+    return SideFiles.toJson(out).replace(",\"", ",\n  \"").replace("{\"", "{\n  \"").replace("}", "\n}") + "\n";
+  }
+
+  private static void writeChart(Results r, Path png) throws IOException {
+    List<Integer> threads = new ArrayList<>();
+    for (Results.Jmh j : r.jmh) {
+      if (j.cls().equals(T) && !threads.contains(j.threads())) {
+        threads.add(j.threads());
+      }
+    }
+    threads.sort(Integer::compare);
+    Map<String, Map<Integer, Double>> series = new LinkedHashMap<>();
+    String[][] designs = {
+        {"ledger (Ledger.transfer on PostgresLedgerStore)", "ledger"},
+        {"raw INSERT (ceiling)", "rawInsert"},
+        {"locking: balance column, SELECT FOR UPDATE", "locking"},
+        {"seed: SUM balance, INSERT at COUNT", "seed"}};
+    for (String[] d : designs) {
+      Map<Integer, Double> points = new LinkedHashMap<>();
+      for (int t : threads) {
+        points.put(t, r.score(T, d[1], t));
+      }
+      series.put(d[0], points);
+    }
+    Chart.throughput(png.toFile(), "Uncontended transfers on PostgreSQL (" + TransferBenchmark.ACCOUNTS
+        + " accounts, random pairs)", threads, series);
+  }
+}
