@@ -5,7 +5,6 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
-import dev.ledger.core.StatementCursor;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
@@ -190,9 +189,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
     }
-    StatementCursor position = StatementCursor.of(transfer);
-    src.log.add(position, transfer, -amount);
-    dst.log.add(position, transfer, amount);
+    src.log.add(transfer, -amount);
+    dst.log.add(transfer, amount);
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
     dst.latestCredit.accumulateAndGet(at, (previous, time) -> latest(time, previous));
     dst.credits.addAndGet(amount);
