@@ -9,6 +9,8 @@ import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -189,6 +191,35 @@ public final class Ledger implements AutoCloseable {
           "account " + query.account() + " does not exist");
     }
     return callStore(() -> store.statement(query), null);
+  }
+
+  /**
+   * Checks the recorded ledger against itself: recomputes every source's hash chain, index contiguity and
+   * cumulative debits, the zero sum, every balance and every balance summary. Problems are reported as
+   * findings, not thrown. It reads everything, so it takes time proportional to the ledger (seconds for
+   * hundreds of thousands of transfers in PostgreSQL).
+   */
+  public VerificationReport verify() {
+    return verify(List.of());
+  }
+
+  /**
+   * {@link #verify()}, and also checks that each of {@code trustedHeads} (exported earlier with
+   * {@link #chainHeads()} and kept outside the store) is still recorded with the same hash: this detects a
+   * deleted tail and any rewrite of a chain up to an exported head.
+   */
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    Checks.present(trustedHeads, "trusted heads");
+    for (ChainHead head : trustedHeads) {
+      Checks.present(head, "trusted head");
+    }
+    List<ChainHead> copy = List.copyOf(trustedHeads);
+    return callStore(() -> store.verify(copy), null);
+  }
+
+  /** The newest link of every source's hash chain, ordered by source: export them to verify against later. */
+  public List<ChainHead> chainHeads() {
+    return callStore(store::chainHeads, null);
   }
 
   /** Closes the store. */

@@ -2,6 +2,7 @@ package dev.ledger.core;
 
 import dev.ledger.core.internal.Checks;
 import java.time.Instant;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -88,14 +89,22 @@ public record StatementQuery(
 
   /** Whether a line at {@code position} belongs to this query, ignoring the limit. */
   public boolean includes(StatementCursor position) {
-    if (from != null && position.recordedAt().isBefore(from)) {
+    return includes(position.recordedAt(), position.transferId());
+  }
+
+  /** Whether the line of the transfer {@code transferId} recorded at {@code recordedAt} belongs to this query. */
+  public boolean includes(Instant recordedAt, UUID transferId) {
+    if (from != null && recordedAt.isBefore(from)) {
       return false;
     }
-    if (to != null && !position.recordedAt().isBefore(to)) {
+    if (to != null && !recordedAt.isBefore(to)) {
       return false;
     }
     if (after != null) {
-      int c = position.compareTo(after);
+      int c = recordedAt.compareTo(after.recordedAt());
+      if (c == 0) {
+        c = StatementCursor.compareUuids(transferId, after.transferId());
+      }
       return direction == Direction.FORWARD ? c > 0 : c < 0;
     }
     return true;

@@ -67,6 +67,16 @@ final class ScriptedStore implements LedgerStore {
   }
 
   @Override
+  public VerificationReport verify(java.util.Collection<ChainHead> trustedHeads) {
+    throw new UnsupportedOperationException("not scripted");
+  }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    throw new UnsupportedOperationException("not scripted");
+  }
+
+  @Override
   public void close() {
     closeCalls++;
   }

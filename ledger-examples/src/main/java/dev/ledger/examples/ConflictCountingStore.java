@@ -2,14 +2,18 @@ package dev.ledger.examples;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -60,6 +64,16 @@ final class ConflictCountingStore implements LedgerStore {
   @Override
   public Optional<Transfer> findTransfer(UUID id) {
     return delegate.findTransfer(id);
+  }
+
+  @Override
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return delegate.verify(trustedHeads);
+  }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    return delegate.chainHeads();
   }
 
   @Override

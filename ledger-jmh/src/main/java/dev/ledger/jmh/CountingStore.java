@@ -2,14 +2,18 @@ package dev.ledger.jmh;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -67,6 +71,16 @@ final class CountingStore implements LedgerStore {
   @Override
   public StatementPage statement(StatementQuery query) {
     return delegate.statement(query);
+  }
+
+  @Override
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return delegate.verify(trustedHeads);
+  }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    return delegate.chainHeads();
   }
 
   @Override

@@ -24,13 +24,20 @@ import org.jspecify.annotations.Nullable;
  *       ones that can have checked the seal before it existed — giving up after {@code waitLimit} (the seal
  *       stays; the next round resumes);
  *   <li>in one transaction: for each account credited since the previous summarised seal, insert its cumulative
- *       credits through the seal, and mark the seal summarised.
+ *       credits through the seal (and through the last microsecond of every {@value #CHECKPOINT_EVERY} credits
+ *       within the interval), and mark the seal summarised.
  * </ol>
  * Writers are never blocked: they only read the newest seal. Rounds from several JVMs exclude each other with
  * a transaction-scoped advisory lock and are idempotent; a round killed at any point leaves a state the next
  * round completes. Thread-safe.
  */
 final class BalanceSummarizer {
+  /**
+   * Within one seal interval, an account also gets a checkpoint after every this many credits (at the end of a
+   * microsecond), so that a balance as of an instant inside a busy interval never sums more credits than this.
+   */
+  static final int CHECKPOINT_EVERY = 128;
+
   private final DataSource dataSource;
   private final String s;
   private final Duration sealLag;
@@ -172,16 +179,29 @@ final class BalanceSummarizer {
         previous AS (SELECT coalesce(max(s.sealed_through), '-infinity') AS through
                        FROM %1$sseal s JOIN %1$sseal_summarized d ON d.seq = s.seq),
         credited AS (
-            SELECT t.destination AS account, sum(t.amount) AS amount
+            SELECT t.destination AS account, t.recorded_at, sum(t.amount) AS amount, count(*) AS n
               FROM %1$stransfer t, target, previous
              WHERE t.recorded_at > previous.through AND t.recorded_at <= target.sealed_through
-             GROUP BY t.destination),
+             GROUP BY t.destination, t.recorded_at),
+        running AS (
+            SELECT account, recorded_at, n AS group_n,
+                   sum(amount) OVER w AS amount,
+                   sum(n) OVER w AS n,
+                   row_number() OVER (PARTITION BY account ORDER BY recorded_at DESC) AS from_end
+              FROM credited
+            WINDOW w AS (PARTITION BY account ORDER BY recorded_at ROWS UNBOUNDED PRECEDING)),
+        points AS (
+            SELECT r.account,
+                   CASE WHEN r.from_end = 1 THEN target.sealed_through ELSE r.recorded_at END AS through,
+                   r.amount
+              FROM running r, target
+             WHERE r.from_end = 1 OR floor(r.n / ?) > floor((r.n - r.group_n) / ?)),
         written AS (
             INSERT INTO %1$scredit_checkpoint (account, through, credits)
-            SELECT cr.account, target.sealed_through,
-                   coalesce((SELECT c.credits FROM %1$scredit_checkpoint c WHERE c.account = cr.account
-                              ORDER BY c.through DESC LIMIT 1), 0) + cr.amount
-              FROM credited cr, target
+            SELECT p.account, p.through,
+                   coalesce((SELECT c.credits FROM %1$scredit_checkpoint c WHERE c.account = p.account
+                              ORDER BY c.through DESC LIMIT 1), 0) + p.amount
+              FROM points p
             ON CONFLICT DO NOTHING
             RETURNING 1),
         marked AS (INSERT INTO %1$sseal_summarized (seq) SELECT seq FROM target RETURNING 1)
@@ -189,6 +209,8 @@ final class BalanceSummarizer {
         """.formatted(s);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, seq);
+      ps.setInt(2, CHECKPOINT_EVERY);
+      ps.setInt(3, CHECKPOINT_EVERY);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1);

@@ -4,16 +4,20 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -178,6 +182,27 @@ public final class PostgresLedgerStore implements LedgerStore {
     return statements.statement(query);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads one {@code REPEATABLE READ} snapshot on one connection, streaming the transfers in primary-key
+   * order; needs only SELECT.
+   */
+  @Override
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return PostgresVerifier.verify(dataSource, schema, trustedHeads).report();
+  }
+
+  /** {@link #verify} and the chain heads seen by the same pass (one snapshot). */
+  PostgresVerifier.Result verifyWithHeads(Collection<ChainHead> trustedHeads) {
+    return PostgresVerifier.verify(dataSource, schema, trustedHeads);
+  }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    return PostgresVerifier.chainHeads(dataSource, schema);
+  }
+
   /** Closes the connection pool if this store created it; a DataSource you passed in stays open. */
   @Override
   public void close() {
@@ -215,6 +240,7 @@ public final class PostgresLedgerStore implements LedgerStore {
     private @Nullable String password;
     private int maximumPoolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(5);
+    private Duration socketTimeout = Duration.ofSeconds(30);
     private boolean poolConfigured;
     private String schema = DEFAULT_SCHEMA;
     private boolean migrateOnStart;
@@ -264,11 +290,19 @@ public final class PostgresLedgerStore implements LedgerStore {
      * 10 minutes; default 5 s. Only with {@link #jdbcUrl}.
      */
     public Builder connectionTimeout(Duration connectionTimeout) {
-      Objects.requireNonNull(connectionTimeout, "connectionTimeout");
-      require(connectionTimeout.compareTo(Duration.ofMillis(250)) >= 0
-          && connectionTimeout.compareTo(Duration.ofMinutes(10)) <= 0,
-          "connectionTimeout must be between 250 ms and 10 minutes, got " + connectionTimeout);
-      this.connectionTimeout = connectionTimeout;
+      this.connectionTimeout = between("connectionTimeout", connectionTimeout, Duration.ofMillis(250),
+          Duration.ofMinutes(10));
+      this.poolConfigured = true;
+      return this;
+    }
+
+    /**
+     * How long a call waits for the server to answer before the connection is dropped (pgjdbc's
+     * {@code socketTimeout}): 1 s to 1 hour; default 30 s. Bounds a call on a frozen network; a write cut off
+     * this way fails with {@code OUTCOME_UNKNOWN} (retry with the same id). Only with {@link #jdbcUrl}.
+     */
+    public Builder socketTimeout(Duration socketTimeout) {
+      this.socketTimeout = between("socketTimeout", socketTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
       this.poolConfigured = true;
       return this;
     }
@@ -295,10 +329,8 @@ public final class PostgresLedgerStore implements LedgerStore {
      */
     public Builder summarizeEvery(Duration summarizeEvery) {
       Objects.requireNonNull(summarizeEvery, "summarizeEvery");
-      require(summarizeEvery.isZero() || (summarizeEvery.compareTo(Duration.ofMillis(10)) >= 0
-          && summarizeEvery.compareTo(Duration.ofHours(1)) <= 0),
-          "summarizeEvery must be 0 (off) or between 10 ms and 1 hour, got " + summarizeEvery);
-      this.summarizeEvery = summarizeEvery;
+      this.summarizeEvery = summarizeEvery.isZero() ? summarizeEvery
+          : between("summarizeEvery (or 0 for off)", summarizeEvery, Duration.ofMillis(10), Duration.ofHours(1));
       return this;
     }
 
@@ -308,10 +340,7 @@ public final class PostgresLedgerStore implements LedgerStore {
      * within this of the database clock.
      */
     public Builder sealLag(Duration sealLag) {
-      Objects.requireNonNull(sealLag, "sealLag");
-      require(sealLag.compareTo(Duration.ofMillis(1)) >= 0 && sealLag.compareTo(Duration.ofHours(1)) <= 0,
-          "sealLag must be between 1 ms and 1 hour, got " + sealLag);
-      this.sealLag = sealLag;
+      this.sealLag = between("sealLag", sealLag, Duration.ofMillis(1), Duration.ofHours(1));
       return this;
     }
 
@@ -320,11 +349,8 @@ public final class PostgresLedgerStore implements LedgerStore {
      * round: 1 ms to 1 hour; default 5 s.
      */
     public Builder summaryWaitLimit(Duration summaryWaitLimit) {
-      Objects.requireNonNull(summaryWaitLimit, "summaryWaitLimit");
-      require(summaryWaitLimit.compareTo(Duration.ofMillis(1)) >= 0
-          && summaryWaitLimit.compareTo(Duration.ofHours(1)) <= 0,
-          "summaryWaitLimit must be between 1 ms and 1 hour, got " + summaryWaitLimit);
-      this.summaryWaitLimit = summaryWaitLimit;
+      this.summaryWaitLimit = between("summaryWaitLimit", summaryWaitLimit, Duration.ofMillis(1),
+          Duration.ofHours(1));
       return this;
     }
 
@@ -341,7 +367,8 @@ public final class PostgresLedgerStore implements LedgerStore {
         throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
       }
       if (dataSource != null && (username != null || password != null || poolConfigured)) {
-        throw new IllegalStateException("username, password, maximumPoolSize and connectionTimeout configure the pool"
+        throw new IllegalStateException("username, password, maximumPoolSize, connectionTimeout and socketTimeout"
+            + " configure the pool"
             + " built for jdbcUrl(...); with your own dataSource(...), configure your pool instead");
       }
       Connections.requireSupportedDriver();
@@ -361,6 +388,10 @@ public final class PostgresLedgerStore implements LedgerStore {
         config.setMaximumPoolSize(maximumPoolSize);
         config.setMinimumIdle(Math.min(2, maximumPoolSize));
         config.setConnectionTimeout(connectionTimeout.toMillis());
+        // A URL's own socketTimeout parameter wins; otherwise bound every wait for the server.
+        if (!url.toLowerCase(java.util.Locale.ROOT).contains("sockettimeout=")) {
+          config.addDataSourceProperty("socketTimeout", String.valueOf(socketTimeout.toSeconds()));
+        }
         config.setPoolName("ledger-" + schema);
         config.setAutoCommit(true);
         // Fail at once (as STORE_UNAVAILABLE from build()) rather than leaving a pool that retries forever.
@@ -386,6 +417,14 @@ public final class PostgresLedgerStore implements LedgerStore {
         }
         throw e;
       }
+    }
+
+    /** {@code value}, if within {@code [min, max]}; else the setting's name, its range and the value given. */
+    private static Duration between(String name, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, name);
+      require(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
+          name + " must be between " + min + " and " + max + ", got " + value);
+      return value;
     }
 
     private static void require(boolean ok, String message) {

@@ -104,18 +104,46 @@ final class TransferStatements {
         """.formatted(s);
     this.findTransferSql = "SELECT id, source, source_index, destination, amount, currency, recorded_at, reference"
         + " FROM " + s + "transfer WHERE id = :id";
-    this.balanceSql = """
-        SELECT EXISTS (SELECT 1 FROM %1$saccount WHERE id = :id) AS present,
-               %1$scredits_as_of(:id, 'infinity')
-                 - coalesce((SELECT source_debits FROM %1$stransfer WHERE source = :id
-                              ORDER BY source_index DESC LIMIT 1), 0) AS balance
-        """.formatted(s);
-    this.balanceAsOfSql = """
-        SELECT EXISTS (SELECT 1 FROM %1$saccount WHERE id = :id) AS present,
-               %1$sbalance_through(:id, :as_of, 'ffffffff-ffff-ffff-ffff-ffffffffffff') AS balance
-        """.formatted(s);
+    this.balanceSql = "SELECT EXISTS (SELECT 1 FROM " + s + "account WHERE id = :id) AS present, "
+        + creditsSql(s, ":id", null) + " - coalesce((SELECT source_debits FROM " + s + "transfer WHERE source = :id"
+        + " ORDER BY source_index DESC LIMIT 1), 0) AS balance";
+    this.balanceAsOfSql = "SELECT EXISTS (SELECT 1 FROM " + s + "account WHERE id = :id) AS present, "
+        + balanceThroughSql(s, ":id", ":as_of", null) + " AS balance";
     this.insertAccountSql = "INSERT INTO " + s + "account (id, currency, issuer, opened_at)"
         + " VALUES (:id, :currency, :issuer, :opened_at)";
+  }
+
+  /**
+   * SQL for an account's cumulative credits over the transfers recorded at or before {@code t} (all, when
+   * {@code t} is null): its newest checkpoint through {@code t}, plus the credits recorded after the checkpoint.
+   * Written out rather than calling the schema's {@code credits_as_of}: PostgreSQL never inlines a SQL
+   * function with sub-selects and would plan its body again on every call, while this text is part of a
+   * prepared statement whose plan is cached.
+   */
+  static String creditsSql(String s, String account, @Nullable String t) {
+    String upTo = t == null ? "" : " AND c.through <= " + t;
+    String checkpoint = "(SELECT c.%s FROM " + s + "credit_checkpoint c WHERE c.account = " + account + upTo
+        + " ORDER BY c.through DESC LIMIT 1)";
+    return "(coalesce(" + checkpoint.formatted("credits") + ", 0) + coalesce((SELECT sum(x.amount) FROM " + s
+        + "transfer x WHERE x.destination = " + account + (t == null ? "" : " AND x.recorded_at <= " + t)
+        + " AND x.recorded_at > coalesce(" + checkpoint.formatted("through") + ", '-infinity')), 0))";
+  }
+
+  /**
+   * SQL for an account's balance just after the statement line {@code (t, line)}: over its transfers ordered at
+   * or before it by (recorded_at, id); with {@code line} null, over those recorded at or before {@code t}.
+   */
+  static String balanceThroughSql(String s, String account, String t, @Nullable String line) {
+    String debits = "coalesce((SELECT x.source_debits FROM " + s + "transfer x WHERE x.source = " + account
+        + " AND x.recorded_at <= " + t + " ORDER BY x.recorded_at DESC, x.source_debits DESC LIMIT 1), 0)";
+    String sql = "(" + creditsSql(s, account, t) + " - " + debits;
+    if (line != null) {
+      // Lines at the same microsecond ordered after this one are not yet in the balance.
+      String later = "coalesce((SELECT sum(x.amount) FROM " + s + "transfer x WHERE x.%s = " + account
+          + " AND x.recorded_at = " + t + " AND x.id > " + line + "), 0)";
+      sql += " - " + later.formatted("destination") + " + " + later.formatted("source");
+    }
+    return sql + ")";
   }
 
   AppendResult append(TransferDraft draft) {
@@ -354,8 +382,9 @@ final class TransferStatements {
         }
         return query.map((rs, ctx) -> {
           Transfer t = Rows.transfer(rs, "");
+          // Until withRunningBalances: the balance just after the page's first line, the same on every row.
           return new StatementLine(t, t.source().equals(q.account()) ? -t.amount() : t.amount(),
-              rs.getBigDecimal("balance_after").longValueExact());
+              rs.getBigDecimal("first_balance").longValueExact());
         }).list();
       });
       StatementCursor next = null;
@@ -363,10 +392,31 @@ final class TransferStatements {
         lines = new ArrayList<>(lines.subList(0, q.limit()));
         next = lines.get(lines.size() - 1).cursor();
       }
-      return new StatementPage(lines, next);
+      return new StatementPage(withRunningBalances(lines, forward), next);
     } catch (RuntimeException e) {
       throw Errors.unavailable(e, "reading the statement of " + q.account(), false, null);
     }
+  }
+
+  /**
+   * The running balance after each line, from the balance after the page's first line: reading forward each
+   * line adds its change; reading backward each older line's balance is the newer one's minus the newer change.
+   */
+  private static List<StatementLine> withRunningBalances(List<StatementLine> lines, boolean forward) {
+    List<StatementLine> out = new ArrayList<>(lines.size());
+    long balance = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      StatementLine line = lines.get(i);
+      if (i == 0) {
+        balance = line.balanceAfter();
+      } else if (forward) {
+        balance = Math.addExact(balance, line.change());
+      } else {
+        balance = Math.subtractExact(balance, lines.get(i - 1).change());
+      }
+      out.add(new StatementLine(line.transfer(), line.change(), balance));
+    }
+    return out;
   }
 
   private String statementSql(StatementQuery q, boolean forward) {
@@ -385,7 +435,10 @@ final class TransferStatements {
     String columns = "id, source, source_index, destination, amount, currency, recorded_at, reference";
     String side = "(SELECT " + columns + " FROM " + schema + ".transfer WHERE %s = :account" + where + order
         + " LIMIT :n)";
-    return "SELECT lines.*, " + schema + ".balance_through(:account, recorded_at, id) AS balance_after FROM ("
-        + side.formatted("source") + " UNION ALL " + side.formatted("destination") + ") lines" + order + " LIMIT :n";
+    // One snapshot: the page, and the balance just after its first line (computed once, not per line).
+    return "WITH lines AS (SELECT * FROM (" + side.formatted("source") + " UNION ALL " + side.formatted("destination")
+        + ") both_sides" + order + " LIMIT :n), first AS (SELECT recorded_at, id FROM lines" + order + " LIMIT 1)"
+        + " SELECT lines.*, (SELECT " + balanceThroughSql(schema + ".", ":account", "first.recorded_at", "first.id")
+        + " FROM first) AS first_balance FROM lines" + order;
   }
 }

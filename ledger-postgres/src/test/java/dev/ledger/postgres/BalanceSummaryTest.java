@@ -304,6 +304,9 @@ class BalanceSummaryTest {
     assertEquals(expected, ledger.balance(hot));
     assertTrue(store.summarize() > 0);
     assertEquals(expected, ledger.balance(hot));
+    // A checkpoint every CHECKPOINT_EVERY credits inside the interval, so an as-of read never sums more.
+    assertTrue(DB.queryLong("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE account = 'hot'")
+        >= 49_999 / BalanceSummarizer.CHECKPOINT_EVERY, "intermediate checkpoints of hot");
     Transfer t = ledger.transfer(hot, AccountId.of("cold"), 5, "USD");
     assertEquals(49_999, t.sourceIndex(), "the debit path continues the bulk-loaded chain");
     assertEquals(expected - 5, ledger.balance(hot));

@@ -90,6 +90,8 @@ class PostgresLedgerStoreTest {
     assertThrows(IllegalArgumentException.class,
         () -> PostgresLedgerStore.builder().connectionTimeout(Duration.ofMillis(10)));
     assertThrows(IllegalArgumentException.class, () -> PostgresLedgerStore.builder().jdbcUrl("jdbc:mysql://x/y"));
+    assertThrows(IllegalArgumentException.class,
+        () -> PostgresLedgerStore.builder().socketTimeout(Duration.ofMillis(500)));
   }
 
   @Test

@@ -4,7 +4,6 @@ import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.RejectionReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +18,6 @@ public final class Checks {
   public static final int MAX_ACCOUNT_ID_LENGTH = 64;
   public static final int MAX_REFERENCE_LENGTH = 256;
 
-  private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
-  private static final Pattern CURRENCY = Pattern.compile("[A-Z][A-Z0-9_]{2,15}");
 
   private Checks() {}
 
@@ -38,7 +35,7 @@ public final class Checks {
 
   public static String accountId(@Nullable String value) {
     present(value, "account id");
-    if (!ACCOUNT_ID.matcher(value).matches()) {
+    if (!isAccountId(value)) {
       throw reject(RejectionReason.INVALID_ACCOUNT_ID, "account id " + quote(value) + " is not valid");
     }
     return value;
@@ -46,10 +43,48 @@ public final class Checks {
 
   public static String currency(@Nullable String value, String what) {
     present(value, what);
-    if (!CURRENCY.matcher(value).matches()) {
+    if (!isCurrency(value)) {
       throw reject(RejectionReason.INVALID_CURRENCY, what + " " + quote(value) + " is not valid");
     }
     return value;
+  }
+
+  /** {@code [A-Za-z0-9][A-Za-z0-9._:-]{0,63}}, without a regex: this runs on every transfer. */
+  private static boolean isAccountId(String value) {
+    int n = value.length();
+    if (n < 1 || n > MAX_ACCOUNT_ID_LENGTH || !isAsciiLetterOrDigit(value.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = value.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code [A-Z][A-Z0-9_]{2,15}}, without a regex. */
+  private static boolean isCurrency(String value) {
+    int n = value.length();
+    if (n < 3 || n > 16) {
+      return false;
+    }
+    char first = value.charAt(0);
+    if (first < 'A' || first > 'Z') {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = value.charAt(i);
+      if (!(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '_') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   }
 
   public static long positiveAmount(long amount, String what) {

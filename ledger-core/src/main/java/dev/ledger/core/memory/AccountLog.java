@@ -24,28 +24,24 @@ import java.util.UUID;
 final class AccountLog {
   private static final UUID MAX_UUID = new UUID(-1L, -1L);
 
-  private StatementCursor[] keys = new StatementCursor[4];
   private Transfer[] transfers = new Transfer[4];
   private long[] changes = new long[4];
   private long[] balances = new long[4];
   private int size;
 
   synchronized void add(Transfer transfer, long change) {
-    StatementCursor key = StatementCursor.of(transfer);
     int pos = size;
-    while (pos > 0 && keys[pos - 1].compareTo(key) > 0) {
+    while (pos > 0 && compare(transfers[pos - 1], transfer.recordedAt(), transfer.id()) > 0) {
       pos--;
     }
-    if (size == keys.length) {
+    if (size == transfers.length) {
       int capacity = size * 2;
-      keys = Arrays.copyOf(keys, capacity);
       transfers = Arrays.copyOf(transfers, capacity);
       changes = Arrays.copyOf(changes, capacity);
       balances = Arrays.copyOf(balances, capacity);
     }
     int tail = size - pos;
     if (tail > 0) {
-      System.arraycopy(keys, pos, keys, pos + 1, tail);
       System.arraycopy(transfers, pos, transfers, pos + 1, tail);
       System.arraycopy(changes, pos, changes, pos + 1, tail);
       System.arraycopy(balances, pos, balances, pos + 1, tail);
@@ -53,7 +49,6 @@ final class AccountLog {
         balances[i] += change;
       }
     }
-    keys[pos] = key;
     transfers[pos] = transfer;
     changes[pos] = change;
     balances[pos] = (pos == 0 ? 0 : balances[pos - 1]) + change;
@@ -66,6 +61,16 @@ final class AccountLog {
     return last < 0 ? 0 : balances[last];
   }
 
+  /** Compares the statement position of {@code t} with {@code (recordedAt, id)}, in {@link StatementCursor#ORDER}. */
+  private static int compare(Transfer t, Instant recordedAt, UUID id) {
+    int c = t.recordedAt().compareTo(recordedAt);
+    return c != 0 ? c : StatementCursor.compareUuids(t.id(), id);
+  }
+
+  private static int compare(Transfer t, StatementCursor key) {
+    return compare(t, key.recordedAt(), key.transferId());
+  }
+
   /** Index of the last entry whose key is {@code <= key}, or -1. */
   private int lastAtOrBefore(StatementCursor key) {
     int lo = 0;
@@ -73,7 +78,7 @@ final class AccountLog {
     int found = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (keys[mid].compareTo(key) <= 0) {
+      if (compare(transfers[mid], key) <= 0) {
         found = mid;
         lo = mid + 1;
       } else {
@@ -89,7 +94,7 @@ final class AccountLog {
     int hi = size;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (keys[mid].compareTo(key) < 0) {
+      if (compare(transfers[mid], key) < 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -122,8 +127,9 @@ final class AccountLog {
     List<StatementLine> lines = new ArrayList<>(Math.min(query.limit(), 64));
     StatementCursor next = null;
     for (; i >= 0 && i < size; i += step) {
-      if (!query.includes(keys[i])) {
-        Instant t = keys[i].recordedAt();
+      Transfer transfer = transfers[i];
+      if (!query.includes(transfer.recordedAt(), transfer.id())) {
+        Instant t = transfer.recordedAt();
         boolean pastEnd = forward ? query.to() != null && !t.isBefore(query.to())
             : query.from() != null && t.isBefore(query.from());
         if (pastEnd) {

@@ -2,17 +2,24 @@ package dev.ledger.core.memory;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
+import dev.ledger.core.internal.LedgerVerifier;
+import dev.ledger.core.internal.TransferHashes;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -177,7 +184,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     Instant at = latest(latest(draft.notBefore(), head.latest), latestCredit);
     Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
         currency, at, draft.reference());
-    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at))) {
+    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head))) {
       dst.creditCeiling.addAndGet(-amount);
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
@@ -241,9 +248,65 @@ public final class InMemoryLedgerStore implements LedgerStore {
     return b != null && b.isAfter(a) ? b : a;
   }
 
-  /** The debit side of an account, replaced atomically by each debit. */
-  private record Head(long nextIndex, long debits, @Nullable Instant latest) {
-    static final Head EMPTY = new Head(0, 0, null);
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Not a snapshot: run it while no transfer is being recorded, or a debit whose index was claimed but not
+   * yet published may show as a gap.
+   */
+  @Override
+  public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return run(trustedHeads).finish();
+  }
+
+  @Override
+  public List<ChainHead> chainHeads() {
+    LedgerVerifier verifier = run(List.of());
+    verifier.finish();
+    return verifier.heads();
+  }
+
+  private LedgerVerifier run(Collection<ChainHead> trustedHeads) {
+    LedgerVerifier verifier = new LedgerVerifier(trustedHeads);
+    List<AccountState> open = new ArrayList<>();
+    for (AccountState state : accounts.values()) {
+      if (state.isOpen()) {
+        open.add(state);
+      }
+    }
+    open.sort((a, b) -> a.account.id().compareTo(b.account.id()));
+    for (AccountState state : open) {
+      verifier.account(state.account.id().value(), state.account.currency(), state.account.issuer());
+    }
+    for (AccountState state : open) {
+      verifier.storedCredits(state.account.id().value(), state.credits.get());
+    }
+    for (AccountState state : open) {
+      // The chain hashes are derived here, in index order, rather than on the transfer path: nothing can alter a
+      // recorded transfer in memory, and hashing every transfer as it is recorded would dominate its cost.
+      List<Head> debits = new ArrayList<>();
+      for (Head h = state.head.get(); h.transfer != null; h = h.prev) {
+        debits.add(h);
+      }
+      byte[] hash = TransferHashes.zero();
+      for (int i = debits.size() - 1; i >= 0; i--) {
+        Head h = debits.get(i);
+        Transfer t = h.transfer;
+        hash = TransferHashes.chain(hash, t);
+        verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
+            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), h.debits, hash);
+      }
+    }
+    return verifier;
+  }
+
+  /**
+   * The debit side of an account, replaced atomically by each debit: the next index, the cumulative debits, the
+   * latest time, and the newest debit with a link to the previous head, so the heads form the source's chain.
+   */
+  private record Head(long nextIndex, long debits, @Nullable Instant latest, @Nullable Transfer transfer,
+      @Nullable Head prev) {
+    static final Head EMPTY = new Head(0, 0, null, null, null);
   }
 
   private static final class AccountState {
@@ -286,17 +349,23 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
   }
 
-  /** Marks a transfer id claimed by an attempt in progress; others wait for its outcome. */
+  /**
+   * Marks a transfer id claimed by an attempt in progress; others wait for its outcome. One small object per
+   * attempt: waiting is rare (a concurrent replay of the same id), so a monitor is enough.
+   */
   private static final class InFlight {
-    private final CountDownLatch done = new CountDownLatch(1);
+    private boolean done;
 
-    void done() {
-      done.countDown();
+    synchronized void done() {
+      done = true;
+      notifyAll();
     }
 
-    void await(UUID id) {
+    synchronized void await(UUID id) {
       try {
-        done.await();
+        while (!done) {
+          wait();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,

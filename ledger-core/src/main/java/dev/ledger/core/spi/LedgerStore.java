@@ -2,11 +2,15 @@ package dev.ledger.core.spi;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.VerificationReport;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -85,6 +89,18 @@ public interface LedgerStore extends AutoCloseable {
    * account (the {@code Ledger} checks existence first).
    */
   StatementPage statement(StatementQuery query);
+
+  /**
+   * Recomputes the ledger from the recorded rows and reports every inconsistency: each source's hash chain
+   * (see {@code dev.ledger.core.internal.TransferHashes}), index contiguity, cumulative debits, time order,
+   * the zero sum, every balance and balance summary, and that each of {@code trustedHeads} is still recorded
+   * with the same hash. Reads one consistent snapshot where the store has snapshots. Rule violations are
+   * findings, never exceptions.
+   */
+  VerificationReport verify(Collection<ChainHead> trustedHeads);
+
+  /** The newest link of every source's hash chain, ordered by source: to keep outside the store. */
+  List<ChainHead> chainHeads();
 
   /** Releases what the store holds (connections, pools). Idempotent. */
   @Override

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * {@link MutableClock} starting at {@link #START}, and fresh {@link Books}. The tests themselves live in the
  * topic interfaces this class implements; they use only the public API ({@code Ledger}, the records and the
  * port), so they hold for any store. After each test, the invariants of {@link LedgerInvariants} are checked
- * over every account the test opened, then the ledger (and with it the store) is closed and
+ * over every account the test opened and {@code Ledger.verify} must report no finding; then the ledger (and
+ * with it the store) is closed and
  * {@link #afterEachStore} runs.
  *
  * <p>Every test is bounded by a timeout, run on a separate thread, so a store that hangs or spins fails its
@@ -82,6 +83,9 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
   protected final void checkInvariantsAndClose() {
     try {
       LedgerInvariants.check(this);
+      // The store's own audit agrees: chains, indices, cumulative debits, zero sum, summaries.
+      dev.ledger.core.VerificationReport report = ledger.verify(ledger.chainHeads());
+      org.junit.jupiter.api.Assertions.assertTrue(report.ok(), () -> "verify() after the test: " + report);
     } finally {
       try {
         ledger.close();

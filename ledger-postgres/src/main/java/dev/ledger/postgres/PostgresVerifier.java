@@ -1,0 +1,146 @@
+package dev.ledger.postgres;
+
+import dev.ledger.core.ChainHead;
+import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.VerificationReport;
+import dev.ledger.core.internal.LedgerVerifier;
+import dev.ledger.core.internal.TransferHashes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Verification of a PostgreSQL ledger: streams the accounts, the credit checkpoints and then every transfer
+ * ordered by {@code (source, source_index)} (the primary key's order) through a forward-only cursor into
+ * {@link LedgerVerifier}; memory is proportional to the number of accounts, not of transfers.
+ */
+final class PostgresVerifier {
+  static final int FETCH_SIZE = 5_000;
+
+  /** A report and the chain heads seen by the same pass. */
+  record Result(VerificationReport report, List<ChainHead> heads) {}
+
+  private PostgresVerifier() {}
+
+  /** Verifies in one {@code REPEATABLE READ READ ONLY} transaction (one snapshot) on a connection of its own. */
+  static Result verify(DataSource dataSource, String schema, Collection<ChainHead> trustedHeads) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        try (Statement st = c.createStatement()) {
+          st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        }
+        return verify(c, schema, trustedHeads);
+      } finally {
+        c.rollback();
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+          "verifying schema " + schema + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Verifies through {@code c} within its current transaction (a forward-only cursor needs one: with auto-commit
+   * on, it is switched off for the call and restored). Sees what that transaction sees, uncommitted changes of
+   * its own included.
+   */
+  static Result verify(Connection c, String schema, Collection<ChainHead> trustedHeads) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    if (autoCommit) {
+      c.setAutoCommit(false);
+    }
+    try {
+      return run(c, schema, trustedHeads);
+    } finally {
+      if (autoCommit) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  private static Result run(Connection c, String schema, Collection<ChainHead> trustedHeads) throws SQLException {
+    String s = schema + ".";
+    LedgerVerifier verifier = new LedgerVerifier(trustedHeads);
+    try (Statement st = c.createStatement()) {
+      st.setFetchSize(FETCH_SIZE);
+      try (ResultSet rs = st.executeQuery("SELECT id, currency, issuer FROM " + s + "account")) {
+        while (rs.next()) {
+          verifier.account(rs.getString(1), rs.getString(2), rs.getBoolean(3));
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT account, through, credits FROM " + s + "credit_checkpoint"
+          + " ORDER BY account, through")) {
+        while (rs.next()) {
+          Long through = micros(rs.getObject(2, OffsetDateTime.class));
+          if (through != null) {
+            verifier.checkpoint(rs.getString(1), through, rs.getLong(3));
+          }
+        }
+      }
+      // What the store answers as each account's cumulative credits: its newest checkpoint plus later credits.
+      try (ResultSet rs = st.executeQuery("SELECT a.id, " + s + "credits_as_of(a.id, 'infinity') FROM " + s
+          + "account a")) {
+        while (rs.next()) {
+          verifier.storedCredits(rs.getString(1), rs.getBigDecimal(2).longValue());
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, source, source_index, destination, amount, currency,"
+        + " recorded_at, reference, source_debits, chain_hash FROM " + s + "transfer ORDER BY source, source_index",
+        ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      ps.setFetchSize(FETCH_SIZE);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byte[] hash = rs.getBytes(10);
+          verifier.transfer(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
+              rs.getLong(5), rs.getString(6), micros(rs.getObject(7, OffsetDateTime.class)), rs.getString(8),
+              rs.getLong(9), hash == null ? new byte[0] : hash);
+        }
+      }
+    }
+    VerificationReport report = verifier.finish();
+    return new Result(report, verifier.heads());
+  }
+
+  /** Microseconds since the epoch, or null for a time that has none (infinity, or out of range). */
+  private static @Nullable Long micros(@Nullable OffsetDateTime t) {
+    if (t == null || t.equals(OffsetDateTime.MAX) || t.equals(OffsetDateTime.MIN)) {
+      return null;
+    }
+    try {
+      return TransferHashes.epochMicros(t.toInstant());
+    } catch (ArithmeticException e) {
+      return null;
+    }
+  }
+
+  /** The newest link of every chain, from the primary key. */
+  static List<ChainHead> chainHeads(DataSource dataSource, String schema) {
+    String sql = "SELECT DISTINCT ON (source) source, source_index, chain_hash FROM " + schema + ".transfer"
+        + " ORDER BY source, source_index DESC";
+    List<ChainHead> heads = new ArrayList<>();
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        heads.add(ChainHead.of(rs.getString(1), rs.getLong(2), rs.getBytes(3)));
+      }
+      return heads;
+    } catch (SQLException e) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+          "reading the chain heads of schema " + schema + " failed: " + e.getMessage(), e);
+    }
+  }
+}

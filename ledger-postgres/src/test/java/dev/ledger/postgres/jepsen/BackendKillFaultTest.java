@@ -1,0 +1,95 @@
+package dev.ledger.postgres.jepsen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.core.Ledger;
+import dev.ledger.postgres.PostgresDatabase;
+import dev.ledger.postgres.PostgresLedgerStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Backend kills: while 8 clients run the bank workload, {@code pg_terminate_backend} ends one of the library's
+ * connections (chosen by the seed, busy ones first) every 200 ms. Short form 15 s; long form
+ * {@code -Dledger.test.long=true} ({@code ledger.test.faultMinutes}, default 10, at least 100 kills).
+ */
+class BackendKillFaultTest {
+  @RegisterExtension
+  static final PostgresDatabase DB = new PostgresDatabase(10);
+
+  private static final String APP = "ledger-jepsen-kill";
+
+  @Test
+  void bank_backendsTerminatedEvery200ms_noLostOrDuplicatedTransfers() throws Exception {
+    FaultRun run = FaultRun.start("backend-kills", Duration.ofSeconds(15));
+    String schema = DB.newSchemaName();
+    PostgresLedgerStore.migrate(DB.dataSource(), schema);
+    AtomicLong kills = new AtomicLong();
+    try (HikariDataSource pool = FaultRun.pool("jepsen-kill", 8, Duration.ofSeconds(3),
+        DB.jdbcUrl() + "&ApplicationName=" + APP);
+        Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(pool).schema(schema)
+            .summarizeEvery(Duration.ofMillis(250)).build()).build()) {
+      Bank bank = new Bank(ledger, pool, schema, run.seed, 8, 10_000);
+      bank.open();
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread killer = new Thread(() -> kill(new SplittableRandom(run.seed ^ 0x4B111L), stop, kills), "killer");
+      killer.start();
+      try {
+        bank.run(8, run.duration, run.duration.plusMinutes(1), () -> true, Bank::once);
+      } finally {
+        stop.set(true);
+        killer.join();
+      }
+      bank.resolve();
+      BankChecker.Report report = BankChecker.check(run.fault, run.seed, run.elapsedSeconds(), kills.get(),
+          bank.history(), bank.finalState(DB.dataSource()), bank.setupIds());
+      run.finish(report);
+      assertTrue(kills.get() >= run.pick(20, 100), "only " + kills + " backends terminated");
+      assertTrue(report.ok() > 0 && report.unknown() + report.failed() > 0,
+          "the run must both succeed and meet faults: " + report.line());
+    }
+  }
+
+  private static void kill(SplittableRandom random, AtomicBoolean stop, AtomicLong kills) {
+    while (!stop.get()) {
+      try (Connection c = DB.dataSource().getConnection();
+          PreparedStatement find = c.prepareStatement("SELECT pid, state = 'active' FROM pg_stat_activity"
+              + " WHERE application_name = ? AND datname = current_database() ORDER BY pid");
+          PreparedStatement terminate = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+        find.setString(1, APP);
+        List<Integer> active = new ArrayList<>();
+        List<Integer> all = new ArrayList<>();
+        try (ResultSet rs = find.executeQuery()) {
+          while (rs.next()) {
+            all.add(rs.getInt(1));
+            if (rs.getBoolean(2)) {
+              active.add(rs.getInt(1));
+            }
+          }
+        }
+        List<Integer> pick = !active.isEmpty() && random.nextInt(4) != 0 ? active : all;
+        if (!pick.isEmpty()) {
+          terminate.setInt(1, pick.get(random.nextInt(pick.size())));
+          try (ResultSet rs = terminate.executeQuery()) {
+            if (rs.next() && rs.getBoolean(1)) {
+              kills.incrementAndGet();
+            }
+          }
+        }
+      } catch (Exception e) {
+        System.out.println("killer: " + e);
+      }
+      Bank.sleep(200);
+    }
+  }
+}
