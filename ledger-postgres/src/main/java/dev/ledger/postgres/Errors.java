@@ -63,7 +63,7 @@ final class Errors {
    * The infrastructure exception for a failure that is not a rule. {@code write} says whether a write may have
    * been sent: then a broken connection leaves the outcome unknown.
    */
-  static LedgerUnavailableException unavailable(RuntimeException e, String action, boolean write,
+  static LedgerUnavailableException unavailable(Exception e, String action, boolean write,
       @Nullable UUID transferId) {
     SQLException sql = sqlException(e);
     boolean beforeSending = e instanceof ConnectionException || sql instanceof SQLTransientConnectionException;

@@ -11,11 +11,15 @@ import dev.ledger.core.Transfer;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -34,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class TransferStatements {
   private final Jdbi jdbi;
-  private final String appendSql;
+  private final DataSource dataSource;
+  private final NamedSql appendSql;
   private final String findTransferSql;
   private final String balanceSql;
   private final String balanceAsOfSql;
@@ -43,11 +48,12 @@ final class TransferStatements {
 
   TransferStatements(DataSource dataSource, String schema) {
     this.schema = schema;
+    this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
     jdbi.setTemplateEngine(new NoTemplateEngine());
     jdbi.define("schema", schema);
     String s = schema + ".";
-    this.appendSql = """
+    this.appendSql = NamedSql.parse("""
         WITH id_lock AS (SELECT pg_advisory_xact_lock_shared(:id_lock) IS NULL AS held),
         existing AS (
             SELECT t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
@@ -101,7 +107,7 @@ final class TransferStatements {
                e.amount AS e_amount, e.currency AS e_currency, e.recorded_at AS e_recorded_at,
                e.reference AS e_reference
           FROM plan p LEFT JOIN ins i ON true LEFT JOIN existing e ON true
-        """.formatted(s);
+        """.formatted(s));
     this.findTransferSql = "SELECT id, source, source_index, destination, amount, currency, recorded_at, reference"
         + " FROM " + s + "transfer WHERE id = :id";
     this.balanceSql = "SELECT EXISTS (SELECT 1 FROM " + s + "account WHERE id = :id) AS present, "
@@ -148,13 +154,15 @@ final class TransferStatements {
 
   AppendResult append(TransferDraft draft) {
     try {
-      return jdbi.withHandle(h -> appendIn(h, draft, false));
-    } catch (RuntimeException e) {
+      try (Connection c = dataSource.getConnection()) {
+        return appendIn(c, draft, false);
+      }
+    } catch (SQLException | RuntimeException e) {
       return appendFailed(e, draft);
     }
   }
 
-  private AppendResult appendFailed(RuntimeException e, TransferDraft draft) {
+  private AppendResult appendFailed(Exception e, TransferDraft draft) {
     SQLException sql = Errors.sqlException(e);
     String state = Errors.sqlState(sql);
     String constraint = Errors.constraint(sql);
@@ -204,19 +212,25 @@ final class TransferStatements {
     };
   }
 
-  private AppendResult appendIn(Handle h, TransferDraft draft, boolean funding) {
-    return h.createQuery(appendSql)
-        .bind("id", draft.id())
-        .bind("id_lock", idLock(draft.id()))
-        .bind("source", draft.source().value())
-        .bind("destination", draft.destination().value())
-        .bind("amount", draft.amount())
-        .bind("currency", draft.currency())
-        .bind("reference", draft.reference())
-        .bind("not_before", Rows.bind(draft.notBefore()))
-        .bind("funding", funding)
-        .map((rs, ctx) -> appendOutcome(rs, draft))
-        .one();
+  /** The append statement on {@code c}, in its current transaction (auto-commit: its own). */
+  private AppendResult appendIn(Connection c, TransferDraft draft, boolean funding) throws SQLException {
+    Map<String, Object> values = new HashMap<>(16);
+    values.put("id", draft.id());
+    values.put("id_lock", idLock(draft.id()));
+    values.put("source", draft.source().value());
+    values.put("destination", draft.destination().value());
+    values.put("amount", draft.amount());
+    values.put("currency", draft.currency());
+    values.put("reference", draft.reference());
+    values.put("not_before", Rows.bind(draft.notBefore()));
+    values.put("funding", funding);
+    try (PreparedStatement ps = c.prepareStatement(appendSql.sql())) {
+      appendSql.bind(ps, values);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return appendOutcome(rs, draft);
+      }
+    }
   }
 
   private static AppendResult appendOutcome(ResultSet rs, TransferDraft draft) throws SQLException {
@@ -267,7 +281,7 @@ final class TransferStatements {
         if (funding == null) {
           return new OpenResult.Opened(account, Optional.empty());
         }
-        AppendResult result = appendIn(h, funding, true);
+        AppendResult result = appendIn(h.getConnection(), funding, true);
         if (result instanceof AppendResult.Recorded recorded) {
           return new OpenResult.Opened(account, Optional.of(recorded.transfer()));
         }
@@ -280,7 +294,7 @@ final class TransferStatements {
             "funding transfer id " + funding.id() + " is already recorded, for " + existing.source() + " -> "
                 + existing.destination());
       });
-    } catch (RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       SQLException sql = Errors.sqlException(e);
       String state = Errors.sqlState(sql);
       String constraint = Errors.constraint(sql);
