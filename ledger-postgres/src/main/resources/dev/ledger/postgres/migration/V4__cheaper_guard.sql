@@ -111,3 +111,17 @@ BEGIN
 END
 $$;
 
+
+-- The summariser's index over time. A BRIN index on recorded_at itself was also chosen by the planner for the
+-- credits after a checkpoint (`recorded_at > <the checkpoint's time>`, a bound it cannot see when planning, so
+-- it guesses a third of the account's rows), reading whole block ranges of other accounts' rows: 5 ms instead
+-- of 0.2 ms for a balance at 1M transfers of history. Indexing an expression only the summariser uses keeps the
+-- BRIN index out of every other query; the per-account btree indexes serve those.
+DROP INDEX transfer_recorded_at_brin;
+CREATE INDEX transfer_recorded_since_epoch_brin ON transfer
+    USING brin ((recorded_at - '1970-01-01 00:00:00+00'::timestamptz));
+
+-- Every query of the ledger reads a few index entries of one account. With a bound unknown at planning time the
+-- planner can estimate a large share of a busy account's rows and start parallel workers, which cost
+-- milliseconds to launch: no parallel scans of this table.
+ALTER TABLE transfer SET (parallel_workers = 0);
