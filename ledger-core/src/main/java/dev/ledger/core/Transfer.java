@@ -36,17 +36,28 @@ public record Transfer(
   /** @throws LedgerRejectedException when a value is missing, malformed or breaks a rule of transfers */
   public Transfer {
     Checks.present(id, "transfer id");
-    Checks.present(source, "source of transfer " + id);
-    Checks.present(destination, "destination of transfer " + id);
-    if (sourceIndex < 0) {
-      throw Checks.reject(RejectionReason.INVALID_REQUEST, "source index of transfer " + id + " is " + sourceIndex);
+    // Messages name the transfer; they are built only when a check fails (this runs for every transfer).
+    if (source == null || destination == null || amount <= 0 || sourceIndex < 0 || currency == null
+        || recordedAt == null) {
+      Checks.present(source, "source of transfer " + id);
+      Checks.present(destination, "destination of transfer " + id);
+      if (sourceIndex < 0) {
+        throw Checks.reject(RejectionReason.INVALID_REQUEST, "source index of transfer " + id + " is " + sourceIndex);
+      }
+      Checks.positiveAmount(amount, "amount of transfer " + id);
+      Checks.present(currency, "currency of transfer " + id);
+      Checks.present(recordedAt, "recordedAt of transfer " + id);
     }
-    Checks.positiveAmount(amount, "amount of transfer " + id);
     if (source.equals(destination)) {
       throw Checks.reject(RejectionReason.SAME_ACCOUNT, "transfer " + id + " has source and destination " + source);
     }
-    Checks.currency(currency, "currency of transfer " + id);
-    Checks.storedInstant(recordedAt, "recordedAt of transfer " + id);
+    if (!Checks.isCurrency(currency)) {
+      Checks.currency(currency, "currency of transfer " + id);
+    }
+    if (recordedAt.getNano() % 1_000 != 0 || recordedAt.isBefore(Checks.MIN_INSTANT)
+        || recordedAt.isAfter(Checks.MAX_INSTANT)) {
+      Checks.storedInstant(recordedAt, "recordedAt of transfer " + id);
+    }
     Checks.reference(reference);
   }
 

@@ -65,7 +65,7 @@ public final class Checks {
   }
 
   /** {@code [A-Z][A-Z0-9_]{2,15}}, without a regex. */
-  private static boolean isCurrency(String value) {
+  public static boolean isCurrency(String value) {
     int n = value.length();
     if (n < 3 || n > 16) {
       return false;

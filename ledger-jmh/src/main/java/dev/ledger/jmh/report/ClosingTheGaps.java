@@ -7,78 +7,18 @@ package dev.ledger.jmh.report;
  */
 final class ClosingTheGaps {
   static final String TEXT = """
-      These follow from the tables above and from reading the stores; they are proposals for `ledger-core` and \
-      `ledger-postgres`, not changes made here. The benchmark code does not touch either module.
+      These follow from the tables above and from reading the stores. Done already, after earlier runs of this       suite: the guard reads credits with its own statements instead of calling `credits_as_of` (PostgreSQL never       inlines a SQL function with sub-selects and re-planned it on every call: ~0.2 ms per transfer); the library's       reads write the same construction out; the append runs on plain JDBC (Jdbi's binding allocated ~16 KB per       transfer); the summariser writes a checkpoint every 128 credits, its BRIN index is on an expression no other       query uses, and scans of `transfer` are never parallel (the planner chose both for a busy account's       balance); in memory, no regular expression, no hashing and no latch on the transfer path, and messages are       built only on failure. What is left:
 
-      **Ledger transfer vs raw insert.** At 16 threads on 2 cores the machine is saturated (idle ≈ 0 in *Where the \
-      time goes*): group commit batches the WAL flushes, so throughput is set by CPU per transfer, and the JVM and \
-      PostgreSQL share the same two cores. The ledger spends several times the raw insert's CPU on both sides. On \
-      the server, most of it is the `guard_transfer` trigger (see the function table), which re-reads what the \
-      append statement has just read:
-      1. *Re-planning.* The guard calls `credits_as_of` twice per transfer (funds of the source, overflow of the \
-      destination). It is `LANGUAGE sql` with `SET search_path`, so PostgreSQL never inlines it and plans its body \
-      again in every transaction (`plans per call` = 1.00). Dropping the `SET` clause and schema-qualifying the \
-      names (Flyway's `${flyway:defaultSchema}` placeholder is already used) makes it inlinable; or compute the \
-      credits inline in the trigger as the append statement does. Either removes the planning cost per transfer \
-      shown under *Findings*.
-      2. *Doing the reads once.* The append statement (a CTE) reads the accounts, the head, the seal, the checkpoint \
-      and the credits since it, then the trigger reads them all again. If the guard stays the single authority \
-      (it must, against writers that bypass the library), the library's statement can shrink to the idempotency \
-      check plus a plain INSERT whose values the guard validates; the store already maps the guard's constraint \
-      names to rejections and conflicts. The destination-overflow check (a SUM of the destination's credits since \
-      its checkpoint, on every transfer) could run only when the destination's newest checkpoint is close to the \
-      bigint limit.
-      3. *Index maintenance.* A transfer row maintains five indexes (primary key, id, destination-time, \
-      source-time, BRIN) against the raw table's two; compare the WAL bytes per transfer. `transfer_source_time_idx` \
-      serves only as-of debit lookups; a source's `recorded_at` never decreases with `source_index`, so \
-      `debits_as_of` could walk the primary key backwards instead (cheap for recent instants) and the index could go.
-      4. *The JVM side.* A JFR profile of `TransferBenchmark.ledger` at 16 threads, taken while building this suite, \
-      attributed about half of the benchmark threads' CPU samples and about 60% of their allocation to Jdbi \
-      (statement and context creation, named-parameter binding through argument factories), a third of the samples \
-      to pgjdbc (the 15-column result, timestamptz conversions), and under 10% to `ledger-core`. The append is one \
-      fixed statement: plain JDBC with a prepared statement (as the baselines use) and a result of the status, index \
-      and time only (the existing transfer's columns are needed only in the rare replay case) would cut most of it.
+      **Ledger transfer vs raw insert.** At 16 threads on 2 cores the machine is saturated (idle ≈ 0 in *Where the       time goes*): group commit batches the WAL flushes, so throughput is set by CPU per transfer, and the JVM and       PostgreSQL share the same two cores. The ledger still spends several times the raw insert's CPU:
+      1. *Doing the reads once.* The append statement (a CTE) reads the accounts, the head, the seal, the checkpoint       and the credits since it, then the guard trigger reads them all again — defence in depth against writers       that bypass the library, at about half the server time of a transfer (see the function table). If the guard       stays the single authority, the statement can shrink to the idempotency check plus a plain INSERT whose       values the guard validates (the store already maps the guard's constraint names to rejections and       conflicts). The destination-overflow check (a sum of the destination's credits since its checkpoint) could       run only when the newest checkpoint is near the bigint limit.
+      2. *Index maintenance.* A transfer row maintains five indexes (primary key, id, destination-time,       source-time, BRIN) against the raw table's two; compare the WAL bytes per transfer.       `transfer_source_time_idx` serves as-of debit lookups and statements; walking the primary key backwards       would serve recent instants without it.
+      3. *Batching.* A round trip and a commit per transfer is the same for every design here; several transfers       per statement (the planned bulk batches) would amortise both for the ledger and not for the row-locking       design.
 
-      Even with all four, a transfer that checks funds, index continuity and idempotency inside the database does \
-      more than a bare two-index INSERT; 0.8 of that ceiling needs the guard's cost near zero, which items 1 and 2 \
-      aim at. Commit latency (one WAL flush per transfer) is the same for every design and is not the gap.
+      **Hot accounts vs locking.** The ledger's hot-account throughput is bounded first by its uncontended CPU cost.       On top, a debit that loses the race for a hot source's next index has already waited for the winner's commit       (on the primary key), then gets a unique violation and the `Ledger` sleeps a random 0–1 ms, 0–2 ms, ...       before reading again, while the locking design is woken the moment the lock holder commits. Retrying the first       conflict at once (the wait means the winner has committed), or looping inside the database in a PL/pgSQL       append function under READ COMMITTED, would remove the client's sleep and a round trip per conflict. The       ledger cannot deadlock: it takes no row locks.
 
-      **Hot accounts vs locking.** The ledger's hot-account throughput is bounded first by its uncontended CPU cost \
-      (compare its uncontended row at 16 threads with the locking design's). On top, a debit that loses the race \
-      for a hot source's next index has already waited for the winner's commit (on the primary key), then gets a \
-      unique violation and the `Ledger` sleeps a random 0–1 ms, 0–2 ms, ... before reading again, while the locking \
-      design is woken the moment the lock holder commits. Two changes in the retry: retry the first conflict at \
-      once (the wait means the winner has committed, so the next read sees the new head) and back off only on \
-      repeated conflicts; or retry inside the database, in a PL/pgSQL append function that loops on \
-      `unique_violation` with a fresh snapshot per statement under READ COMMITTED, saving a round trip and the \
-      client's sleep per conflict. Neither design deadlocked in these runs; the ledger cannot, as it takes no row \
-      locks.
+      **In-memory store.** 2,000,000 transfers/s at 2 threads is one transfer per microsecond per core. What is       left is mostly memory: the store keeps every transfer (a `ConcurrentHashMap` of all ids for idempotency, and       per-account logs), so young collections copy what each iteration records and GC takes a large share of the       measured time; then the three validations of one transfer (`TransferRequest`, `TransferDraft`, `Transfer`).       Primitive per-account logs (amounts, epoch microseconds) instead of objects, and a non-validating internal       path for the `Transfer` the store builds from a validated draft, would cut both allocation and what the       collector copies.
 
-      **In-memory store.** 2,000,000 transfers/s at 2 threads is one transfer per microsecond per core. The GC \
-      profiler and the stack profile show where it goes: about 2 KB allocated per transfer, much of it retained \
-      (the store keeps every transfer, so young collections copy it and GC pauses take a large share of the \
-      measured time); regular-expression matching (`Matcher`), because the currency is validated by regex three \
-      times per transfer (`TransferRequest`, `TransferDraft`, `Transfer`) and the `Transfer` constructor also \
-      builds five error-message strings eagerly (`"... of transfer " + id`, each a `UUID.toString`) on every call; \
-      `ConcurrentHashMap` work on the map of all transfer ids (a `putIfAbsent` of an `InFlight` marker that \
-      allocates a `CountDownLatch` per attempt, a `put` of the transfer, and resizing as the map grows); and \
-      `Instant.now` per attempt. What would close most of the gap: validate the currency with a character loop \
-      (or compare with the accounts' already-validated currency), build messages only on failure, let the store \
-      construct its `Transfer` through a non-validating internal path once the draft is validated, skip the \
-      in-flight latch for ids the ledger generated itself (a fresh version-7 UUID cannot be in flight elsewhere), \
-      and keep each account's log as primitive arrays (amounts, epoch microseconds, indices) rather than objects, \
-      which cuts both allocation and what the collector must copy.
-
-      **Balance reads.** With the V2 checkpoints the balance now no longer depends on history: compare the p50 of \
-      the 1k and 1M rows. What is left per read is fixed cost, and the p99 on a shared 2-core machine is mostly \
-      scheduling noise on top of it; part of that fixed cost is item 1 again, since `Ledger.balance` calls \
-      `credits_as_of` and pays its planning at every call (see the statement table of `Ledger.balance`). \
-      A read as of an instant inside the bulk-loaded history still sums every \
-      credit before that instant: the load gets one checkpoint, at its end (`BenchData.afterBulkLoad` runs the \
-      store's summariser once), so there is none before the instant. The same holds for any ledger upgraded from V1 \
-      with history: nothing before V2's first seal is checkpointed. A backfill that writes checkpoints at intervals \
-      through existing history (per account, every N credits or every day) would bound these reads too; \
-      `BenchData.afterBulkLoad` is the hook for calling it here.
+      **Balance reads.** With checkpoints the balance no longer depends on history: compare the p50 of the 1k and       1M rows. What is left per read is fixed cost; the p99 on a shared 2-core machine is mostly scheduling noise       on top of it (a p99 of the 1k row above the 1M row is such noise). A read as of an instant inside the       bulk-loaded history sums at most 128 credits after a checkpoint, since the summariser writes intermediate       checkpoints through the loaded interval.
       """;
 
   private ClosingTheGaps() {}
