@@ -27,7 +27,13 @@ public final class LedgerUnavailableException extends RuntimeException {
     /** Every attempt met a concurrent debit of the same source; nothing was recorded. */
     RETRIES_EXHAUSTED,
     /** The calling thread was interrupted while waiting to retry; nothing was recorded by this call. */
-    INTERRUPTED
+    INTERRUPTED,
+    /**
+     * The ledger's clock reads later than the store's own clock plus the skew the store allows; nothing was
+     * recorded. Fix the clock of the application's host (or the store's allowed skew): the call succeeds again
+     * once the clocks agree.
+     */
+    CLOCK_AHEAD
   }
 
   private final Kind kind;

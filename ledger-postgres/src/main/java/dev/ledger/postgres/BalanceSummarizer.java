@@ -201,12 +201,24 @@ final class BalanceSummarizer {
                    r.amount
               FROM running r, target
              WHERE r.from_end = 1 OR floor(r.n / ?) > floor((r.n - r.group_n) / ?)),
+        base AS (
+            -- Each credited account's cumulative credits through the previous seal: its newest checkpoint plus
+            -- any credits after it (none, unless a round skipped the account: see below).
+            SELECT a.account,
+                   coalesce(cp.credits, 0)
+                   + coalesce((SELECT sum(x.amount) FROM %1$stransfer x, previous
+                                WHERE x.destination = a.account AND x.recorded_at <= previous.through
+                                  AND x.recorded_at > coalesce(cp.through, '-infinity')), 0) AS credits
+              FROM (SELECT DISTINCT account FROM points) a
+              LEFT JOIN LATERAL (SELECT c.credits, c.through FROM %1$scredit_checkpoint c
+                                  WHERE c.account = a.account ORDER BY c.through DESC LIMIT 1) cp ON true),
         written AS (
             INSERT INTO %1$scredit_checkpoint (account, through, credits)
-            SELECT p.account, p.through,
-                   coalesce((SELECT c.credits FROM %1$scredit_checkpoint c WHERE c.account = p.account
-                              ORDER BY c.through DESC LIMIT 1), 0) + p.amount
-              FROM points p
+            SELECT p.account, p.through, b.credits + p.amount
+              FROM points p JOIN base b ON b.account = p.account
+             -- Credits beyond bigint (only by tampering: the guard refuses them) leave that account without
+             -- checkpoints, and its reads fail; every other account is still summarised, and verify() names it.
+             WHERE b.credits + p.amount <= 9223372036854775807
             ON CONFLICT DO NOTHING
             RETURNING 1),
         marked AS (INSERT INTO %1$sseal_summarized (seq) SELECT seq FROM target RETURNING 1)

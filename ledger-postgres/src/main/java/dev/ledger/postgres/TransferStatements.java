@@ -2,6 +2,7 @@ package dev.ledger.postgres;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementCursor;
 import dev.ledger.core.StatementLine;
@@ -37,6 +38,12 @@ import org.jspecify.annotations.Nullable;
  * SQL text is the schema name, validated as an identifier by the builder.
  */
 final class TransferStatements {
+  /**
+   * The advisory lock class of transfer ids ({@code 0x4C454449}, "LEDI"): the ledger uses only the two-integer
+   * form of PostgreSQL's advisory locks, which never meets the one-bigint form applications usually use.
+   */
+  static final int ID_LOCK_CLASS = 0x4C454449;
+
   private final Jdbi jdbi;
   private final DataSource dataSource;
   private final NamedSql appendSql;
@@ -54,7 +61,7 @@ final class TransferStatements {
     jdbi.define("schema", schema);
     String s = schema + ".";
     this.appendSql = NamedSql.parse("""
-        WITH id_lock AS (SELECT pg_advisory_xact_lock_shared(:id_lock) IS NULL AS held),
+        WITH id_lock AS (SELECT pg_advisory_xact_lock_shared(%2$d, :id_lock) IS NULL AS held),
         existing AS (
             SELECT t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
               FROM %1$stransfer t WHERE t.id = :id),
@@ -63,6 +70,8 @@ final class TransferStatements {
         head AS (SELECT t.source_index, t.source_debits, t.recorded_at FROM %1$stransfer t
                   WHERE t.source = :source ORDER BY t.source_index DESC LIMIT 1),
         seal AS (SELECT max(s.sealed_through) AS through FROM %1$sseal s),
+        clock AS (SELECT clock_timestamp() AS now,
+                         coalesce((SELECT s.max_clock_skew FROM %1$ssetting s), interval '1 minute') AS skew),
         cp AS (SELECT c.credits, c.through FROM %1$scredit_checkpoint c
                 WHERE c.account = :source ORDER BY c.through DESC LIMIT 1),
         credit AS (SELECT coalesce((SELECT cp.credits FROM cp), 0) + coalesce(sum(t.amount), 0) AS total,
@@ -73,6 +82,7 @@ final class TransferStatements {
         plan AS (
             SELECT CASE
                      WHEN EXISTS (SELECT 1 FROM existing) THEN 'EXISTING'
+                     WHEN :not_before > clock.now + clock.skew THEN 'CLOCK_AHEAD'
                      WHEN src.currency IS NULL THEN 'SOURCE_NOT_FOUND'
                      WHEN :funding AND NOT src.issuer THEN 'FUNDING_ACCOUNT_NOT_ISSUER'
                      WHEN dst.currency IS NULL THEN 'DESTINATION_NOT_FOUND'
@@ -88,9 +98,13 @@ final class TransferStatements {
                    coalesce(head.source_index + 1, 0) AS next_index,
                    coalesce(head.source_debits, 0) AS debits,
                    credit.total - coalesce(head.source_debits, 0) AS balance,
-                   greatest(:not_before, head.recorded_at, credit.latest,
-                            (SELECT seal.through FROM seal) + interval '1 microsecond') AS at
+                   -- after every credit counted, so that no debit sorts before a credit it spends
+                   greatest(:not_before, head.recorded_at, credit.latest + interval '1 microsecond',
+                            (SELECT seal.through FROM seal) + interval '1 microsecond') AS at,
+                   clock.now AS database_now,
+                   clock.skew AS allowed_skew
               FROM id_lock
+              CROSS JOIN clock
               LEFT JOIN src ON true
               LEFT JOIN dst ON true
               LEFT JOIN head ON true
@@ -101,13 +115,14 @@ final class TransferStatements {
             SELECT :source, p.next_index, :id, :destination, :amount, :currency, p.at, :reference, p.debits + :amount
               FROM plan p WHERE p.status = 'OK'
             RETURNING source_index, recorded_at)
-        SELECT p.status, p.source_currency, p.destination_currency, p.debits, p.balance,
+        SELECT p.status, p.source_currency, p.destination_currency, p.debits, p.balance, p.database_now,
+               p.allowed_skew::text AS allowed_skew,
                i.source_index AS new_index, i.recorded_at AS new_recorded_at,
                e.id AS e_id, e.source AS e_source, e.source_index AS e_source_index, e.destination AS e_destination,
                e.amount AS e_amount, e.currency AS e_currency, e.recorded_at AS e_recorded_at,
                e.reference AS e_reference
           FROM plan p LEFT JOIN ins i ON true LEFT JOIN existing e ON true
-        """.formatted(s));
+        """.formatted(s, ID_LOCK_CLASS));
     this.findTransferSql = "SELECT id, source, source_index, destination, amount, currency, recorded_at, reference"
         + " FROM " + s + "transfer WHERE id = :id";
     this.balanceSql = "SELECT EXISTS (SELECT 1 FROM " + s + "account WHERE id = :id) AS present, "
@@ -157,6 +172,8 @@ final class TransferStatements {
       try (Connection c = dataSource.getConnection()) {
         return appendIn(c, draft, false);
       }
+    } catch (LedgerUnavailableException e) {
+      throw e;
     } catch (SQLException | RuntimeException e) {
       return appendFailed(e, draft);
     }
@@ -204,6 +221,8 @@ final class TransferStatements {
       case "transfer_currency_matches" -> new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH, message);
       case "transfer_source_exists" -> new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND, message);
       case "transfer_destination_exists" -> new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND, message);
+      case "transfer_time_in_range" -> new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, message);
+      case "transfer_time_not_future", "account_time_not_future" -> throw clockAhead(message, draft.id());
       // The statement read index and debits from one snapshot; these mean a concurrent change: re-read.
       case "transfer_index_contiguous", "transfer_debits_cumulative", "transfer_time_monotonic",
           "transfer_after_seal" ->
@@ -236,6 +255,10 @@ final class TransferStatements {
   private static AppendResult appendOutcome(ResultSet rs, TransferDraft draft) throws SQLException {
     String status = rs.getString("status");
     switch (status) {
+      case "CLOCK_AHEAD":
+        throw clockAhead("the ledger clock reads " + draft.notBefore() + ", later than the database clock "
+            + Rows.instant(rs, "database_now") + " plus the allowed skew " + rs.getString("allowed_skew")
+            + " (setting.max_clock_skew); nothing was recorded", draft.id());
       case "OK":
         return new AppendResult.Recorded(new Transfer(draft.id(), draft.source(), rs.getLong("new_index"),
             draft.destination(), draft.amount(), draft.currency(), Rows.instant(rs, "new_recorded_at"),
@@ -269,6 +292,10 @@ final class TransferStatements {
     }
   }
 
+  private static LedgerUnavailableException clockAhead(String message, @Nullable UUID transferId) {
+    return new LedgerUnavailableException(LedgerUnavailableException.Kind.CLOCK_AHEAD, message, transferId, null);
+  }
+
   OpenResult open(Account account, @Nullable TransferDraft funding) {
     try {
       return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
@@ -294,12 +321,17 @@ final class TransferStatements {
             "funding transfer id " + funding.id() + " is already recorded, for " + existing.source() + " -> "
                 + existing.destination());
       });
+    } catch (LedgerUnavailableException e) {
+      throw e;
     } catch (SQLException | RuntimeException e) {
       SQLException sql = Errors.sqlException(e);
       String state = Errors.sqlState(sql);
       String constraint = Errors.constraint(sql);
       if (Errors.UNIQUE_VIOLATION.equals(state) && "account_pkey".equals(constraint)) {
         return new OpenResult.Rejected(RejectionReason.ACCOUNT_EXISTS, "account " + account.id() + " already exists");
+      }
+      if (Errors.CHECK_VIOLATION.equals(state) && "account_time_not_future".equals(constraint) && sql != null) {
+        throw clockAhead(Errors.serverMessage(sql) + "; nothing was recorded", funding == null ? null : funding.id());
       }
       if (funding != null) {
         if (Errors.UNIQUE_VIOLATION.equals(state) && "transfer_id_key".equals(constraint)) {
@@ -339,7 +371,7 @@ final class TransferStatements {
         return found;
       }
       return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-        h.createQuery("SELECT pg_advisory_xact_lock(:id_lock) IS NULL").bind("id_lock", idLock(id))
+        h.createQuery("SELECT pg_advisory_xact_lock(" + ID_LOCK_CLASS + ", :id_lock) IS NULL").bind("id_lock", idLock(id))
             .mapTo(Boolean.class).one();
         return selectTransfer(h, id);
       });
@@ -355,9 +387,13 @@ final class TransferStatements {
         .findOne();
   }
 
-  /** The advisory lock key of a transfer id (collisions only cost a needless wait). */
-  private static long idLock(UUID id) {
-    return id.getMostSignificantBits() ^ id.getLeastSignificantBits();
+  /**
+   * The advisory lock key of a transfer id within {@link #ID_LOCK_CLASS}: its 128 bits folded to 32 (collisions
+   * only cost a needless wait).
+   */
+  static int idLock(UUID id) {
+    long folded = id.getMostSignificantBits() ^ id.getLeastSignificantBits();
+    return (int) (folded ^ (folded >>> 32));
   }
 
   OptionalLong balance(AccountId id, @Nullable Instant asOf) {

@@ -2,11 +2,14 @@ package dev.ledger.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ledger.core.AccountId;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.Ledger;
+import dev.ledger.core.LedgerRejectedException;
+import dev.ledger.core.RejectionReason;
 import dev.ledger.core.NewAccount;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
@@ -104,6 +107,8 @@ class HashChainTest {
   @Test
   void guard_chainHashes_equalJavaChains() throws SQLException {
     PostgresLedgerStore store = DB.newStore();
+    // The clock below reads up to year 9999: allow it (the schema owner's setting; by default 1 minute ahead).
+    DB.sql("UPDATE " + store.schema() + ".setting SET max_clock_skew = interval '8000 years'");
     Deque<Instant> clock = new ArrayDeque<>(List.of(TIMES));
     Ledger ledger = Ledger.builder(store).clock(() -> clock.size() > 1 ? clock.poll() : clock.peek())
         .transferIds(UUID::randomUUID).build();
@@ -113,10 +118,16 @@ class HashChainTest {
     ledger.open(NewAccount.of(alice, "USD"));
     List<Transfer> recorded = new ArrayList<>();
     for (int i = 0; i < REFERENCES.length; i++) {
+      if (i == 2) {
+        // Alice's debit before the credits dated at the clock's last reading, 9999-12-31T23:59:59.999999Z: a debit
+        // is dated after the credits of its source, and no instant lies after that one.
+        recorded.add(ledger.transfer(TransferRequest.of(alice, bank, 3, "USD").withReference(REFERENCES[3])));
+      }
       long amount = i == 3 ? Long.MAX_VALUE / 2 : 1 + i;
       recorded.add(ledger.transfer(TransferRequest.of(bank, alice, amount, "USD").withReference(REFERENCES[i])));
     }
-    recorded.add(ledger.transfer(TransferRequest.of(alice, bank, 5, "USD").withReference(REFERENCES[3])));
+    assertEquals(RejectionReason.INVALID_INSTANT, assertThrows(LedgerRejectedException.class,
+        () -> ledger.transfer(TransferRequest.of(alice, bank, 5, "USD"))).reason());
     byte[] bankHash = TransferHashes.zero();
     byte[] aliceHash = TransferHashes.zero();
     for (Transfer t : recorded) {

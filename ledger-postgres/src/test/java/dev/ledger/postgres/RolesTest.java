@@ -64,7 +64,8 @@ class RolesTest {
         .replaceAll("\\bledger_owner\\b", OWNER)
         .replaceAll("\\bledger_migrator\\b", MIGRATOR)
         .replaceAll("\\bledger_app\\b", APP)
-        .replace("PASSWORD '...'", "PASSWORD '" + PASSWORD + "'");
+        .replace("PASSWORD '...'", "PASSWORD '" + PASSWORD + "'")
+        .replace("ON DATABASE app ", "ON DATABASE " + DB.name() + " ");
     List<String> statements = new ArrayList<>();
     for (String statement : sql.replaceAll("(?m)--.*$", "").split(";")) {
       if (!statement.isBlank()) {
@@ -147,7 +148,8 @@ class RolesTest {
         "DROP TABLE " + s + "transfer",
         "CREATE TABLE " + s + "evil (x int)",
         "CREATE OR REPLACE FUNCTION " + s + "guard_transfer() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
-        "SET session_replication_role = replica"};
+        "SET session_replication_role = replica",
+        "CREATE TEMP TABLE account (id text)"};
     try (Connection c = connect(APP); Statement st = c.createStatement()) {
       for (String sql : refused) {
         PSQLException e = assertThrows(PSQLException.class, () -> st.execute(sql), "the application role could run: " + sql);
@@ -193,11 +195,84 @@ class RolesTest {
       assertEquals(2, ledger.statement(StatementQuery.of(bob).limit(10)).lines().size());
       VerificationReport report = ledger.verify(ledger.chainHeads()); // needs SELECT only
       assertTrue(report.ok(), report.describe());
-      assertEquals(3, report.accounts());
-      assertEquals(3, report.transfers());
+      // Other tests of this class share the schema: compare with what the superuser counts.
+      assertEquals(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".account"), report.accounts());
+      assertEquals(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".transfer"), report.transfers());
     }
     assertTrue(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".credit_checkpoint") > 0);
     assertFalse(DB.queryLong("SELECT count(*) FROM " + SCHEMA + ".seal_summarized") == 0);
+  }
+
+  /**
+   * A session's temporary tables named like the ledger's must never be read in their place by the schema's
+   * functions. Here the application role gets TEMP back (a setup that kept PostgreSQL's default) and tries the
+   * three shadowings found by the adversarial review, each with a plain INSERT the real tables would refuse.
+   */
+  @Test
+  void temporaryTables_shadowingAccountTransferSeal_forgedTransfersRefused() throws SQLException {
+    DB.sql("GRANT TEMPORARY ON DATABASE " + DB.name() + " TO " + APP);
+    try (PostgresLedgerStore store = PostgresLedgerStore.builder().dataSource(pool(APP)).schema(SCHEMA)
+        .summarizeEvery(Duration.ZERO).sealLag(Duration.ofMillis(1)).build();
+        Ledger ledger = Ledger.builder(store).build();
+        Connection c = connect(APP); Statement st = c.createStatement()) {
+      AccountId bank = AccountId.of("shadow-bank");
+      AccountId alice = AccountId.of("shadow-alice");
+      AccountId bob = AccountId.of("shadow-bob");
+      ledger.open(NewAccount.issuer(bank, "USD"));
+      ledger.open(NewAccount.of(alice, "USD").withOpeningBalance(10, bank));
+      ledger.open(NewAccount.of(bob, "USD"));
+      String s = SCHEMA + ".";
+
+      // 1. Every account an issuer: the funds check would be skipped.
+      st.execute("CREATE TEMP TABLE account AS SELECT id, currency, true AS issuer, opened_at FROM " + s + "account");
+      assertForgeryRefused(st, forgedDebit(s, alice, 0, 1_000_000, 1_000_000, "clock_timestamp()"),
+          "transfer_funds_sufficient");
+      st.execute("DROP TABLE pg_temp.account");
+
+      // 2. A fake predecessor at index 41 and fake credits: a gap, and an overdraft of 5,000,000.
+      st.execute("CREATE TEMP TABLE transfer AS SELECT * FROM " + s + "transfer WHERE false");
+      st.execute("INSERT INTO pg_temp.transfer (source, source_index, id, destination, amount, currency, recorded_at,"
+          + " source_debits, created_xid, chain_hash) VALUES"
+          + " ('" + alice + "', 41, gen_random_uuid(), '" + bob + "', 1, 'USD', '2000-01-01', 0, '1', '\\x'),"
+          + " ('" + bank + "', 0, gen_random_uuid(), '" + alice + "', 10000000, 'USD', '2000-01-01', 10000000, '1',"
+          + " '\\x')");
+      assertForgeryRefused(st, forgedDebit(s, alice, 42, 5_000_000, 5_000_000, "clock_timestamp()"),
+          "transfer_index_contiguous");
+      st.execute("DROP TABLE pg_temp.transfer");
+
+      // 3. No seal: a transfer dated behind a seal, which would change balances already reported final.
+      sleep(20);
+      for (int round = 0; round < 50 && store.summarizedThrough().isEmpty(); round++) {
+        store.summarize();
+        sleep(5);
+      }
+      assertTrue(store.summarizedThrough().isPresent(), "the summariser sealed nothing");
+      st.execute("CREATE TEMP TABLE seal AS SELECT * FROM " + s + "seal WHERE false");
+      assertForgeryRefused(st, forgedDebit(s, alice, 0, 1, 1,
+          "(SELECT max(sealed_through) FROM " + s + "seal) - interval '1 microsecond'"), "transfer_after_seal");
+      st.execute("DROP TABLE pg_temp.seal");
+
+      assertEquals(10, ledger.balance(alice));
+      assertEquals(0, ledger.balance(bob));
+      VerificationReport report = ledger.verify();
+      assertTrue(report.ok(), report.describe());
+    } finally {
+      DB.sql("REVOKE TEMPORARY ON DATABASE " + DB.name() + " FROM " + APP);
+    }
+  }
+
+  /** A plain INSERT of a debit, as any client could send it. */
+  private static String forgedDebit(String s, AccountId source, long index, long amount, long sourceDebits,
+      String recordedAt) {
+    return "INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency, recorded_at,"
+        + " reference, source_debits) VALUES ('" + source + "', " + index + ", gen_random_uuid(), 'shadow-bob', "
+        + amount + ", 'USD', " + recordedAt + ", 'forged', " + sourceDebits + ")";
+  }
+
+  private static void assertForgeryRefused(Statement st, String sql, String constraint) {
+    PSQLException e = assertThrows(PSQLException.class, () -> st.executeUpdate(sql), "accepted: " + sql);
+    assertEquals(constraint, e.getServerErrorMessage() == null ? null : e.getServerErrorMessage().getConstraint(),
+        e.getMessage());
   }
 
   private static void sleep(long millis) {

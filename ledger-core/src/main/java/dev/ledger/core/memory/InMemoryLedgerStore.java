@@ -9,6 +9,7 @@ import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.VerificationReport;
+import dev.ledger.core.internal.Checks;
 import dev.ledger.core.internal.LedgerVerifier;
 import dev.ledger.core.internal.TransferHashes;
 import dev.ledger.core.spi.AppendResult;
@@ -16,6 +17,7 @@ import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -172,6 +174,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
           "cumulative debits of " + src.account.id() + " are " + head.debits + "; adding " + amount + " overflows");
     }
+    // Dated after every credit counted above (one microsecond after the newest), so that in statement order no
+    // debit sorts before a credit it spends.
+    Instant afterCredits = latestCredit == null ? null : latestCredit.plus(1, ChronoUnit.MICROS);
+    if (afterCredits != null && afterCredits.isAfter(Checks.MAX_INSTANT)) {
+      return new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, "account " + src.account.id()
+          + " was credited at " + latestCredit + ", the latest instant a ledger records; no debit can follow it");
+    }
+    Instant at = latest(latest(draft.notBefore(), head.latest), afterCredits);
     long ceiling;
     do {
       ceiling = dst.creditCeiling.get();
@@ -181,7 +191,6 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
     } while (!dst.creditCeiling.compareAndSet(ceiling, ceiling + amount));
 
-    Instant at = latest(latest(draft.notBefore(), head.latest), latestCredit);
     Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
         currency, at, draft.reference());
     if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head))) {

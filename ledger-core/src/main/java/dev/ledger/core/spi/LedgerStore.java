@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The rules a store enforces in its attempts, atomically with the write:
  * <ul>
  *   <li>both accounts exist; the draft's currency equals both accounts' currency;
- *   <li>a non-issuer source's balance covers the amount (spending all of it is allowed);
+ *   <li>a non-issuer source's balance covers the amount (spending all of it is allowed), counting only credits
+ *       dated strictly before the debit, which is dated as {@link TransferDraft#notBefore()} says;
  *   <li>the source's transfers are indexed 0, 1, 2, ... without gap or duplicate;
  *   <li>no account's cumulative debits or cumulative credits exceed {@link Long#MAX_VALUE};
  *   <li>a transfer id is recorded at most once; recorded transfers never change.

@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param currency the currency the caller means
  * @param reference optional text
  * @param notBefore the ledger clock's reading for this attempt, to the microsecond; the store records
- *     {@code max(notBefore, latest recordedAt among the source's transfers in either direction that the
- *     attempt's snapshot sees)} so that, per account, a debit is never dated before what funded it
+ *     {@code max(notBefore, the latest recordedAt among the source's debits, one microsecond after the latest
+ *     recordedAt among its credits)}, as the attempt's snapshot sees them, so that a debit is dated strictly
+ *     after every credit it may spend (and a statement never shows a debit before the credit that funded it)
  */
 public record TransferDraft(
     UUID id,

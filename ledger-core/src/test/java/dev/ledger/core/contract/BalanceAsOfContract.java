@@ -131,10 +131,12 @@ public interface BalanceAsOfContract extends LedgerFixture {
     transfer(bank, alice, 40);
     clock().rewind(Duration.ofSeconds(30));
     Transfer debit = transfer(alice, bob, 40);
-    assertEquals(credit, debit.recordedAt(), "a debit is never dated before the credit that funded it");
-    assertEquals(0, ledger().balanceAsOf(alice, credit));
-    assertEquals(0, ledger().balanceAsOf(bob, credit.minus(1, ChronoUnit.MICROS)));
-    assertEquals(40, ledger().balanceAsOf(bob, credit));
+    assertEquals(credit.plus(1, ChronoUnit.MICROS), debit.recordedAt(),
+        "a debit is dated strictly after the credit that funded it");
+    assertEquals(40, ledger().balanceAsOf(alice, credit));
+    assertEquals(0, ledger().balanceAsOf(alice, debit.recordedAt()));
+    assertEquals(0, ledger().balanceAsOf(bob, credit));
+    assertEquals(40, ledger().balanceAsOf(bob, debit.recordedAt()));
   }
 
   @Test
@@ -149,9 +151,9 @@ public interface BalanceAsOfContract extends LedgerFixture {
     assertEquals(earlier, credit.recordedAt(), "only the source's history clamps a transfer's time");
     assertEquals(2, ledger().balanceAsOf(alice, earlier));
     assertEquals(42, ledger().balanceAsOf(alice, later));
-    // Alice's next debit is clamped to her latest transfer in either direction: the credit at 'later'.
+    // Alice's next debit is dated just after her latest credit, the one at 'later'.
     Transfer debit = transfer(alice, bank, 42);
-    assertEquals(later, debit.recordedAt());
+    assertEquals(later.plus(1, ChronoUnit.MICROS), debit.recordedAt());
   }
 
   @Test

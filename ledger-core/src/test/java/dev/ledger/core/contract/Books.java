@@ -4,6 +4,7 @@ import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Transfer;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,8 @@ public final class Books {
     balances.merge(transfer.destination(), transfer.amount(), Long::sum);
     nextIndex.merge(transfer.source(), 1L, Long::sum);
     latest.merge(transfer.source(), transfer.recordedAt(), Books::max);
-    latest.merge(transfer.destination(), transfer.recordedAt(), Books::max);
+    // A debit is dated strictly after every credit it could spend: one microsecond after the newest.
+    latest.merge(transfer.destination(), transfer.recordedAt().plus(1, ChronoUnit.MICROS), Books::max);
   }
 
   private static Instant max(Instant a, Instant b) {

@@ -9,6 +9,7 @@ import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -132,16 +133,22 @@ public final class ReferenceLedger {
     return count;
   }
 
-  /** The clock reading, or the latest time among the source's transfers in either direction if later. */
+  /**
+   * The clock reading, or later: no earlier than the source's latest debit, and strictly after (one microsecond
+   * after) its latest credit, so that no debit sorts before a credit it spends.
+   */
   private Instant recordedAt(AccountId source, Instant now) {
     Instant at = now;
     for (Transfer t : transfers) {
-      if ((t.source().equals(source) || t.destination().equals(source)) && t.recordedAt().isAfter(at)) {
-        at = t.recordedAt();
+      Instant floor = t.source().equals(source) ? t.recordedAt()
+          : t.destination().equals(source) ? t.recordedAt().plus(1, ChronoUnit.MICROS) : null;
+      if (floor != null && floor.isAfter(at)) {
+        at = floor;
       }
     }
     return at;
   }
+
 
   private static boolean overflows(BigInteger cumulative, long amount) {
     return cumulative.add(BigInteger.valueOf(amount)).compareTo(MAX) > 0;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Statements: both directions, keyset paging, time filters and the order of lines. */
 public interface StatementContract extends LedgerFixture {
 
-  /** Alice's history: 14 transfers over 5 instants (several per instant), in and out. Returns them in order. */
+  /** Alice's history: 14 transfers at 5 clock readings (several per reading), in and out. Returns them in order. */
   private List<Transfer> aliceHistory(AccountId bank, AccountId alice, AccountId bob) {
     List<Transfer> all = new ArrayList<>();
     for (int instant = 0; instant < 5; instant++) {
@@ -123,7 +123,8 @@ public interface StatementContract extends LedgerFixture {
     AccountId bob = openAccount("bob");
     List<Transfer> history = aliceHistory(bank, alice, bob);
     List<Instant> times = history.stream().map(Transfer::recordedAt).distinct().sorted().toList();
-    assertEquals(5, times.size());
+    // Five clock readings; a debit of alice is dated a microsecond after the credit before it: 14 instants.
+    assertEquals(14, times.size());
     Instant t1 = times.get(1);
     Instant t3 = times.get(3);
     List<Transfer> expected = where(history, t -> !t.recordedAt().isBefore(t1) && t.recordedAt().isBefore(t3));
@@ -227,6 +228,26 @@ public interface StatementContract extends LedgerFixture {
     for (int limit = 1; limit <= 4; limit++) {
       assertEquals(all, transfers(statementBothWays(alice, limit, null, null)), "page size " + limit);
     }
+  }
+
+  @Test
+  default void statement_debitSpendingCreditOfSameClockReading_neverShowsNegativeBalance() {
+    AccountId bank = openIssuer("bank");
+    AccountId alice = openAccount("alice");
+    AccountId bob = openAccount("bob");
+    // One clock reading for both; the ids are chosen so that, were both dated alike, the debit would sort first.
+    Transfer credit = transfer(TransferRequest.of(bank, alice, 100, USD).withId(new UUID(-1L, -1L)));
+    Transfer debit = transfer(TransferRequest.of(alice, bob, 100, USD).withId(new UUID(0L, 1L)));
+    assertTrue(debit.recordedAt().isAfter(credit.recordedAt()),
+        "the debit " + debit.recordedAt() + " is dated strictly after the credit it spends " + credit.recordedAt());
+    for (int limit : new int[] {1, 2, 10}) {
+      List<StatementLine> lines = statementBothWays(alice, limit, null, null);
+      assertEquals(List.of(credit, debit), transfers(lines), "page size " + limit);
+      for (StatementLine line : lines) {
+        assertTrue(line.balanceAfter() >= 0, "a non-issuer's statement line shows " + line.balanceAfter());
+      }
+    }
+    assertEquals(100, ledger().balanceAsOf(alice, credit.recordedAt()));
   }
 
   @Test
