@@ -237,6 +237,29 @@ class PoolSettingsTest {
     assertEquals(100, ledger.balance(ALICE));
   }
 
+  /**
+   * The summariser switches auto-commit off for its own transactions; it must switch it back, or a pool that does
+   * not reset connections on return would hand the next user a connection whose writes are never committed.
+   */
+  @Test
+  void summarize_onPoolThatDoesNotReset_leavesConnectionAsItCame() throws Exception {
+    String schema = migratedSchema();
+    try (Connection physical = DB.server().connect(DB.name())) {
+      PostgresLedgerStore store = DB.track(storeOn(unclosable(physical), schema).sealLag(Duration.ofMillis(1))
+          .build());
+      Ledger ledger = Ledger.builder(store).build();
+      ledger.open(NewAccount.issuer(BANK, "USD"));
+      ledger.open(NewAccount.of(ALICE, "USD").withOpeningBalance(100, BANK));
+      Thread.sleep(5);
+      store.summarize();
+      assertTrue(physical.getAutoCommit(), "the summariser left auto-commit off");
+      assertEquals(Connection.TRANSACTION_READ_COMMITTED, physical.getTransactionIsolation());
+      assertEquals(TransactionState.IDLE, physical.unwrap(BaseConnection.class).getTransactionState());
+      ledger.transfer(ALICE, BANK, 10, "USD");
+      assertEquals(2, DB.queryLong("SELECT count(*) FROM " + schema + ".transfer"));
+    }
+  }
+
   /** A connection whose close() does nothing, so that the test sees the state the store left it in. */
   private static DataSource unclosable(Connection physical) {
     Connection handle = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
