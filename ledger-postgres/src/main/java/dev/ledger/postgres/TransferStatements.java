@@ -210,7 +210,8 @@ final class TransferStatements {
    */
   private static @Nullable LedgerUnavailableException isolationRefused(Exception e, @Nullable SQLException sql,
       @Nullable String state, @Nullable String constraint, UUID transferId) {
-    if (sql == null || !Errors.INVALID_TRANSACTION_STATE.equals(state) || !"transfer_read_committed".equals(constraint)) {
+    if (sql == null || !Errors.INVALID_TRANSACTION_STATE.equals(state)
+        || !"transfer_read_committed".equals(constraint)) {
       return null;
     }
     return new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,

@@ -281,7 +281,7 @@ class PoolSettingsTest {
     };
   }
 
-  /** Hands out the pool's connections, switched to auto-commit off or REPEATABLE READ on demand (the pool resets them). */
+  /** The pool's connections, switched to auto-commit off or REPEATABLE READ on demand (the pool resets them). */
   private static final class Switchable extends Delegating {
     volatile boolean autoCommitOff;
     volatile boolean repeatableRead;
