@@ -60,6 +60,10 @@ final class BalanceSummarizer {
    */
   int runOnce() {
     try (Connection c = dataSource.getConnection()) {
+      // Restored before the connection goes back: a pool that does not reset connections on return would
+      // otherwise hand one without auto-commit to the next user, whose writes would never be committed.
+      boolean autoCommit = c.getAutoCommit();
+      int isolation = c.getTransactionIsolation();
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       try {
@@ -90,6 +94,8 @@ final class BalanceSummarizer {
           e.addSuppressed(rollback); // the connection is gone; the pool discards it
         }
         throw e;
+      } finally {
+        restore(c, autoCommit, isolation);
       }
     } catch (SQLException e) {
       throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
@@ -98,6 +104,21 @@ final class BalanceSummarizer {
       Thread.currentThread().interrupt();
       throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
           "interrupted while summarising balances", e);
+    }
+  }
+
+  /** Puts back the connection's own settings; every path of a round has ended its transaction by then. */
+  private static void restore(Connection c, boolean autoCommit, int isolation) {
+    try {
+      c.setTransactionIsolation(isolation);
+    } catch (SQLException e) {
+      // Only a broken connection fails here (the round's own error, if any, is being thrown); the pool
+      // discards it.
+    }
+    try {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      // As above.
     }
   }
 

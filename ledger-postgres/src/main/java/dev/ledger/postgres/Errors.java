@@ -18,6 +18,8 @@ final class Errors {
   static final String SERIALIZATION_FAILURE = "40001";
   static final String DEADLOCK_DETECTED = "40P01";
   static final String HISTORY_IMMUTABLE = "LG001";
+  /** invalid_transaction_state: the guard's refusal of a transfer outside READ COMMITTED. */
+  static final String INVALID_TRANSACTION_STATE = "25000";
 
   private Errors() {}
 

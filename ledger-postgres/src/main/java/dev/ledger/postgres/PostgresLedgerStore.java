@@ -250,7 +250,10 @@ public final class PostgresLedgerStore implements LedgerStore {
 
     private Builder() {}
 
-    /** Use this DataSource (typically your application's pool); the store will not close it. */
+    /**
+     * Use this DataSource (typically your application's pool); the store will not close it. Its connections
+     * must be in auto-commit mode at READ COMMITTED (the defaults): {@link #build()} refuses others.
+     */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
       return this;
@@ -355,8 +358,8 @@ public final class PostgresLedgerStore implements LedgerStore {
     }
 
     /**
-     * Builds the store: checks the driver version and connection settings, migrates if asked, and verifies
-     * that the schema is present.
+     * Builds the store: checks the driver version and connection settings (query mode, auto-commit, isolation
+     * level), migrates if asked, and verifies that the schema is present.
      *
      * @throws IllegalStateException when the configuration is incomplete or contradictory, or the database is
      *     not usable by the ledger (the message says what to do)

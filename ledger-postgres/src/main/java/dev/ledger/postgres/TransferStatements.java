@@ -170,6 +170,13 @@ final class TransferStatements {
   AppendResult append(TransferDraft draft) {
     try {
       try (Connection c = dataSource.getConnection()) {
+        // The statement commits only in auto-commit mode. A connection without it (a pool reconfigured after
+        // build(), or one joined to someone else's transaction) would leave the row to whoever ends that
+        // transaction, and a pool rolls it back: refuse before writing, and never switch it on (that would
+        // commit the other work of a transaction we do not own). A local call in pgjdbc and HikariCP.
+        if (!c.getAutoCommit()) {
+          throw autoCommitOff("recording transfer " + draft.id(), draft.id());
+        }
         return appendIn(c, draft, false);
       }
     } catch (LedgerUnavailableException e) {
@@ -179,10 +186,22 @@ final class TransferStatements {
     }
   }
 
+  /** The refusal of a write on a connection with auto-commit off: nothing was sent. */
+  private static LedgerUnavailableException autoCommitOff(String action, @Nullable UUID transferId) {
+    return new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, action + " refused:"
+        + " the DataSource gave a connection with auto-commit off, so the ledger could not commit the write"
+        + " itself; nothing was recorded. Give the store auto-commit connections"
+        + " (HikariConfig.setAutoCommit(true))", transferId, null);
+  }
+
   private AppendResult appendFailed(Exception e, TransferDraft draft) {
     SQLException sql = Errors.sqlException(e);
     String state = Errors.sqlState(sql);
     String constraint = Errors.constraint(sql);
+    LedgerUnavailableException isolation = isolationRefused(e, sql, state, constraint, draft.id());
+    if (isolation != null) {
+      throw isolation;
+    }
     if (Errors.UNIQUE_VIOLATION.equals(state) && "transfer_id_key".equals(constraint)) {
       // A concurrent attempt with the same id committed while we waited on the unique index: read it now.
       Optional<Transfer> existing = findTransfer(draft.id());
@@ -196,6 +215,25 @@ final class TransferStatements {
       return mapped;
     }
     throw Errors.unavailable(e, "recording transfer " + draft.id(), true, draft.id());
+  }
+
+  /**
+   * The exception for the guard's refusal of a transfer outside READ COMMITTED (the connection's isolation was
+   * changed from the server's or pool's default after build() checked it); null for any other failure. The guard
+   * raised before the row was written, so nothing was recorded: STORE_UNAVAILABLE, not OUTCOME_UNKNOWN.
+   */
+  private static @Nullable LedgerUnavailableException isolationRefused(Exception e, @Nullable SQLException sql,
+      @Nullable String state, @Nullable String constraint, UUID transferId) {
+    if (sql == null || !Errors.INVALID_TRANSACTION_STATE.equals(state)
+        || !"transfer_read_committed".equals(constraint)) {
+      return null;
+    }
+    return new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+        "recording transfer " + transferId + " refused: the connection's isolation level is not READ COMMITTED"
+            + " (the database said: " + Errors.serverMessage(sql) + "); the ledger records transfers under READ"
+            + " COMMITTED: configure the pool's connections with it (HikariConfig.setTransactionIsolation unset or"
+            + " TRANSACTION_READ_COMMITTED) and the role's default (ALTER ROLE ... SET"
+            + " default_transaction_isolation = 'read committed'); nothing was recorded", transferId, e);
   }
 
   /** The port's result for a constraint violation or retryable failure; null when it is neither. */
@@ -297,8 +335,13 @@ final class TransferStatements {
   }
 
   OpenResult open(Account account, @Nullable TransferDraft funding) {
-    try {
-      return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+    try (Handle handle = jdbi.open()) {
+      // Jdbi joins a transaction already open on the connection (auto-commit off) instead of committing its
+      // own: the account would be left to whoever ends it, and a pool rolls it back. Refuse, as append does.
+      if (!handle.getConnection().getAutoCommit()) {
+        throw autoCommitOff("opening account " + account.id(), funding == null ? null : funding.id());
+      }
+      return handle.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
         h.createUpdate(insertAccountSql)
             .bind("id", account.id().value())
             .bind("currency", account.currency())
@@ -334,6 +377,10 @@ final class TransferStatements {
         throw clockAhead(Errors.serverMessage(sql) + "; nothing was recorded", funding == null ? null : funding.id());
       }
       if (funding != null) {
+        LedgerUnavailableException isolation = isolationRefused(e, sql, state, constraint, funding.id());
+        if (isolation != null) {
+          throw isolation;
+        }
         if (Errors.UNIQUE_VIOLATION.equals(state) && "transfer_id_key".equals(constraint)) {
           return new OpenResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
               "funding transfer id " + funding.id() + " was recorded concurrently by another request");
