@@ -51,7 +51,7 @@ $$;
 
 -- The latest time a transfer or account may be dated now: the database clock plus the allowed skew.
 CREATE FUNCTION latest_allowed_time() RETURNS timestamptz
-    LANGUAGE sql STABLE
+    LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
     SELECT pg_catalog.clock_timestamp()
