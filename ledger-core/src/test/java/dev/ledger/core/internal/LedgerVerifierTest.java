@@ -180,7 +180,8 @@ class LedgerVerifierTest {
       // Times per source must not go back: draw times, then record each source's debits in time order.
       List<long[]> drawn = new ArrayList<>();
       for (int k = 0; k < 3 + random.nextInt(20); k++) {
-        drawn.add(new long[] {T0 + random.nextInt(8), random.nextInt(n + 1), random.nextInt(n), 1 + random.nextInt(20)});
+        drawn.add(new long[] {
+            T0 + random.nextInt(8), random.nextInt(n + 1), random.nextInt(n), 1 + random.nextInt(20)});
       }
       drawn.sort(Comparator.comparingLong(d -> d[0]));
       for (long[] d : drawn) {
@@ -199,7 +200,8 @@ class LedgerVerifierTest {
           long balance = 0;
           for (Row r : book.rows) {
             if (r.at() <= at.at()) {
-              balance += (r.destination().equals(account) ? r.amount() : 0) - (r.source().equals(account) ? r.amount() : 0);
+              balance += (r.destination().equals(account) ? r.amount() : 0)
+                  - (r.source().equals(account) ? r.amount() : 0);
             }
           }
           if (balance < 0) {
