@@ -195,7 +195,8 @@ public final class Ledger implements AutoCloseable {
 
   /**
    * Checks the recorded ledger against itself: recomputes every source's hash chain, index contiguity and
-   * cumulative debits, the zero sum, every balance and every balance summary. Problems are reported as
+   * cumulative debits, the zero sum, every balance as of every instant (not only the final one), cumulative
+   * credits and debits within 2^63-1, and every balance summary. Problems are reported as
    * findings, not thrown. It reads everything, so it takes time proportional to the ledger (seconds for
    * hundreds of thousands of transfers in PostgreSQL).
    */

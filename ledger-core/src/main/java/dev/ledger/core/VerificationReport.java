@@ -64,12 +64,21 @@ public record VerificationReport(long accounts, long transfers, long chains, Lis
     CHECKPOINT_MISMATCH,
     /** A trusted (exported) chain head is no longer present, or has another hash. */
     HEAD_MISMATCH,
-    /** A non-issuer account's recomputed balance is negative. */
+    /**
+     * A non-issuer account's recomputed balance is negative, now or as of some past instant (the balance over the
+     * transfers recorded at or before it).
+     */
     NEGATIVE_BALANCE,
     /** A transfer or checkpoint names an account that does not exist. */
     UNKNOWN_ACCOUNT,
     /** A transfer breaks a rule of its own: currency of its accounts, amount, distinct accounts. */
-    INVALID_TRANSFER
+    INVALID_TRANSFER,
+    /**
+     * A transfer is dated later than the store's clock plus the allowed skew, or not at a finite instant.
+     */
+    TIME_OUT_OF_RANGE,
+    /** An account's cumulative credits or debits pass 2^63-1, beyond what its balance can represent. */
+    BALANCE_OVERFLOW
   }
 
   /**

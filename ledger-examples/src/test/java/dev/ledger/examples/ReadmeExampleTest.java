@@ -12,13 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's usage snippet works, and is exactly the tagged region of {@link ReadmeExample}. */
+/**
+ * The README's usage snippet works, and it and the "Exactly once" snippet are exactly the tagged regions of
+ * {@link ReadmeExample} and {@link ExactlyOnceExample} (which {@code ExactlyOnceExampleTest} runs).
+ */
 class ReadmeExampleTest {
-  private static final String README_START = "<!-- snippet:usage -->";
-  private static final String README_END = "<!-- /snippet:usage -->";
-  private static final String TAG_START = "// tag::usage[]";
-  private static final String TAG_END = "// end::usage[]";
-
   @Test
   void run_recordsRefusesAndReportsBalances() {
     ReadmeExample.Result r = ReadmeExample.run();
@@ -34,11 +32,25 @@ class ReadmeExampleTest {
 
   @Test
   void readme_showsExactlyTheTaggedRegion() throws IOException {
-    Path source = moduleDir().resolve("src/main/java/dev/ledger/examples/ReadmeExample.java");
+    assertShowsTaggedRegion("usage", "ReadmeExample.java");
+  }
+
+  @Test
+  void readme_exactlyOnceShowsExactlyTheTaggedRegion() throws IOException {
+    assertShowsTaggedRegion("exactly-once", "ExactlyOnceExample.java");
+  }
+
+  /**
+   * The README block between {@code <!-- snippet:NAME -->} and {@code <!-- /snippet:NAME -->} is exactly the
+   * region of {@code sourceFile} between {@code // tag::NAME[]} and {@code // end::NAME[]}.
+   */
+  private static void assertShowsTaggedRegion(String name, String sourceFile) throws IOException {
+    Path source = moduleDir().resolve("src/main/java/dev/ledger/examples/" + sourceFile);
     Path readme = moduleDir().getParent().resolve("README.md");
 
-    List<String> tagged = between(read(source), TAG_START, TAG_END, source);
-    List<String> block = between(read(readme), README_START, README_END, readme);
+    List<String> tagged = between(read(source), "// tag::" + name + "[]", "// end::" + name + "[]", source);
+    List<String> block = between(read(readme), "<!-- snippet:" + name + " -->", "<!-- /snippet:" + name + " -->",
+        readme);
     assertTrue(block.size() >= 2 && block.get(0).strip().equals("```java") && block.get(block.size() - 1).strip()
         .equals("```"), readme + ": the snippet markers must enclose exactly one ```java block");
 
@@ -46,7 +58,7 @@ class ReadmeExampleTest {
     List<String> compiled = dedent(tagged);
     assertFalse(compiled.isEmpty(), "the tagged region is empty");
     assertEquals(String.join("\n", compiled), String.join("\n", shown),
-        "README.md's usage snippet differs from the tagged region of ReadmeExample.java; copy it over");
+        "README.md's " + name + " snippet differs from the tagged region of " + sourceFile + "; copy it over");
   }
 
   /** The module directory: Maven runs tests there; an IDE may run them from the repository root. */

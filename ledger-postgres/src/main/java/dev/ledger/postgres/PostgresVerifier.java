@@ -19,8 +19,9 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Verification of a PostgreSQL ledger: streams the accounts, the credit checkpoints and then every transfer
- * ordered by {@code (source, source_index)} (the primary key's order) through a forward-only cursor into
+ * Verification of a PostgreSQL ledger: streams the accounts, the credit checkpoints, then every transfer ordered
+ * by {@code (source, source_index)} (the primary key's order), then both legs of every transfer ordered by
+ * {@code (account, recorded_at)} (for the balances over time), each through a forward-only cursor into
  * {@link LedgerVerifier}; memory is proportional to the number of accounts, not of transfers.
  */
 final class PostgresVerifier {
@@ -94,7 +95,7 @@ final class PostgresVerifier {
       try (ResultSet rs = st.executeQuery("SELECT a.id, " + s + "credits_as_of(a.id, 'infinity') FROM " + s
           + "account a")) {
         while (rs.next()) {
-          verifier.storedCredits(rs.getString(1), rs.getBigDecimal(2).longValue());
+          verifier.storedCredits(rs.getString(1), rs.getBigDecimal(2).toBigInteger());
         }
       }
     }
@@ -111,6 +112,20 @@ final class PostgresVerifier {
         }
       }
     }
+    // The balances over time: both legs of every transfer, by account in time order, in the same snapshot.
+    try (PreparedStatement ps = c.prepareStatement("SELECT account, recorded_at, credit, amount, id, source,"
+        + " source_index FROM (SELECT source AS account, recorded_at, false AS credit, amount, id, source,"
+        + " source_index FROM " + s + "transfer UNION ALL SELECT destination, recorded_at, true, amount, id, source,"
+        + " source_index FROM " + s + "transfer) leg ORDER BY account, recorded_at",
+        ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      ps.setFetchSize(FETCH_SIZE);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          verifier.balanceChange(rs.getString(1), legMicros(rs.getObject(2, OffsetDateTime.class)), rs.getBoolean(3),
+              rs.getLong(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getLong(7));
+        }
+      }
+    }
     VerificationReport report = verifier.finish();
     return new Result(report, verifier.heads());
   }
@@ -124,6 +139,21 @@ final class PostgresVerifier {
       return TransferHashes.epochMicros(t.toInstant());
     } catch (ArithmeticException e) {
       return null;
+    }
+  }
+
+  /** Microseconds since the epoch; the extreme longs for times before or after every finite one. */
+  private static long legMicros(OffsetDateTime t) {
+    if (t.equals(OffsetDateTime.MIN)) {
+      return Long.MIN_VALUE;
+    }
+    if (t.equals(OffsetDateTime.MAX)) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return TransferHashes.epochMicros(t.toInstant());
+    } catch (ArithmeticException e) {
+      return t.toInstant().isBefore(java.time.Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 

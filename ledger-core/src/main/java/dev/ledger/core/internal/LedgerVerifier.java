@@ -5,14 +5,18 @@ import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Finding;
 import dev.ledger.core.VerificationReport.Kind;
 import java.math.BigInteger;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -20,8 +24,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Recomputes a ledger from its raw rows and reports every inconsistency; shared by the stores so that
  * {@code verify()} means the same everywhere. Feed it the accounts, then the credit checkpoints (if any), then
- * the transfers grouped by source in index order (one pass, constant memory per account), then call
- * {@link #finish()}. Not thread-safe. Not part of the API.
+ * optionally {@link #latestAllowedTime(long)}, then the transfers grouped by source in index order, and the legs
+ * of the transfers grouped by account in time order ({@link #balanceChange}: before or after the transfers, but
+ * not interleaved with them), then call {@link #finish()}. Each stream is one pass with memory proportional to
+ * the accounts, not the transfers. Not thread-safe. Not part of the API.
  */
 public final class LedgerVerifier {
   private static final HexFormat HEX = HexFormat.of();
@@ -43,7 +49,27 @@ public final class LedgerVerifier {
   /** Ledger-wide totals may exceed 2^63-1 legitimately (each account's stay within it). */
   private BigInteger storedDebitsTotal = BigInteger.ZERO;
   private BigInteger amountsTotal = BigInteger.ZERO;
-  private boolean totalsOverflow;
+  private long latestAllowedMicros = Long.MAX_VALUE;
+  private boolean bounded;
+
+  /** The account whose legs are being read ({@link #balanceChange}), null before the first. */
+  private @Nullable String legAccount;
+  private @Nullable AccountTotals legTotals;
+  private final Set<String> legAccountsDone = new HashSet<>();
+  private final Sum legCredits = new Sum();
+  private final Sum legDebits = new Sum();
+  /** The instant whose legs are being summed, and a debit at it (the first fed), if any. */
+  private long legAt;
+  private @Nullable UUID instantDebitId;
+  private long instantDebitIndex;
+  private int instantDebits;
+  /** The first instant at which the current account's balance is negative, and how often and how low. */
+  private @Nullable String firstNegative;
+  private @Nullable UUID firstNegativeDebitId;
+  private long firstNegativeDebitIndex;
+  private long negativeInstants;
+  private @Nullable BigInteger lowest;
+  private long lowestAt;
 
   public LedgerVerifier(Collection<ChainHead> trustedHeads) {
     for (ChainHead head : trustedHeads) {
@@ -63,15 +89,32 @@ public final class LedgerVerifier {
           + " µs names account " + Checks.quote(account) + ", which does not exist");
       return;
     }
-    totals.checkpoints.put(throughMicros, new long[] {credits, 0});
+    totals.checkpoints.put(throughMicros, new Checkpoint(credits));
   }
 
   /** The credits the store itself answers for an account (from its summaries), to compare with recomputation. */
   public void storedCredits(String account, long credits) {
+    storedCredits(account, BigInteger.valueOf(credits));
+  }
+
+  /** As {@link #storedCredits(String, long)}, for a store that can answer credits beyond 2^63-1. */
+  public void storedCredits(String account, BigInteger credits) {
     AccountTotals totals = accounts.get(account);
     if (totals != null) {
       totals.storedCredits = credits;
     }
+  }
+
+  /**
+   * Optional, before the first transfer: transfers recorded later than this (the store's clock plus the skew it
+   * allows) are reported as {@link Kind#TIME_OUT_OF_RANGE}.
+   */
+  public void latestAllowedTime(long micros) {
+    if (transfers > 0) {
+      throw new IllegalStateException("the latest allowed time must be set before the first transfer");
+    }
+    latestAllowedMicros = micros;
+    bounded = true;
   }
 
   /**
@@ -125,8 +168,13 @@ public final class LedgerVerifier {
     }
 
     if (recordedAtMicros == null) {
-      add(Kind.INVALID_TRANSFER, source, index, id, "recorded_at is not a finite instant");
+      add(Kind.TIME_OUT_OF_RANGE, source, index, id, "recorded_at is not a finite instant");
     } else {
+      if (bounded && recordedAtMicros > latestAllowedMicros) {
+        add(Kind.TIME_OUT_OF_RANGE, source, index, id, "recorded at " + time(recordedAtMicros)
+            + ", later than the latest allowed time " + time(latestAllowedMicros)
+            + " (the store's clock plus the allowed skew)");
+      }
       byte[] computed = TransferHashes.chain(previousHash, TransferHashes.content(id, source, index, destination,
           amount, currency, recordedAtMicros, reference));
       if (!Arrays.equals(computed, storedHash)) {
@@ -150,40 +198,141 @@ public final class LedgerVerifier {
       }
     }
 
-    long expectedDebits;
-    try {
-      expectedDebits = Math.addExact(previousDebits, amount);
-    } catch (ArithmeticException e) {
-      expectedDebits = Long.MIN_VALUE;
-    }
-    if (sourceDebits != expectedDebits) {
+    BigInteger expectedDebits = BigInteger.valueOf(previousDebits).add(BigInteger.valueOf(amount));
+    if (!expectedDebits.equals(BigInteger.valueOf(sourceDebits))) {
       add(Kind.DEBITS_MISMATCH, source, index, id, "source_debits " + sourceDebits + ", expected " + previousDebits
-          + " + " + amount + " = " + (expectedDebits == Long.MIN_VALUE ? "overflow" : Long.toString(expectedDebits)));
+          + " + " + amount + " = " + expectedDebits
+          + (expectedDebits.bitLength() > 63 ? " (beyond the 64-bit range)" : ""));
     }
     previousDebits = sourceDebits;
 
     amountsTotal = amountsTotal.add(BigInteger.valueOf(amount));
     if (src != null) {
-      src.debits = plus(src.debits, amount);
+      src.debits.add(amount);
     }
     if (dst != null) {
-      dst.credits = plus(dst.credits, amount);
+      dst.credits.add(amount);
       if (!dst.checkpoints.isEmpty() && recordedAtMicros != null) {
-        Map.Entry<Long, long[]> bucket = dst.checkpoints.ceilingEntry(recordedAtMicros);
+        Map.Entry<Long, Checkpoint> bucket = dst.checkpoints.ceilingEntry(recordedAtMicros);
         if (bucket != null) {
-          bucket.getValue()[1] = plus(bucket.getValue()[1], amount);
+          bucket.getValue().recomputed.add(amount);
         }
       }
     }
   }
 
-  private long plus(long a, long b) {
-    try {
-      return Math.addExact(a, b);
-    } catch (ArithmeticException e) {
-      totalsOverflow = true;
-      return a;
+  /**
+   * One leg of a transfer, for the balances over time: fed grouped by account, each account's legs in
+   * recorded-time order (legs at the same microsecond in any order). Every transfer has two legs, a debit of its
+   * source and a credit of its destination. The balance of a non-issuer account as of every instant at which it
+   * changes (all legs recorded at or before that microsecond) must not be negative ({@link Kind#NEGATIVE_BALANCE},
+   * once per account: the first such instant, with a count of the others), and no account's cumulative credits
+   * or debits may pass 2^63-1 ({@link Kind#BALANCE_OVERFLOW}, naming the transfer at which they first do).
+   *
+   * @param atMicros the leg's recorded time in microseconds since the epoch; {@link Long#MIN_VALUE} or
+   *     {@link Long#MAX_VALUE} for a time before or after every finite one (-infinity, infinity)
+   * @param credit whether this is the destination's leg (else the source's)
+   * @param amount the transfer's amount as stored
+   * @param source the transfer's source, and {@code sourceIndex} its index, to name it in findings
+   * @throws IllegalStateException if the legs are not grouped by account in time order (a store's bug)
+   */
+  public void balanceChange(String account, long atMicros, boolean credit, long amount, UUID transferId,
+      String source, long sourceIndex) {
+    if (!account.equals(legAccount)) {
+      closeLegAccount();
+      if (!legAccountsDone.add(account)) {
+        throw new IllegalStateException("balance changes of account " + Checks.quote(account)
+            + " are not grouped: it appears again after another account");
+      }
+      legAccount = account;
+      legTotals = accounts.get(account);
+      legCredits.reset();
+      legDebits.reset();
+      legAt = atMicros;
+    } else if (atMicros != legAt) {
+      if (atMicros < legAt) {
+        throw new IllegalStateException("balance changes of account " + Checks.quote(account)
+            + " are not in time order: " + atMicros + " µs after " + legAt + " µs");
+      }
+      closeInstant();
+      legAt = atMicros;
     }
+    Sum sum = credit ? legCredits : legDebits;
+    boolean fitted = sum.fits();
+    long beforeSmall = sum.small;
+    sum.add(amount);
+    if (fitted && !sum.fits()) {
+      if (legTotals != null) {
+        legTotals.overflowReported = true;
+      }
+      add(Kind.BALANCE_OVERFLOW, account, sourceIndex, transferId, "cumulative " + (credit ? "credits" : "debits")
+          + " of " + Checks.quote(account) + " pass 2^63-1 = " + Long.MAX_VALUE + " at the transfer from "
+          + Checks.quote(source) + " index " + sourceIndex + " recorded at " + time(atMicros) + ": " + beforeSmall
+          + " + " + amount + " = " + sum.exact());
+    }
+    if (!credit && instantDebits++ == 0) {
+      instantDebitId = transferId;
+      instantDebitIndex = sourceIndex;
+    }
+  }
+
+  /** Checks the balance of the current account as of the current instant, all of its legs summed. */
+  private void closeInstant() {
+    if (legTotals != null && !legTotals.issuer) {
+      BigInteger balance = Sum.difference(legCredits, legDebits);
+      if (balance.signum() < 0) {
+        negativeInstants++;
+        if (firstNegative == null) {
+          firstNegative = "balance as of " + time(legAt) + " is " + balance + " (credits " + legCredits
+              + " - debits " + legDebits + " over the transfers recorded at or before it)"
+              + (instantDebits == 0 ? "" : ", after the debit index " + instantDebitIndex + " (transfer "
+                  + instantDebitId + ")" + (instantDebits > 1 ? " and " + (instantDebits - 1) + " more debit(s)"
+                  : "") + " recorded then");
+          firstNegativeDebitId = instantDebitId;
+          firstNegativeDebitIndex = instantDebitIndex;
+        }
+        if (lowest == null || balance.compareTo(lowest) < 0) {
+          lowest = balance;
+          lowestAt = legAt;
+        }
+      }
+    }
+    instantDebits = 0;
+    instantDebitId = null;
+  }
+
+  private void closeLegAccount() {
+    if (legAccount == null) {
+      return;
+    }
+    closeInstant();
+    if (firstNegative != null) {
+      if (legTotals != null) {
+        legTotals.negativeReported = true;
+      }
+      add(Kind.NEGATIVE_BALANCE, legAccount, firstNegativeDebitId == null ? null : firstNegativeDebitIndex,
+          firstNegativeDebitId, "the " + firstNegative + "; a non-issuer account's balance must never be negative"
+              + (negativeInstants > 1 ? "; negative at " + negativeInstants + " instants in all, lowest " + lowest
+                  + " as of " + time(lowestAt) : "")
+              + "; its final balance is " + Sum.difference(legCredits, legDebits));
+    }
+    legAccount = null;
+    legTotals = null;
+    firstNegative = null;
+    firstNegativeDebitId = null;
+    negativeInstants = 0;
+    lowest = null;
+  }
+
+  /** A time for messages: ISO-8601 and microseconds, or the infinity it stands for. */
+  private static String time(long micros) {
+    if (micros == Long.MIN_VALUE) {
+      return "-infinity";
+    }
+    if (micros == Long.MAX_VALUE) {
+      return "infinity";
+    }
+    return Instant.EPOCH.plus(micros, ChronoUnit.MICROS) + " (" + micros + " µs)";
   }
 
   private void closeSource() {
@@ -201,10 +350,7 @@ public final class LedgerVerifier {
   public VerificationReport finish() {
     closeSource();
     source = null;
-    if (totalsOverflow) {
-      add(Kind.ZERO_SUM_BROKEN, null, null, null,
-          "an account's cumulative credits or debits exceed 2^63-1; its recomputed totals are not exact");
-    }
+    closeLegAccount();
     if (!storedDebitsTotal.equals(amountsTotal)) {
       add(Kind.ZERO_SUM_BROKEN, null, null, null, "total credits " + amountsTotal
           + " differ from total debits " + storedDebitsTotal + " (the sources' stored cumulative debits)");
@@ -213,20 +359,24 @@ public final class LedgerVerifier {
     ids.sort(null);
     for (String id : ids) {
       AccountTotals a = accounts.get(id);
-      long balance = a.credits - a.debits;
-      if (!a.issuer && balance < 0) {
+      if (!a.overflowReported && (!a.credits.fits() || !a.debits.fits())) {
+        add(Kind.BALANCE_OVERFLOW, id, null, null, "cumulative credits " + a.credits + " or debits " + a.debits
+            + " of " + Checks.quote(id) + " exceed 2^63-1 = " + Long.MAX_VALUE);
+      }
+      BigInteger balance = Sum.difference(a.credits, a.debits);
+      if (!a.issuer && !a.negativeReported && balance.signum() < 0) {
         add(Kind.NEGATIVE_BALANCE, id, null, null, "recomputed balance " + balance + " (credits " + a.credits
             + " - debits " + a.debits + ") of a non-issuer account is negative");
       }
-      long running = 0;
-      for (Map.Entry<Long, long[]> cp : a.checkpoints.entrySet()) {
-        running += cp.getValue()[1];
-        if (running != cp.getValue()[0]) {
+      Sum running = new Sum();
+      for (Map.Entry<Long, Checkpoint> cp : a.checkpoints.entrySet()) {
+        running.add(cp.getValue().recomputed);
+        if (!running.exact().equals(BigInteger.valueOf(cp.getValue().stored))) {
           add(Kind.CHECKPOINT_MISMATCH, id, null, null, "credit checkpoint through " + cp.getKey() + " µs holds "
-              + cp.getValue()[0] + ", recomputed " + running);
+              + cp.getValue().stored + ", recomputed " + running);
         }
       }
-      if (a.storedCredits != null && a.storedCredits != a.credits) {
+      if (a.storedCredits != null && !a.storedCredits.equals(a.credits.exact())) {
         add(Kind.CHECKPOINT_MISMATCH, id, null, null, "the store answers cumulative credits " + a.storedCredits
             + " from its summaries, recomputed " + a.credits);
       }
@@ -259,15 +409,83 @@ public final class LedgerVerifier {
   private static final class AccountTotals {
     final String currency;
     final boolean issuer;
-    long credits;
-    long debits;
-    @Nullable Long storedCredits;
-    /** through (µs) -> {stored credits, credits recorded in (previous through, through]}. */
-    final TreeMap<Long, long[]> checkpoints = new TreeMap<>();
+    final Sum credits = new Sum();
+    final Sum debits = new Sum();
+    @Nullable BigInteger storedCredits;
+    /** Whether the legs already reported a negative balance, or an overflow, of this account. */
+    boolean negativeReported;
+    boolean overflowReported;
+    /** through (µs) -> the stored credits and the credits recorded in (previous through, through]. */
+    final TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
 
     AccountTotals(String currency, boolean issuer) {
       this.currency = currency;
       this.issuer = issuer;
+    }
+  }
+
+  private static final class Checkpoint {
+    final long stored;
+    final Sum recomputed = new Sum();
+
+    Checkpoint(long stored) {
+      this.stored = stored;
+    }
+  }
+
+  /** An exact sum of longs: a long while it fits, a BigInteger once it does not. */
+  static final class Sum {
+    long small;
+    @Nullable BigInteger big;
+
+    void add(long x) {
+      if (big == null) {
+        long r = small + x;
+        if (((small ^ r) & (x ^ r)) < 0) {
+          big = BigInteger.valueOf(small).add(BigInteger.valueOf(x));
+        } else {
+          small = r;
+        }
+      } else {
+        big = big.add(BigInteger.valueOf(x));
+      }
+    }
+
+    void add(Sum other) {
+      if (other.big == null) {
+        add(other.small);
+      } else {
+        big = exact().add(other.big);
+      }
+    }
+
+    void reset() {
+      small = 0;
+      big = null;
+    }
+
+    /** Whether the sum has stayed within a long all along. */
+    boolean fits() {
+      return big == null;
+    }
+
+    BigInteger exact() {
+      return big != null ? big : BigInteger.valueOf(small);
+    }
+
+    static BigInteger difference(Sum a, Sum b) {
+      if (a.big == null && b.big == null) {
+        long r = a.small - b.small;
+        if (((a.small ^ b.small) & (a.small ^ r)) >= 0) {
+          return BigInteger.valueOf(r);
+        }
+      }
+      return a.exact().subtract(b.exact());
+    }
+
+    @Override
+    public String toString() {
+      return big != null ? big.toString() : Long.toString(small);
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
  * One account's transfers in statement order (recorded time, then id as unsigned bytes) with the running
@@ -59,6 +60,17 @@ final class AccountLog {
   synchronized long balanceAsOf(Instant asOf) {
     int last = lastAtOrBefore(new StatementCursor(asOf.truncatedTo(ChronoUnit.MICROS), MAX_UUID));
     return last < 0 ? 0 : balances[last];
+  }
+
+  /**
+   * Calls {@code action} with each transfer in statement order and whether it credits this account, under this
+   * log's monitor (so {@code action} must not take locks). For verification: the stored running balances are not
+   * passed on, the verifier recomputes them.
+   */
+  synchronized void forEachTransfer(BiConsumer<Transfer, Boolean> action) {
+    for (int i = 0; i < size; i++) {
+      action.accept(transfers[i], changes[i] > 0);
+    }
   }
 
   /** Compares the statement position of {@code t} with {@code (recordedAt, id)}, in {@link StatementCursor#ORDER}. */

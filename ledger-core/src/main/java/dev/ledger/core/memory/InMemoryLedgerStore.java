@@ -265,17 +265,17 @@ public final class InMemoryLedgerStore implements LedgerStore {
    */
   @Override
   public VerificationReport verify(Collection<ChainHead> trustedHeads) {
-    return run(trustedHeads).finish();
+    return run(trustedHeads, true).finish();
   }
 
   @Override
   public List<ChainHead> chainHeads() {
-    LedgerVerifier verifier = run(List.of());
+    LedgerVerifier verifier = run(List.of(), false);
     verifier.finish();
     return verifier.heads();
   }
 
-  private LedgerVerifier run(Collection<ChainHead> trustedHeads) {
+  private LedgerVerifier run(Collection<ChainHead> trustedHeads, boolean balancesOverTime) {
     LedgerVerifier verifier = new LedgerVerifier(trustedHeads);
     List<AccountState> open = new ArrayList<>();
     for (AccountState state : accounts.values()) {
@@ -305,6 +305,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
         verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
             t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), h.debits, hash);
       }
+    }
+    // The balances over time, from each account's log in statement order (recorded time, then id).
+    for (AccountState state : balancesOverTime ? open : List.<AccountState>of()) {
+      String account = state.account.id().value();
+      state.log.forEachTransfer((t, credit) -> verifier.balanceChange(account,
+          TransferHashes.epochMicros(t.recordedAt()), credit, t.amount(), t.id(), t.source().value(),
+          t.sourceIndex()));
     }
     return verifier;
   }

@@ -94,7 +94,8 @@ public interface LedgerStore extends AutoCloseable {
   /**
    * Recomputes the ledger from the recorded rows and reports every inconsistency: each source's hash chain
    * (see {@code dev.ledger.core.internal.TransferHashes}), index contiguity, cumulative debits, time order,
-   * the zero sum, every balance and balance summary, and that each of {@code trustedHeads} is still recorded
+   * the zero sum, every balance as of every instant, cumulative credits and debits within 2^63-1, every balance
+   * summary, and that each of {@code trustedHeads} is still recorded
    * with the same hash. Reads one consistent snapshot where the store has snapshots. Rule violations are
    * findings, never exceptions.
    */

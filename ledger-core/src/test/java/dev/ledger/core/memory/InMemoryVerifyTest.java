@@ -13,6 +13,7 @@ import dev.ledger.core.TransferRequest;
 import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Kind;
 import dev.ledger.core.internal.TransferHashes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -62,6 +63,25 @@ class InMemoryVerifyTest {
     if (last >= 0) {
       assertTrue(heads.contains(ChainHead.of("a0", last, hash)), heads.toString());
     }
+  }
+
+  /** Opening credits and debits at one frozen instant: the balance as of that instant is summed over all of them. */
+  @Test
+  void verify_fundedAndSpentAtTheSameInstant_noFinding() {
+    Instant frozen = Instant.parse("2026-01-01T09:00:00.000001Z");
+    Ledger ledger = Ledger.builder(new InMemoryLedgerStore()).clock(() -> frozen).build();
+    AccountId bank = AccountId.of("bank");
+    ledger.open(NewAccount.issuer(bank, "USD"));
+    ledger.open(NewAccount.of(AccountId.of("alice"), "USD").withOpeningBalance(100, bank));
+    ledger.open(NewAccount.of(AccountId.of("bob"), "USD"));
+    ledger.transfer(TransferRequest.of(AccountId.of("alice"), AccountId.of("bob"), 100, "USD"));
+    ledger.transfer(TransferRequest.of(AccountId.of("bob"), AccountId.of("alice"), 60, "USD"));
+    ledger.transfer(TransferRequest.of(AccountId.of("alice"), AccountId.of("bob"), 60, "USD"));
+
+    VerificationReport report = ledger.verify();
+
+    assertTrue(report.ok(), report.describe());
+    assertEquals(0, ledger.balanceAsOf(AccountId.of("alice"), frozen));
   }
 
   @Test
