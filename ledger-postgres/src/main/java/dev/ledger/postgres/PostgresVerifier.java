@@ -91,6 +91,14 @@ final class PostgresVerifier {
           }
         }
       }
+      // No transfer may be dated after the database clock plus the allowed skew (setting.max_clock_skew).
+      try (ResultSet rs = st.executeQuery("SELECT " + s + "latest_allowed_time()")) {
+        rs.next();
+        Long latest = micros(rs.getObject(1, OffsetDateTime.class));
+        if (latest != null) {
+          verifier.latestAllowedTime(latest);
+        }
+      }
       // What the store answers as each account's cumulative credits: its newest checkpoint plus later credits.
       try (ResultSet rs = st.executeQuery("SELECT a.id, " + s + "credits_as_of(a.id, 'infinity') FROM " + s
           + "account a")) {

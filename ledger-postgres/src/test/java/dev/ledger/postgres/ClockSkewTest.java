@@ -11,6 +11,7 @@ import dev.ledger.core.NewAccount;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
+import dev.ledger.core.VerificationReport;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -158,5 +160,26 @@ class ClockSkewTest {
     assertTrue(t.recordedAt().isAfter(Instant.now().plus(Duration.ofDays(300)).truncatedTo(ChronoUnit.DAYS)));
     DB.sql("UPDATE " + store.schema() + ".setting SET max_clock_skew = interval '1 minute'");
     assertThrows(LedgerUnavailableException.class, () -> ahead.transfer(alice, bank, 1, "USD"));
+  }
+
+  @Test
+  void verify_rowDatedBeyondDatabaseClockPlusSkew_reportedOutOfRange() throws SQLException {
+    PostgresLedgerStore store = DB.newStore();
+    Ledger ledger = Ledger.builder(store).build();
+    AccountId bank = AccountId.of("bank");
+    AccountId victim = AccountId.of("victim");
+    ledger.open(NewAccount.issuer(bank, "USD"));
+    ledger.open(NewAccount.of(victim, "USD"));
+    ledger.transfer(bank, victim, 5, "USD");
+    assertTrue(ledger.verify().ok(), ledger.verify().describe());
+
+    UUID forged = Forgery.transfer(DB, store.schema(), "bank", "victim", 1, Instant.parse("2100-01-01T00:00:00Z"));
+
+    VerificationReport report = ledger.verify();
+    List<VerificationReport.Finding> out = report.findings().stream()
+        .filter(f -> f.kind() == VerificationReport.Kind.TIME_OUT_OF_RANGE).toList();
+    assertEquals(1, out.size(), report.describe());
+    assertEquals(forged, out.get(0).transferId(), report.describe());
+    assertTrue(out.get(0).message().contains("2100"), report.describe());
   }
 }
