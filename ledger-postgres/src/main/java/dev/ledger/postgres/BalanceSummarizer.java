@@ -40,11 +40,19 @@ final class BalanceSummarizer {
    */
   static final int CHECKPOINT_EVERY = 128;
 
+  /**
+   * The class of the summariser's advisory lock, 0x4C454453 = 1279607891 ("LEDS"), reserved for it. The lock
+   * is taken in the two-integer form {@code (SUMMARIZER_LOCK_CLASS, schema.hashCode())}, which never collides
+   * with a one-bigint key (such as the transfer id locks or an application's own): PostgreSQL keeps the two
+   * forms apart ({@code objsubid} 2 instead of 1 in {@code pg_locks}).
+   */
+  static final int SUMMARIZER_LOCK_CLASS = 0x4C454453;
+
   private final DataSource dataSource;
   private final String s;
   private final Duration sealLag;
   private final Duration waitLimit;
-  private final long lockKey;
+  private final int lockObject;
 
   /**
    * Test hook: runs after a round has inserted its seal and before that seal commits (a no-op by default).
@@ -57,7 +65,7 @@ final class BalanceSummarizer {
     this.s = schema + ".";
     this.sealLag = sealLag;
     this.waitLimit = waitLimit;
-    this.lockKey = 0x4c45_4447_0000_0000L ^ schema.hashCode(); // "LEDG" + schema
+    this.lockObject = schema.hashCode();
   }
 
   /**
@@ -111,8 +119,9 @@ final class BalanceSummarizer {
   }
 
   private boolean tryLock(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-      ps.setLong(1, lockKey);
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?, ?)")) {
+      ps.setInt(1, SUMMARIZER_LOCK_CLASS);
+      ps.setInt(2, lockObject);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getBoolean(1);
