@@ -20,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li>if no seal is waiting, seal the ledger through {@code now - sealLag} (when that is after the newest
  *       seal); from then on no transfer may be recorded at or before it;
- *   <li>wait until every transaction that was running when the seal committed has ended — those are the only
- *       ones that can have checked the seal before it existed — giving up after {@code waitLimit} (the seal
- *       stays; the next round resumes);
+ *   <li>after the seal has committed, take a fresh transaction id {@code h} (larger than every id assigned
+ *       before) and wait until every transaction with an id below {@code h} has ended. The guard takes its
+ *       transaction id before it reads the seal, so a writer that may have read the seals before this one
+ *       committed holds an id below {@code h}, and one with a larger id read the seal after it committed.
+ *       Gives up after {@code waitLimit} (the seal stays; the next round resumes);
  *   <li>in one transaction: for each account credited since the previous summarised seal, insert its cumulative
  *       credits through the seal (and through the last microsecond of every {@value #CHECKPOINT_EVERY} credits
  *       within the interval), and mark the seal summarised.
@@ -38,18 +40,32 @@ final class BalanceSummarizer {
    */
   static final int CHECKPOINT_EVERY = 128;
 
+  /**
+   * The class of the summariser's advisory lock, 0x4C454453 = 1279607891 ("LEDS"), reserved for it. The lock
+   * is taken in the two-integer form {@code (SUMMARIZER_LOCK_CLASS, schema.hashCode())}, which never collides
+   * with a one-bigint key (such as the transfer id locks or an application's own): PostgreSQL keeps the two
+   * forms apart ({@code objsubid} 2 instead of 1 in {@code pg_locks}).
+   */
+  static final int SUMMARIZER_LOCK_CLASS = 0x4C454453;
+
   private final DataSource dataSource;
   private final String s;
   private final Duration sealLag;
   private final Duration waitLimit;
-  private final long lockKey;
+  private final int lockObject;
+
+  /**
+   * Test hook: runs after a round has inserted its seal and before that seal commits (a no-op by default).
+   * Package-private, for tests only.
+   */
+  volatile Runnable afterSealInsert = () -> { };
 
   BalanceSummarizer(DataSource dataSource, String schema, Duration sealLag, Duration waitLimit) {
     this.dataSource = dataSource;
     this.s = schema + ".";
     this.sealLag = sealLag;
     this.waitLimit = waitLimit;
-    this.lockKey = 0x4c45_4447_0000_0000L ^ schema.hashCode(); // "LEDG" + schema
+    this.lockObject = schema.hashCode();
   }
 
   /**
@@ -73,6 +89,7 @@ final class BalanceSummarizer {
             c.rollback();
             return 0;
           }
+          afterSealInsert.run();
           c.commit();
         } else {
           c.rollback();
@@ -123,8 +140,9 @@ final class BalanceSummarizer {
   }
 
   private boolean tryLock(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-      ps.setLong(1, lockKey);
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?, ?)")) {
+      ps.setInt(1, SUMMARIZER_LOCK_CLASS);
+      ps.setInt(2, lockObject);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getBoolean(1);
@@ -154,14 +172,19 @@ final class BalanceSummarizer {
   }
 
   /**
-   * Waits until no transaction that was running when the newest seal committed is still running. Those that
-   * started later read the seal before recording (the guard takes its transaction id first).
+   * Waits until no transaction that may have read the seals before the newest seal committed is still running;
+   * the caller has committed that seal. A fresh transaction takes a new id {@code h} and commits: ids are
+   * assigned in increasing order, so every transaction that got its id before now holds one below {@code h},
+   * and the wait is for {@code pg_snapshot_xmin >= h}, i.e. all of those have ended. A writer that gets its id
+   * later reads the seal after that (the guard takes its id before reading the seal), so it sees this seal.
+   * ({@code pg_snapshot_xmax} after the commit would not do: it is one past the newest <em>completed</em> id,
+   * which can be below the id of a writer still running.)
    */
   private boolean awaitOlderTransactions(Connection c) throws SQLException, InterruptedException {
     c.commit();
     long horizon;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric")) {
+        ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()::text::numeric")) {
       rs.next();
       horizon = rs.getLong(1);
     }
