@@ -95,7 +95,8 @@ class SummarizerWaitTest {
         try (Statement st = z.createStatement()) {
           st.execute("INSERT INTO " + s + ".transfer (source, source_index, id, destination, amount, currency,"
               + " recorded_at, reference, source_debits) VALUES ('alice', 0, gen_random_uuid(), 'bob', 7, 'USD', '"
-              + OffsetDateTime.ofInstant(past, ZoneOffset.UTC) + "', 'z', 7)");
+              // a microsecond after alice's funding: a debit may spend only credits dated before it
+              + OffsetDateTime.ofInstant(past.plus(1, ChronoUnit.MICROS), ZoneOffset.UTC) + "', 'z', 7)");
           try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             zPid = rs.getLong(1);

@@ -65,9 +65,12 @@ class InMemoryVerifyTest {
     }
   }
 
-  /** Opening credits and debits at one frozen instant: the balance as of that instant is summed over all of them. */
+  /**
+   * Credits and debits with a frozen clock: each debit is dated a microsecond after the credit it spends, and
+   * every balance as of every instant is consistent.
+   */
   @Test
-  void verify_fundedAndSpentAtTheSameInstant_noFinding() {
+  void verify_fundedAndSpentWithFrozenClock_noFinding() {
     Instant frozen = Instant.parse("2026-01-01T09:00:00.000001Z");
     Ledger ledger = Ledger.builder(new InMemoryLedgerStore()).clock(() -> frozen).build();
     AccountId bank = AccountId.of("bank");
@@ -81,7 +84,8 @@ class InMemoryVerifyTest {
     VerificationReport report = ledger.verify();
 
     assertTrue(report.ok(), report.describe());
-    assertEquals(0, ledger.balanceAsOf(AccountId.of("alice"), frozen));
+    assertEquals(100, ledger.balanceAsOf(AccountId.of("alice"), frozen), "her debits are dated after her funding");
+    assertEquals(0, ledger.balance(AccountId.of("alice")));
   }
 
   @Test
