@@ -36,23 +36,32 @@ class CreditOverflowTest {
         + ", 'USD', clock_timestamp(), " + amount + ")";
   }
 
+  private static final AccountId FIRST = AccountId.of("issuer-1");
+  private static final AccountId SECOND = AccountId.of("issuer-2");
+
+  /** A ledger on a new schema with the issuers issuer-1 and issuer-2 and the ordinary accounts named. */
+  private static Ledger ledgerWithIssuersAnd(PostgresLedgerStore store, String... accounts) {
+    Ledger ledger = Ledger.builder(store).build();
+    ledger.open(NewAccount.issuer(FIRST, "USD"));
+    ledger.open(NewAccount.issuer(SECOND, "USD"));
+    for (String account : accounts) {
+      ledger.open(NewAccount.of(AccountId.of(account), "USD"));
+    }
+    return ledger;
+  }
+
   @Test
   void transfer_twoConcurrentLargeCreditsToOneAccount_secondRefusedWithBalanceOverflow() throws Exception {
     PostgresLedgerStore store = DB.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    AccountId first = AccountId.of("issuer-1");
-    AccountId second = AccountId.of("issuer-2");
+    Ledger ledger = ledgerWithIssuersAnd(store, "whale");
     AccountId whale = AccountId.of("whale");
-    ledger.open(NewAccount.issuer(first, "USD"));
-    ledger.open(NewAccount.issuer(second, "USD"));
-    ledger.open(NewAccount.of(whale, "USD"));
     String s = store.schema() + ".";
 
     try (Connection z = DB.dataSource().getConnection(); Statement st = z.createStatement()) {
       z.setAutoCommit(false);
       st.executeUpdate(credit(s, "issuer-1", "whale", FIVE_E18)); // in flight, not committed
       CompletableFuture<Transfer> racer = CompletableFuture.supplyAsync(
-          () -> ledger.transfer(second, whale, FIVE_E18, "USD"));
+          () -> ledger.transfer(SECOND, whale, FIVE_E18, "USD"));
       awaitAdvisoryLockWait();
       z.commit();
       LedgerRejectedException e = assertThrows(LedgerRejectedException.class, () -> join(racer));
@@ -68,19 +77,14 @@ class CreditOverflowTest {
   @Test
   void transfer_smallCreditWhileAnotherIsInFlight_doesNotWait() throws Exception {
     PostgresLedgerStore store = DB.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    AccountId first = AccountId.of("issuer-1");
-    AccountId second = AccountId.of("issuer-2");
+    Ledger ledger = ledgerWithIssuersAnd(store, "shop");
     AccountId shop = AccountId.of("shop");
-    ledger.open(NewAccount.issuer(first, "USD"));
-    ledger.open(NewAccount.issuer(second, "USD"));
-    ledger.open(NewAccount.of(shop, "USD"));
     String s = store.schema() + ".";
 
     try (Connection z = DB.dataSource().getConnection(); Statement st = z.createStatement()) {
       z.setAutoCommit(false);
       st.executeUpdate(credit(s, "issuer-1", "shop", 1_000)); // holds the shop's credit lock, shared
-      Transfer t = CompletableFuture.supplyAsync(() -> ledger.transfer(second, shop, 2_000, "USD"))
+      Transfer t = CompletableFuture.supplyAsync(() -> ledger.transfer(SECOND, shop, 2_000, "USD"))
           .get(10, TimeUnit.SECONDS);
       assertEquals(2_000, t.amount());
       z.commit();
@@ -91,26 +95,21 @@ class CreditOverflowTest {
   @Test
   void transfer_largeCreditWhileSmallOneIsInFlight_waitsThenCountsIt() throws Exception {
     PostgresLedgerStore store = DB.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    AccountId first = AccountId.of("issuer-1");
-    AccountId second = AccountId.of("issuer-2");
+    Ledger ledger = ledgerWithIssuersAnd(store, "whale");
     AccountId whale = AccountId.of("whale");
-    ledger.open(NewAccount.issuer(first, "USD"));
-    ledger.open(NewAccount.issuer(second, "USD"));
-    ledger.open(NewAccount.of(whale, "USD"));
     String s = store.schema() + ".";
 
     try (Connection z = DB.dataSource().getConnection(); Statement st = z.createStatement()) {
       z.setAutoCommit(false);
       st.executeUpdate(credit(s, "issuer-1", "whale", 1_000)); // small: shared lock
       CompletableFuture<Transfer> large = CompletableFuture.supplyAsync(
-          () -> ledger.transfer(second, whale, Long.MAX_VALUE - 999, "USD"));
+          () -> ledger.transfer(SECOND, whale, Long.MAX_VALUE - 999, "USD"));
       awaitAdvisoryLockWait();
       z.commit();
       LedgerRejectedException e = assertThrows(LedgerRejectedException.class, () -> join(large));
       assertEquals(RejectionReason.BALANCE_OVERFLOW, e.reason(), e.getMessage());
     }
-    assertEquals(Long.MAX_VALUE - 1_000, ledger.transfer(second, whale, Long.MAX_VALUE - 1_000, "USD").amount());
+    assertEquals(Long.MAX_VALUE - 1_000, ledger.transfer(SECOND, whale, Long.MAX_VALUE - 1_000, "USD").amount());
     assertEquals(Long.MAX_VALUE, ledger.balance(whale));
   }
 
@@ -119,19 +118,13 @@ class CreditOverflowTest {
     PostgresLedgerStore store = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource())
         .schema(DB.newSchemaName()).migrateOnStart(true).summarizeEvery(Duration.ZERO)
         .sealLag(Duration.ofMillis(1)).build());
-    Ledger ledger = Ledger.builder(store).build();
-    AccountId first = AccountId.of("issuer-1");
-    AccountId second = AccountId.of("issuer-2");
-    ledger.open(NewAccount.issuer(first, "USD"));
-    ledger.open(NewAccount.issuer(second, "USD"));
-    ledger.open(NewAccount.of(AccountId.of("whale"), "USD"));
-    ledger.open(NewAccount.of(AccountId.of("minnow"), "USD"));
+    Ledger ledger = ledgerWithIssuersAnd(store, "whale", "minnow");
     String s = store.schema() + ".";
     // Forged by a superuser with the guard off: an account whose credits no longer fit in bigint.
     DB.sql("ALTER TABLE " + s + "transfer DISABLE TRIGGER transfer_guard",
         credit(s, "issuer-1", "whale", FIVE_E18), credit(s, "issuer-2", "whale", FIVE_E18),
         "ALTER TABLE " + s + "transfer ENABLE ALWAYS TRIGGER transfer_guard");
-    ledger.transfer(first, AccountId.of("minnow"), 7, "USD");
+    ledger.transfer(FIRST, AccountId.of("minnow"), 7, "USD");
 
     int written = 0;
     for (int round = 0; round < 50 && store.summarizedThrough().isEmpty(); round++) {
