@@ -27,7 +27,7 @@ import javax.sql.DataSource;
  * migration) before committing. DDL is transactional in PostgreSQL, so no other session ever sees the trigger
  * disabled and a failed load leaves it enabled. Applications must never do this.
  *
- * <p>Loaded rows are dated days in the past, so a load must precede the first seal of the schema (V2: no transfer
+ * <p>Loaded rows are dated days in the past, so a load must precede the first seal of the schema (no transfer
  * may be dated at or before a seal, and the summariser never revisits a sealed interval); {@link #bulkLoad} checks
  * this. After loading, the caller runs {@code VACUUM (ANALYZE)} (what autovacuum would eventually do) and then
  * {@link #afterBulkLoad(PostgresLedgerStore)}.
@@ -52,7 +52,7 @@ public final class BenchData {
    * <p>Today: runs the store's balance summariser ({@link PostgresLedgerStore#summarize()}) until a seal is
    * summarised. No seal existed before the load ({@link #bulkLoad} checks), so that first seal covers every loaded
    * row, and the credit checkpoints are in place before measuring (rather than whenever the store's background
-   * round gets to it). The owners of the V2 summaries may replace this with a finer backfill (the loaded history
+   * round gets to it). The owners of the summaries may replace this with a finer backfill (the loaded history
    * gets one checkpoint, at its end, so reads as of instants inside it still scan the credits before them).
    *
    * @param store the store on the schema just loaded

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes credit checkpoints so that balance reads and funds checks cost the same at any history length (see
- * {@code V2__history_independent_balances.sql}). One round:
+ * {@code V1__ledger_schema.sql}). One round:
  * <ol>
  *   <li>if no seal is waiting, seal the ledger through {@code now - sealLag} (when that is after the newest
  *       seal); from then on no transfer may be recorded at or before it;
@@ -226,7 +226,7 @@ final class BalanceSummarizer {
             SELECT t.destination AS account, t.recorded_at, sum(t.amount) AS amount, count(*) AS n
               FROM %1$stransfer t, target, previous
              WHERE t.recorded_at > previous.through AND t.recorded_at <= target.sealed_through
-               -- the same range on the expression of the BRIN index (V4), which only this query uses
+               -- the same range on the expression of the BRIN index, which only this query uses
                AND (previous.through = '-infinity' OR t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz
                    > previous.through - '1970-01-01 00:00:00+00'::timestamptz)
                AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz

@@ -165,7 +165,7 @@ class HashChainTest {
   }
 
   @Test
-  void migrationBackfill_recursiveChains_equalGuardChains() throws SQLException {
+  void recursiveChainConstruction_equalsGuardChains() throws SQLException {
     PostgresLedgerStore store = DB.newStore();
     Ledger ledger = Ledger.builder(store).build();
     AccountId bank = AccountId.of("bank");
@@ -177,7 +177,7 @@ class HashChainTest {
       ledger.transfer(TransferRequest.of(AccountId.of("a" + (i % 20)), AccountId.of("a" + ((i + 1) % 20)), 1, "USD")
           .withReference(REFERENCES[i % REFERENCES.length]));
     }
-    // The construction of V3's backfill (and of TamperEvidenceTest's bulk load) gives the guard's hashes.
+    // The recursive construction (TamperEvidenceTest's bulk load uses it) gives the guard's hashes.
     String s = store.schema() + ".";
     long differing = DB.queryLong("WITH RECURSIVE chain AS ("
         + " SELECT t.source, t.source_index, sha256(decode(repeat('00', 32), 'hex') || " + s + "transfer_content(t.id,"

@@ -75,6 +75,23 @@ class PostgresLedgerStoreTest {
   }
 
   @Test
+  void build_functionsOlderThanTheLibrary_failsUntilMigrated() throws Exception {
+    String schema = DB.newSchemaName();
+    PostgresLedgerStore.migrate(DB.dataSource(), schema);
+    // As if the guards had been applied from an older jar: the history holds another checksum for them.
+    DB.sql("UPDATE " + schema + ".flyway_schema_history SET checksum = checksum + 1"
+        + " WHERE version IS NULL AND description = '4 guards'");
+
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
+    assertTrue(e.getMessage().contains("R 4 guards (outdated)") && e.getMessage().contains("migrate()"),
+        e.getMessage());
+
+    assertEquals(1, PostgresLedgerStore.migrate(DB.dataSource(), schema), "the guards are applied again");
+    DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
+  }
+
+  @Test
   void builder_invalidSchema_rejectedNamingIt() {
     for (String bad : new String[] {"", "Ledger", "1ledger", "led-ger", "ledger;drop", "pg_ledger", "a".repeat(64)}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

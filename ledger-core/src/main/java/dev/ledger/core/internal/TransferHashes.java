@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The hash chain of a source's transfers, byte for byte as the PostgreSQL guard trigger computes it
- * ({@code V3__hash_chains.sql}):
+ * ({@code R__2_hashing.sql}):
  * <pre>
  *   chain_hash[k] = SHA-256(chain_hash[k-1] || content[k]),   chain_hash[-1] = 32 zero bytes
  *   content = field("ledger-transfer-v1") || field(id) || field(source) || field(source_index)

@@ -1,56 +1,14 @@
--- Version 5: integrity fixes from an adversarial review (issue 9). Behaviour for honest clients is unchanged
--- except where stated.
---
--- 1. Name resolution. Every function and trigger of the schema names the schema's objects with the schema
---    qualified, and pins search_path = pg_catalog, <schema>, pg_temp. Unless pg_temp is listed, PostgreSQL
---    searches it FIRST for relations and types, so a session's temporary table named account, transfer or seal
---    shadowed the real one inside the guard (any role with TEMP on the database could overdraw an account, leave
---    an index gap, or date a transfer behind a seal).
--- 2. Time bound. The guard refuses a recorded_at later than the database clock plus setting.max_clock_skew
---    (default 1 minute; the schema owner may change it), and so does the new account guard for opened_at: a
---    client with a clock far ahead (or a forged row dated in year 200000) could otherwise date every later
---    transfer of the accounts it touches into the future.
--- 3. Credit overflow. Concurrent credits to one destination are coordinated near the limit, so an account's
---    cumulative credits never pass 2^63 - 1 (see "Credit overflow" in docs/design.md): every credit takes a
---    transaction-scoped advisory lock on its destination, shared normally and exclusive for a large credit
---    (amount > 2^42) or one that takes the destination past 2^62.
--- 4. Funds strictly before. A debit's funds check counts only the credits recorded strictly before it (the
---    library dates a debit one microsecond after the newest credit it counted), so in statement order (time,
---    then id) no debit of a non-issuer sorts before a credit it spent.
+-- The guards: every account and transfer inserted, by any client, must keep the ledger valid. They read
+-- committed data only, with no row locks: two debits of one source meet on the primary key (source,
+-- source_index), where one of them fails with 23505.
 --
 -- Advisory lock key space: the ledger uses only the two-integer form, pg_advisory_*(classid int4, objid int4),
--- which never meets the one-bigint form applications usually use. Classes: 1279607875 (0x4C454443, 'LEDC') credits to a
--- destination, keyed by hashtext(destination); 1279607881 (0x4C454449, 'LEDI') transfer ids (the library's
--- statements); 1279607891 (0x4C454453, 'LEDS') the summariser.
-
-CREATE TABLE setting (
-    singleton      boolean  NOT NULL DEFAULT true,
-    max_clock_skew interval NOT NULL DEFAULT interval '1 minute',
-    CONSTRAINT setting_pkey PRIMARY KEY (singleton),
-    CONSTRAINT setting_singleton CHECK (singleton),
-    CONSTRAINT setting_max_clock_skew_nonnegative CHECK (max_clock_skew >= interval '0')
-);
-
-COMMENT ON TABLE setting IS
-    'The ledger''s settings, one row, changed only by the schema owner: max_clock_skew bounds how far ahead of the'
-    ' database clock a transfer or account may be dated.';
-
-INSERT INTO setting DEFAULT VALUES;
-
--- Accounts and transfers are history: refuse any change to them.
-CREATE OR REPLACE FUNCTION refuse_history_change() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
-AS $$
-BEGIN
-    RAISE EXCEPTION USING
-        ERRCODE = 'LG001',
-        MESSAGE = format('ledger history is immutable: %s on %s.%s refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
-END
-$$;
+-- which never meets the one-bigint form applications usually use. Classes: 1279607875 (0x4C454443, 'LEDC')
+-- credits to a destination, keyed by hashtext(destination); 1279607881 (0x4C454449, 'LEDI') transfer ids (the
+-- library's statements); 1279607891 (0x4C454453, 'LEDS') the summariser.
 
 -- The latest time a transfer or account may be dated now: the database clock plus the allowed skew.
-CREATE FUNCTION latest_allowed_time() RETURNS timestamptz
+CREATE OR REPLACE FUNCTION latest_allowed_time() RETURNS timestamptz
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
@@ -58,7 +16,7 @@ AS $$
          + coalesce((SELECT s.max_clock_skew FROM ${flyway:defaultSchema}.setting s), interval '1 minute')
 $$;
 
-CREATE FUNCTION guard_account() RETURNS trigger
+CREATE OR REPLACE FUNCTION guard_account() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
@@ -74,81 +32,6 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER account_guard BEFORE INSERT ON account
-    FOR EACH ROW EXECUTE FUNCTION guard_account();
-ALTER TABLE account ENABLE ALWAYS TRIGGER account_guard;
-
--- The balance functions of V2, for people querying by hand, with every name qualified.
-CREATE OR REPLACE FUNCTION credits_as_of(acct text, t timestamptz) RETURNS numeric
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
-AS $$
-    SELECT coalesce(cp.credits, 0)
-         + coalesce((SELECT sum(x.amount) FROM ${flyway:defaultSchema}.transfer x
-                      WHERE x.destination = acct AND x.recorded_at <= t
-                        AND x.recorded_at > coalesce(cp.through, '-infinity')), 0)
-      FROM (SELECT NULL) one
-      LEFT JOIN LATERAL (SELECT c.credits, c.through FROM ${flyway:defaultSchema}.credit_checkpoint c
-                          WHERE c.account = acct AND c.through <= t
-                          ORDER BY c.through DESC LIMIT 1) cp ON true
-$$;
-
-CREATE OR REPLACE FUNCTION debits_as_of(acct text, t timestamptz) RETURNS bigint
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
-AS $$
-    SELECT coalesce((SELECT x.source_debits FROM ${flyway:defaultSchema}.transfer x
-                      WHERE x.source = acct AND x.recorded_at <= t
-                      ORDER BY x.recorded_at DESC, x.source_debits DESC LIMIT 1), 0)
-$$;
-
-CREATE OR REPLACE FUNCTION balance_through(acct text, t timestamptz, line uuid) RETURNS numeric
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
-AS $$
-    SELECT ${flyway:defaultSchema}.credits_as_of(acct, t)
-         - coalesce((SELECT sum(x.amount) FROM ${flyway:defaultSchema}.transfer x
-                      WHERE x.destination = acct AND x.recorded_at = t AND x.id > line), 0)
-         - ${flyway:defaultSchema}.debits_as_of(acct, t)
-         + coalesce((SELECT sum(x.amount) FROM ${flyway:defaultSchema}.transfer x
-                      WHERE x.source = acct AND x.recorded_at = t AND x.id > line), 0)
-$$;
-
--- The hash encoding of V3. hash_field and epoch_micros keep no SET clause, so that they are inlined into
--- transfer_content (whose search_path is pinned); every function, type and operator in them is qualified.
-CREATE OR REPLACE FUNCTION hash_field(v text) RETURNS bytea
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT CASE WHEN v IS NULL THEN '\xffffffff'::pg_catalog.bytea
-                ELSE pg_catalog.int4send(pg_catalog.octet_length(pg_catalog.convert_to(v, 'UTF8')))
-                     OPERATOR(pg_catalog.||) pg_catalog.convert_to(v, 'UTF8') END
-$$;
-
-CREATE OR REPLACE FUNCTION epoch_micros(t timestamptz) RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-    SELECT pg_catalog.date_part('epoch', pg_catalog.date_trunc('second', t))::pg_catalog.int8
-               OPERATOR(pg_catalog.*) 1000000
-           OPERATOR(pg_catalog.+) (pg_catalog.date_part('microseconds', t)::pg_catalog.int8
-                                   OPERATOR(pg_catalog.%) 1000000)
-$$;
-
-CREATE OR REPLACE FUNCTION transfer_content(id uuid, source text, source_index bigint, destination text, amount bigint,
-                                            currency text, recorded_at timestamptz, reference text) RETURNS bytea
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
-AS $$
-BEGIN
-    RETURN ${flyway:defaultSchema}.hash_field('ledger-transfer-v1')
-        || ${flyway:defaultSchema}.hash_field(id::text) || ${flyway:defaultSchema}.hash_field(source)
-        || ${flyway:defaultSchema}.hash_field(source_index::text) || ${flyway:defaultSchema}.hash_field(destination)
-        || ${flyway:defaultSchema}.hash_field(amount::text) || ${flyway:defaultSchema}.hash_field(currency)
-        || ${flyway:defaultSchema}.hash_field(${flyway:defaultSchema}.epoch_micros(recorded_at)::text)
-        || ${flyway:defaultSchema}.hash_field(reference);
-END
-$$;
-
--- The guard of V4 with the fixes above.
 CREATE OR REPLACE FUNCTION guard_transfer() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
