@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>For one call, the events come in this order: {@link #callStarted}; for each attempt that lost its index
  *       slot, {@link #conflict} and, when another attempt follows, {@link #retry}; then at most one of
  *       {@link #transferRecorded}, {@link #transferReplayed}, {@link #rejected} or {@link #unavailable}; and
- *       last {@link #callEnded}, which always follows a {@link #callStarted}, on the same thread.
+ *       last {@link #callEnded}, which follows every {@link #callStarted}, on the same thread (unless an
+ *       {@link Error} escapes the call).
  *   <li>Latencies are in nanoseconds, measured with {@link System#nanoTime()} from just after
  *       {@link #callStarted} to the event: the whole call, backoff sleeps included.
  *   <li>Calls that delegate (for example {@link Ledger#verify()} to {@link Ledger#verify(java.util.Collection)},
