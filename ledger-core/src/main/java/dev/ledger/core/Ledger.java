@@ -1,5 +1,6 @@
 package dev.ledger.core;
 
+import dev.ledger.core.LedgerListener.Operation;
 import dev.ledger.core.internal.Checks;
 import dev.ledger.core.internal.TransferIds;
 import dev.ledger.core.memory.InMemoryLedgerStore;
@@ -33,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  * {@link RejectionReason} and records nothing. A failure of the store, or conflicts through every allowed
  * attempt, throw {@link LedgerUnavailableException}.
  *
+ * <p>Observability: a {@link LedgerListener} set with {@link Builder#listener(LedgerListener)} is told of every
+ * call, its latency and outcome, and of each conflict and retry; none is set by default, and then the ledger
+ * does no observation work at all.
+ *
  * <p>Thread-safe: one instance is meant to be shared by all threads of an application.
  */
 public final class Ledger implements AutoCloseable {
@@ -42,12 +47,17 @@ public final class Ledger implements AutoCloseable {
   private final InstantSource clock;
   private final RetryPolicy retryPolicy;
   private final Supplier<UUID> ids;
+  private final LedgerListener listener;
+  /** False for {@link LedgerListener#none()}: then no clock is read and nothing allocated for observation. */
+  private final boolean observed;
 
   private Ledger(Builder builder) {
     this.store = builder.store;
     this.clock = builder.clock;
     this.retryPolicy = builder.retryPolicy;
     this.ids = builder.ids != null ? builder.ids : new TransferIds(builder.clock);
+    this.listener = builder.listener;
+    this.observed = builder.listener != LedgerListener.none();
   }
 
   /** A ledger on the given store; see {@link Builder} for the defaults. */
@@ -71,6 +81,10 @@ public final class Ledger implements AutoCloseable {
    * @throws LedgerUnavailableException when the store fails or conflicts persist
    */
   public Account open(NewAccount request) {
+    return observed ? observe(Operation.OPEN, () -> openAccount(request)) : openAccount(request);
+  }
+
+  private Account openAccount(NewAccount request) {
     Checks.present(request, "account request");
     UUID fundingId = null;
     if (request.openingBalance() > 0) {
@@ -88,7 +102,7 @@ public final class Ledger implements AutoCloseable {
       } else if (result instanceof OpenResult.Rejected rejected) {
         throw new LedgerRejectedException(rejected.reason(), rejected.detail());
       } else {
-        backOff(attempt, ((OpenResult.Conflict) result).detail(), fundingId);
+        backOff(Operation.OPEN, attempt, ((OpenResult.Conflict) result).detail(), fundingId);
       }
     }
   }
@@ -102,6 +116,24 @@ public final class Ledger implements AutoCloseable {
    *     {@link LedgerUnavailableException#transferId()} is the id to retry with
    */
   public Transfer transfer(TransferRequest request) {
+    if (!observed) {
+      return record(request, 0L);
+    }
+    @Nullable Object context = started(Operation.TRANSFER);
+    long start = System.nanoTime();
+    Transfer transfer;
+    try {
+      transfer = record(request, start);
+    } catch (RuntimeException e) {
+      failed(Operation.TRANSFER, context, start, e);
+      throw e;
+    }
+    ended(Operation.TRANSFER, context, start, null);
+    return transfer;
+  }
+
+  /** The transfer protocol; {@code start} is the call's start when {@link #observed}. */
+  private Transfer record(TransferRequest request, long start) {
     Checks.present(request, "transfer request");
     UUID id = request.id() != null ? request.id() : ids.get();
     for (int attempt = 1; ; attempt++) {
@@ -109,6 +141,9 @@ public final class Ledger implements AutoCloseable {
           request.currency(), request.reference(), now());
       AppendResult result = callStore(() -> store.append(draft), id);
       if (result instanceof AppendResult.Recorded recorded) {
+        if (observed) {
+          notifyRecorded(attempt, System.nanoTime() - start);
+        }
         return recorded.transfer();
       } else if (result instanceof AppendResult.AlreadyRecorded already) {
         Transfer existing = already.existing();
@@ -117,11 +152,14 @@ public final class Ledger implements AutoCloseable {
           throw new LedgerRejectedException(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
               "transfer id " + id + " was recorded as " + describe(existing) + ", not as " + describe(request));
         }
+        if (observed) {
+          notifyReplayed(attempt, System.nanoTime() - start);
+        }
         return existing;
       } else if (result instanceof AppendResult.Rejected rejected) {
         throw new LedgerRejectedException(rejected.reason(), rejected.detail());
       } else {
-        backOff(attempt, ((AppendResult.Conflict) result).detail(), id);
+        backOff(Operation.TRANSFER, attempt, ((AppendResult.Conflict) result).detail(), id);
       }
     }
   }
@@ -133,6 +171,10 @@ public final class Ledger implements AutoCloseable {
 
   /** The account with this id, if it is open. */
   public Optional<Account> account(AccountId id) {
+    return observed ? observe(Operation.ACCOUNT, () -> findAccount(id)) : findAccount(id);
+  }
+
+  private Optional<Account> findAccount(AccountId id) {
     Checks.present(id, "account id");
     return callStore(() -> store.findAccount(id), null);
   }
@@ -144,6 +186,10 @@ public final class Ledger implements AutoCloseable {
    * never will be by that call: retrying with the same id is then safe and records it once.
    */
   public Optional<Transfer> findTransfer(UUID id) {
+    return observed ? observe(Operation.FIND_TRANSFER, () -> lookUpTransfer(id)) : lookUpTransfer(id);
+  }
+
+  private Optional<Transfer> lookUpTransfer(UUID id) {
     Checks.present(id, "transfer id");
     return callStore(() -> store.findTransfer(id), null);
   }
@@ -154,7 +200,7 @@ public final class Ledger implements AutoCloseable {
    * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}
    */
   public long balance(AccountId id) {
-    return balanceOf(id, null);
+    return observed ? observe(Operation.BALANCE, () -> balanceOf(id, null)) : balanceOf(id, null);
   }
 
   /**
@@ -167,7 +213,8 @@ public final class Ledger implements AutoCloseable {
    * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}, {@code INVALID_INSTANT}
    */
   public long balanceAsOf(AccountId id, Instant instant) {
-    return balanceOf(id, Checks.instant(instant, "instant"));
+    return observed ? observe(Operation.BALANCE_AS_OF, () -> balanceOf(id, Checks.instant(instant, "instant")))
+        : balanceOf(id, Checks.instant(instant, "instant"));
   }
 
   private long balanceOf(AccountId id, @Nullable Instant asOf) {
@@ -185,8 +232,12 @@ public final class Ledger implements AutoCloseable {
    * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}
    */
   public StatementPage statement(StatementQuery query) {
+    return observed ? observe(Operation.STATEMENT, () -> statementPage(query)) : statementPage(query);
+  }
+
+  private StatementPage statementPage(StatementQuery query) {
     Checks.present(query, "statement query");
-    if (account(query.account()).isEmpty()) {
+    if (findAccount(query.account()).isEmpty()) {
       throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND,
           "account " + query.account() + " does not exist");
     }
@@ -210,6 +261,10 @@ public final class Ledger implements AutoCloseable {
    * deleted tail and any rewrite of a chain up to an exported head.
    */
   public VerificationReport verify(Collection<ChainHead> trustedHeads) {
+    return observed ? observe(Operation.VERIFY, () -> verifyAgainst(trustedHeads)) : verifyAgainst(trustedHeads);
+  }
+
+  private VerificationReport verifyAgainst(Collection<ChainHead> trustedHeads) {
     Checks.present(trustedHeads, "trusted heads");
     for (ChainHead head : trustedHeads) {
       Checks.present(head, "trusted head");
@@ -220,7 +275,8 @@ public final class Ledger implements AutoCloseable {
 
   /** The newest link of every source's hash chain, ordered by source: export them to verify against later. */
   public List<ChainHead> chainHeads() {
-    return callStore(store::chainHeads, null);
+    return observed ? observe(Operation.CHAIN_HEADS, () -> callStore(store::chainHeads, null))
+        : callStore(store::chainHeads, null);
   }
 
   /** Closes the store. */
@@ -233,7 +289,10 @@ public final class Ledger implements AutoCloseable {
     return Checks.clockReading(clock.instant());
   }
 
-  private void backOff(int attempt, String detail, @Nullable UUID transferId) {
+  private void backOff(Operation operation, int attempt, String detail, @Nullable UUID transferId) {
+    if (observed) {
+      notifyConflict(operation, attempt, detail);
+    }
     if (attempt >= retryPolicy.maxAttempts()) {
       throw new LedgerUnavailableException(LedgerUnavailableException.Kind.RETRIES_EXHAUSTED,
           "gave up after " + attempt + " attempts, each lost to a concurrent debit; last: " + detail
@@ -249,6 +308,96 @@ public final class Ledger implements AutoCloseable {
             "interrupted while backing off after attempt " + attempt + "; nothing was recorded by this call",
             transferId, e);
       }
+    }
+    if (observed) {
+      notifyRetry(operation, attempt, nanos);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- observation
+  // Only reached when observed. Each listener call is guarded: a listener never changes a call's outcome.
+
+  private <T> T observe(Operation operation, Supplier<T> call) {
+    @Nullable Object context = started(operation);
+    long start = System.nanoTime();
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      failed(operation, context, start, e);
+      throw e;
+    }
+    ended(operation, context, start, null);
+    return result;
+  }
+
+  private @Nullable Object started(Operation operation) {
+    try {
+      return listener.callStarted(operation);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+      return null;
+    }
+  }
+
+  private void failed(Operation operation, @Nullable Object context, long start, RuntimeException failure) {
+    try {
+      if (failure instanceof LedgerRejectedException rejected) {
+        listener.rejected(operation, rejected.reason());
+      } else if (failure instanceof LedgerUnavailableException unavailable) {
+        listener.unavailable(operation, unavailable.kind());
+      }
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+    ended(operation, context, start, failure);
+  }
+
+  private void ended(Operation operation, @Nullable Object context, long start, @Nullable RuntimeException failure) {
+    long nanos = System.nanoTime() - start;
+    try {
+      listener.callEnded(operation, context, nanos, failure);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+  }
+
+  private void notifyRecorded(int attempts, long nanos) {
+    try {
+      listener.transferRecorded(attempts, nanos);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+  }
+
+  private void notifyReplayed(int attempts, long nanos) {
+    try {
+      listener.transferReplayed(attempts, nanos);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+  }
+
+  private void notifyConflict(Operation operation, int attempt, String detail) {
+    try {
+      listener.conflict(operation, attempt, detail);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+  }
+
+  private void notifyRetry(Operation operation, int retry, long backoffNanos) {
+    try {
+      listener.retry(operation, retry, backoffNanos);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+  }
+
+  /** A listener's exception is dropped, except a {@link VirtualMachineError}, which no code should swallow. */
+  private static void ignore(Throwable listenerFailure) {
+    if (listenerFailure instanceof VirtualMachineError fatal) {
+      throw fatal;
     }
   }
 
@@ -283,14 +432,15 @@ public final class Ledger implements AutoCloseable {
 
   /**
    * Configures a {@link Ledger}. Defaults: the system clock ({@link InstantSource#system()}),
-   * {@link RetryPolicy#defaults()}, and time-ordered (version 7) UUIDs for transfers without an id.
-   * Not thread-safe; the built ledger is.
+   * {@link RetryPolicy#defaults()}, time-ordered (version 7) UUIDs for transfers without an id, and no
+   * listener ({@link LedgerListener#none()}). Not thread-safe; the built ledger is.
    */
   public static final class Builder {
     private final LedgerStore store;
     private InstantSource clock = InstantSource.system();
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private @Nullable Supplier<UUID> ids;
+    private LedgerListener listener = LedgerListener.none();
 
     private Builder(LedgerStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -310,6 +460,15 @@ public final class Ledger implements AutoCloseable {
     /** The source of ids for transfers whose request has none; it must never repeat an id. */
     public Builder transferIds(Supplier<UUID> ids) {
       this.ids = Objects.requireNonNull(ids, "ids");
+      return this;
+    }
+
+    /**
+     * The listener told of every call, conflict and retry (see {@link LedgerListener}); default
+     * {@link LedgerListener#none()}, which costs nothing. Exceptions it throws are ignored.
+     */
+    public Builder listener(LedgerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

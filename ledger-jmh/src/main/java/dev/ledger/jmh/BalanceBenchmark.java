@@ -70,7 +70,7 @@ public class BalanceBenchmark {
       setup.put("load_seconds", (t1 - t0) / 1e9);
       setup.put("vacuum_analyze_seconds", (t2 - t1) / 1e9);
       setup.put("after_bulk_load_seconds", (t3 - t2) / 1e9);
-      ledger = Ledger.builder(new CountingStore(db.store(), db.counters())).build();
+      ledger = Ledger.builder(db.store()).listener(db.counters().listener()).build();
       account = AccountId.of(ACCOUNT);
       destination = AccountId.of("d0");
       seedBalanceSql = Baselines.SEED_BALANCE_SQL.formatted(schema);

@@ -1,5 +1,6 @@
 package dev.ledger.jmh;
 
+import dev.ledger.core.LedgerListener;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,6 +22,42 @@ public final class Counters {
   public final LongAdder serializationFailures = new LongAdder();
   /** Operations that gave up after every allowed attempt. */
   public final LongAdder failures = new LongAdder();
+
+  /**
+   * A ledger listener that counts the ledger's transfer attempts and the conflicts it retries (classified by
+   * the SQLSTATE the PostgreSQL store puts in the conflict's detail): each {@code transfer} call makes one
+   * attempt plus one per retry. Two or three counter increments per call.
+   */
+  public LedgerListener listener() {
+    return new LedgerListener() {
+      @Override
+      public void callEnded(Operation operation, Object context, long nanos, RuntimeException failure) {
+        if (operation == Operation.TRANSFER) {
+          attempts.increment();
+        }
+      }
+
+      @Override
+      public void retry(Operation operation, int retry, long backoffNanos) {
+        if (operation == Operation.TRANSFER) {
+          attempts.increment();
+        }
+      }
+
+      @Override
+      public void conflict(Operation operation, int attempt, String detail) {
+        if (operation != Operation.TRANSFER) {
+          return;
+        }
+        retries.increment();
+        if (detail.contains("40P01")) {
+          deadlocks.increment();
+        } else if (detail.contains("40001")) {
+          serializationFailures.increment();
+        }
+      }
+    };
+  }
 
   /** The current values, by name. */
   public Map<String, Long> snapshot() {

@@ -54,7 +54,7 @@ final class PgTransfers {
       long t3 = System.nanoTime();
       Baselines baselines = Baselines.create(db);
       long t4 = System.nanoTime();
-      Ledger ledger = Ledger.builder(new CountingStore(db.store(), db.counters())).build();
+      Ledger ledger = Ledger.builder(db.store()).listener(db.counters().listener()).build();
       PgTransfers fx = new PgTransfers(db, ledger, baselines, names[0]);
       fx.setup.put("accounts", accounts);
       fx.setup.put("database_seconds", db.setupSeconds());

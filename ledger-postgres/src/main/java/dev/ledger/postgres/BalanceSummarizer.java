@@ -1,6 +1,7 @@
 package dev.ledger.postgres;
 
 import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.postgres.SummarizerListener.Outcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,6 +53,8 @@ final class BalanceSummarizer {
   private final String s;
   private final Duration sealLag;
   private final Duration waitLimit;
+  private final String schema;
+  private final SummarizerListener listener;
   private final int lockObject;
 
   /**
@@ -60,21 +63,66 @@ final class BalanceSummarizer {
    */
   volatile Runnable afterSealInsert = () -> { };
 
-  BalanceSummarizer(DataSource dataSource, String schema, Duration sealLag, Duration waitLimit) {
+  BalanceSummarizer(DataSource dataSource, String schema, Duration sealLag, Duration waitLimit,
+      SummarizerListener listener) {
     this.dataSource = dataSource;
+    this.schema = schema;
+    this.listener = listener;
     this.s = schema + ".";
     this.sealLag = sealLag;
     this.waitLimit = waitLimit;
     this.lockObject = schema.hashCode();
   }
 
+  /** What one round did. */
+  private record Round(Outcome outcome, int checkpoints) {
+    static final Round IDLE = new Round(Outcome.IDLE, 0);
+    static final Round BUSY = new Round(Outcome.BUSY, 0);
+    static final Round WAIT_TIMED_OUT = new Round(Outcome.WAIT_TIMED_OUT, 0);
+  }
+
   /**
-   * Runs one round.
+   * Runs one round and reports it to the listener.
    *
    * @return the number of checkpoint rows written (0 when there was nothing to do, another process held the
    *     lock, or the wait for older transactions timed out)
    */
   int runOnce() {
+    if (listener == SummarizerListener.none()) {
+      return round().checkpoints();
+    }
+    long start = System.nanoTime();
+    Round round;
+    try {
+      round = round();
+    } catch (RuntimeException e) {
+      report(Outcome.FAILED, 0, System.nanoTime() - start);
+      throw e;
+    }
+    report(round.outcome(), round.checkpoints(), System.nanoTime() - start);
+    try {
+      lag().ifPresent(lag -> {
+        try {
+          listener.lag(schema, lag);
+        } catch (RuntimeException ignored) {
+          // a listener never affects a round
+        }
+      });
+    } catch (LedgerUnavailableException e) {
+      // no lag this round; the next one tries again
+    }
+    return round.checkpoints();
+  }
+
+  private void report(Outcome outcome, int checkpoints, long nanos) {
+    try {
+      listener.roundEnded(schema, outcome, checkpoints, nanos);
+    } catch (RuntimeException ignored) {
+      // a listener never affects a round
+    }
+  }
+
+  private Round round() {
     try (Connection c = dataSource.getConnection()) {
       // Restored before the connection goes back: a pool that does not reset connections on return would
       // otherwise hand one without auto-commit to the next user, whose writes would never be committed.
@@ -85,9 +133,13 @@ final class BalanceSummarizer {
       try {
         Long pending = pendingSeal(c);
         if (pending == null) {
-          if (!tryLock(c) || !seal(c)) {
+          if (!tryLock(c)) {
             c.rollback();
-            return 0;
+            return Round.BUSY;
+          }
+          if (!seal(c)) {
+            c.rollback();
+            return Round.IDLE;
           }
           afterSealInsert.run();
           c.commit();
@@ -95,15 +147,15 @@ final class BalanceSummarizer {
           c.rollback();
         }
         if (!awaitOlderTransactions(c)) {
-          return 0;
+          return Round.WAIT_TIMED_OUT;
         }
         if (!tryLock(c)) {
           c.rollback();
-          return 0;
+          return Round.BUSY;
         }
         int written = summarize(c);
         c.commit();
-        return written;
+        return written < 0 ? Round.IDLE : new Round(Outcome.SUMMARIZED, written);
       } catch (SQLException | RuntimeException e) {
         try {
           c.rollback();
@@ -212,11 +264,15 @@ final class BalanceSummarizer {
     }
   }
 
-  /** Writes the checkpoints of the oldest unsummarised seal and marks it; within the caller's transaction. */
+  /**
+   * Writes the checkpoints of the oldest unsummarised seal and marks it; within the caller's transaction.
+   *
+   * @return the checkpoints written, or -1 when no seal was waiting
+   */
   private int summarize(Connection c) throws SQLException {
     Long seq = pendingSeal(c);
     if (seq == null) {
-      return 0;
+      return -1; // another round summarised it meanwhile
     }
     String sql = """
         WITH target AS (SELECT seq, sealed_through FROM %1$sseal WHERE seq = ?),
@@ -276,6 +332,20 @@ final class BalanceSummarizer {
         rs.next();
         return rs.getInt(1);
       }
+    }
+  }
+
+  /** The database's clock minus {@link #summarizedThrough()}, if any seal is summarised yet. */
+  Optional<Duration> lag() {
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM statement_timestamp() - max(s.sealed_through))"
+            + " * 1000000)::bigint FROM " + s + "seal s JOIN " + s + "seal_summarized d ON d.seq = s.seq")) {
+      rs.next();
+      long micros = rs.getLong(1);
+      return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(micros)));
+    } catch (SQLException e) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+          "reading the summary state failed: " + e.getMessage(), e);
     }
   }
 

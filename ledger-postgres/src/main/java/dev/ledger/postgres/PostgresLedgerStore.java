@@ -2,6 +2,7 @@ package dev.ledger.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.ChainHead;
@@ -74,7 +75,8 @@ public final class PostgresLedgerStore implements LedgerStore {
     this.ownedPool = ownedPool;
     this.schema = config.schema;
     this.statements = new TransferStatements(dataSource, schema);
-    this.summarizer = new BalanceSummarizer(dataSource, schema, config.sealLag, config.summaryWaitLimit);
+    this.summarizer = new BalanceSummarizer(dataSource, schema, config.sealLag, config.summaryWaitLimit,
+        config.summarizerListener);
     if (config.summarizeEvery.isZero()) {
       this.scheduler = null;
     } else {
@@ -116,6 +118,16 @@ public final class PostgresLedgerStore implements LedgerStore {
    */
   public Optional<Instant> summarizedThrough() {
     return summarizer.summarizedThrough();
+  }
+
+  /**
+   * How far the balance summaries trail the database: the database's clock minus {@link #summarizedThrough()}
+   * (one query). Empty before the first summary. While transfers are recorded it stays near
+   * {@code sealLag + summarizeEvery}; it also grows while none is recorded (no seal is written then). A
+   * {@link SummarizerListener} receives it after every round without extra calls.
+   */
+  public Optional<Duration> summarizerLag() {
+    return summarizer.lag();
   }
 
   public static Builder builder() {
@@ -247,6 +259,8 @@ public final class PostgresLedgerStore implements LedgerStore {
     private Duration summarizeEvery = Duration.ofSeconds(1);
     private Duration sealLag = Duration.ofSeconds(1);
     private Duration summaryWaitLimit = Duration.ofSeconds(5);
+    private SummarizerListener summarizerListener = SummarizerListener.none();
+    private @Nullable MetricsTrackerFactory metricsTrackerFactory;
 
     private Builder() {}
 
@@ -358,6 +372,27 @@ public final class PostgresLedgerStore implements LedgerStore {
     }
 
     /**
+     * Where the owned pool reports its metrics (HikariCP's own, e.g.
+     * {@code com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory}, which tags them with the pool
+     * name {@code ledger-<schema>}); default none. Only with {@link #jdbcUrl} (instrument your own pool
+     * yourself).
+     */
+    public Builder metricsTrackerFactory(MetricsTrackerFactory metricsTrackerFactory) {
+      this.metricsTrackerFactory = Objects.requireNonNull(metricsTrackerFactory, "metricsTrackerFactory");
+      this.poolConfigured = true;
+      return this;
+    }
+
+    /**
+     * Told of each balance summariser round and of the summaries' lag (see {@link SummarizerListener});
+     * default {@link SummarizerListener#none()}, which costs nothing. Exceptions it throws are ignored.
+     */
+    public Builder summarizerListener(SummarizerListener summarizerListener) {
+      this.summarizerListener = Objects.requireNonNull(summarizerListener, "summarizerListener");
+      return this;
+    }
+
+    /**
      * Builds the store: checks the driver version and connection settings (query mode, auto-commit, isolation
      * level), migrates if asked, and verifies that the schema is present.
      *
@@ -370,8 +405,8 @@ public final class PostgresLedgerStore implements LedgerStore {
         throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
       }
       if (dataSource != null && (username != null || password != null || poolConfigured)) {
-        throw new IllegalStateException("username, password, maximumPoolSize, connectionTimeout and socketTimeout"
-            + " configure the pool"
+        throw new IllegalStateException("username, password, maximumPoolSize, connectionTimeout, socketTimeout"
+            + " and metricsTrackerFactory configure the pool"
             + " built for jdbcUrl(...); with your own dataSource(...), configure your pool instead");
       }
       Connections.requireSupportedDriver();
@@ -397,6 +432,9 @@ public final class PostgresLedgerStore implements LedgerStore {
         }
         config.setPoolName("ledger-" + schema);
         config.setAutoCommit(true);
+        if (metricsTrackerFactory != null) {
+          config.setMetricsTrackerFactory(metricsTrackerFactory);
+        }
         // Fail at once (as STORE_UNAVAILABLE from build()) rather than leaving a pool that retries forever.
         config.setInitializationFailTimeout(connectionTimeout.toMillis());
         try {

@@ -67,7 +67,8 @@ class SummarizerWaitTest {
     ledger.open(NewAccount.of(BOB, "USD").withOpeningBalance(500, ISSUER));
 
     // A round of the summariser on this schema, paused between its seal INSERT and the seal's COMMIT.
-    BalanceSummarizer summarizer = new BalanceSummarizer(DB.dataSource(), s, SEAL_LAG, WAIT_LIMIT);
+    BalanceSummarizer summarizer = new BalanceSummarizer(DB.dataSource(), s, SEAL_LAG, WAIT_LIMIT,
+        SummarizerListener.none());
     CountDownLatch sealInserted = new CountDownLatch(1);
     CountDownLatch releaseSeal = new CountDownLatch(1);
     summarizer.afterSealInsert = () -> {

@@ -1,12 +1,14 @@
-package dev.ledger.jmh;
+package dev.ledger.micrometer;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.ChainHead;
+import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.VerificationReport;
+import dev.ledger.core.memory.InMemoryLedgerStore;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
@@ -17,39 +19,28 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A pass-through {@link LedgerStore} that counts the ledger's append attempts and the conflicts it retries
- * (classified by the SQLSTATE the PostgreSQL store puts in the conflict's detail). Costs two counter increments
- * per attempt; everything else goes straight to the delegate.
+ * An in-memory store (a test double of the port, not of a database) whose next {@link #conflicts} appends lose
+ * their index slot, and whose {@code findTransfer} fails while {@link #down} is set.
  */
-final class CountingStore implements LedgerStore {
-  private final LedgerStore delegate;
-  private final Counters counters;
-
-  CountingStore(LedgerStore delegate, Counters counters) {
-    this.delegate = delegate;
-    this.counters = counters;
-  }
+final class FlakyStore implements LedgerStore {
+  private final InMemoryLedgerStore delegate = new InMemoryLedgerStore();
+  volatile int conflicts;
+  volatile boolean down;
 
   @Override
-  public AppendResult append(TransferDraft draft) {
-    counters.attempts.increment();
-    AppendResult result = delegate.append(draft);
-    if (result instanceof AppendResult.Conflict conflict) {
-      counters.retries.increment();
-      String detail = conflict.detail();
-      if (detail.contains("40P01")) {
-        counters.deadlocks.increment();
-      } else if (detail.contains("40001")) {
-        counters.serializationFailures.increment();
-      }
+  public synchronized AppendResult append(TransferDraft draft) {
+    if (conflicts > 0) {
+      conflicts--;
+      return new AppendResult.Conflict("index taken (scripted)");
     }
-    return result;
+    return delegate.append(draft);
   }
 
   @Override
-  public OpenResult open(Account account, TransferDraft funding) {
+  public OpenResult open(Account account, @Nullable TransferDraft funding) {
     return delegate.open(account, funding);
   }
 
@@ -60,11 +51,15 @@ final class CountingStore implements LedgerStore {
 
   @Override
   public Optional<Transfer> findTransfer(UUID id) {
+    if (down) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, "down (scripted)",
+          null);
+    }
     return delegate.findTransfer(id);
   }
 
   @Override
-  public OptionalLong balance(AccountId id, Instant asOf) {
+  public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
     return delegate.balance(id, asOf);
   }
 
