@@ -29,20 +29,23 @@ done
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/ledger-jmh/target/compare"
-rm -rf "$out"
-mkdir -p "$out"
 java_cmd="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+jars="$(mktemp -d)"
 
 echo "[compare] building the working tree's benchmarks"
 (cd "$root" && mvn -B -q clean package -pl ledger-jmh -am -DskipTests)
-cp "$root/ledger-jmh/target/benchmarks.jar" "$out/new.jar"
+cp "$root/ledger-jmh/target/benchmarks.jar" "$jars/new.jar"
 
 echo "[compare] building $base_rev's benchmarks in a temporary worktree"
 tree="$(mktemp -d)"
 trap 'git -C "$root" worktree remove --force "$tree" >/dev/null 2>&1 || true' EXIT
 git -C "$root" worktree add --detach "$tree" "$base_rev" >/dev/null
 (cd "$tree" && mvn -B -q clean package -pl ledger-jmh -am -DskipTests)
-cp "$tree/ledger-jmh/target/benchmarks.jar" "$out/base.jar"
+cp "$tree/ledger-jmh/target/benchmarks.jar" "$jars/base.jar"
+rm -rf "$out"
+mkdir -p "$out"
+mv "$jars/new.jar" "$jars/base.jar" "$out/"
+rmdir "$jars"
 
 ( while true; do
     echo "$(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg) jvms $(pgrep -c java || true)" >> "$out/load.log"
