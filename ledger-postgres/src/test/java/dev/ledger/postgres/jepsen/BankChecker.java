@@ -35,7 +35,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *       sum to 0, and no non-issuer is negative;
  *   <li>replaying the recorded transfers (per source in index order, overall in recorded time order) into the
  *       reference model ({@link InMemoryLedgerStore} through a {@link Ledger} whose clock returns the recorded
- *       times) succeeds with the same indices and times, and gives every account the same balance.
+ *       times) succeeds with the same indices and times (the model may date a debit a little later when a credit
+ *       committed concurrently at the same microsecond, which the database rightly did not count, is applied
+ *       first in the replay), and gives every account the same balance;
+ *   <li>on the recorded times, every non-issuer's debits are in time order and covered by the credits recorded
+ *       strictly before each of them (the dating rule the guard enforces).
  * </ol>
  */
 public final class BankChecker {
@@ -303,6 +307,7 @@ public final class BankChecker {
       conserved = false;
       v.addAll(replay);
     }
+    v.addAll(debitsDatedAfterTheCreditsTheySpend(state));
 
     return new Report(fault, seed, seconds, faults, ops.size(), transfers, okCount, rejectedCount, unknownCount,
         failedCount, unknownIds, resolvedRecorded, resolvedNotRecorded, foundByFind, reads, readsFailed, changedRejected, lost,
@@ -315,24 +320,61 @@ public final class BankChecker {
    * time are applied in an order that the model accepts, trying a deferred one again after the others).
    */
   /**
-   * Whether {@code replayed} differs from the recorded {@code t} only by being dated one microsecond later, where
-   * the database legitimately dated it at {@code t}'s time: a debit is dated after the credits its snapshot
-   * saw, and one committed concurrently at the same microsecond was not seen (nor counted by the guard, which
-   * counts only earlier credits), while the model, replaying that instant one transfer at a time, may apply the
-   * credit first. So: the history holds a credit to the source at exactly that time, or the source's previous
-   * debit, at that same time, was shifted the same way (the model then dates this one no earlier).
+   * Whether {@code replayed} differs from the recorded {@code t} only by being dated later (by at most a
+   * millisecond). A debit is dated after the credits its snapshot saw; one committed concurrently at the same
+   * microsecond was not seen (nor counted by the guard, which counts only earlier credits), while the model,
+   * replaying an instant one transfer at a time, sees it, and dates the debit a microsecond later — and then the
+   * debits and credits that follow from it. The dating rule itself is checked on the database's own times by
+   * {@link #debitsDatedAfterTheCreditsTheySpend}.
    */
-  private static boolean shiftedByConcurrentCredit(Transfer replayed, Transfer t, java.util.Set<String> creditedAt,
-      Map<AccountId, Transfer> lastShifted) {
-    if (!replayed.recordedAt().equals(t.recordedAt().plus(1, java.time.temporal.ChronoUnit.MICROS))
-        || !new Transfer(t.id(), t.source(), t.sourceIndex(), t.destination(), t.amount(), t.currency(),
-            replayed.recordedAt(), t.reference()).equals(replayed)) {
-      return false;
+  private static boolean datedLaterByTheModel(Transfer replayed, Transfer t) {
+    return !replayed.recordedAt().isBefore(t.recordedAt())
+        && !replayed.recordedAt().isAfter(t.recordedAt().plusMillis(1))
+        && new Transfer(t.id(), t.source(), t.sourceIndex(), t.destination(), t.amount(), t.currency(),
+            replayed.recordedAt(), t.reference()).equals(replayed);
+  }
+
+  /**
+   * The rule the guard enforces, checked on the recorded times: for each non-issuer, the credits recorded
+   * strictly before each of its debits cover its cumulative debits through that debit, and its debits are in
+   * time order.
+   */
+  static List<String> debitsDatedAfterTheCreditsTheySpend(Bank.FinalState state) {
+    List<String> v = new ArrayList<>();
+    Map<String, List<Transfer>> credits = new HashMap<>();
+    Map<String, List<Transfer>> debits = new HashMap<>();
+    for (Transfer t : state.transfers()) {
+      credits.computeIfAbsent(t.destination().value(), k -> new ArrayList<>()).add(t);
+      debits.computeIfAbsent(t.source().value(), k -> new ArrayList<>()).add(t);
     }
-    Transfer previous = lastShifted.get(t.source());
-    return creditedAt.contains(t.source() + "@" + t.recordedAt())
-        || (previous != null && previous.sourceIndex() == t.sourceIndex() - 1
-            && previous.recordedAt().equals(t.recordedAt()));
+    for (Map.Entry<String, List<Transfer>> e : debits.entrySet()) {
+      if (Boolean.TRUE.equals(state.issuers().get(e.getKey()))) {
+        continue;
+      }
+      List<Transfer> in = new ArrayList<>(credits.getOrDefault(e.getKey(), List.of()));
+      in.sort((x, y) -> x.recordedAt().compareTo(y.recordedAt()));
+      List<Transfer> out = new ArrayList<>(e.getValue());
+      out.sort((x, y) -> Long.compare(x.sourceIndex(), y.sourceIndex()));
+      long received = 0;
+      long spent = 0;
+      int next = 0;
+      Instant previous = Instant.MIN;
+      for (Transfer d : out) {
+        if (d.recordedAt().isBefore(previous)) {
+          v.add("debit " + d + " is dated before the source's previous debit (" + previous + ")");
+        }
+        previous = d.recordedAt();
+        while (next < in.size() && in.get(next).recordedAt().isBefore(d.recordedAt())) {
+          received += in.get(next++).amount();
+        }
+        spent += d.amount();
+        if (spent > received) {
+          v.add("debit " + d + " brings " + e.getKey() + "'s debits to " + spent + " while the credits recorded"
+              + " strictly before it are " + received);
+        }
+      }
+    }
+    return v;
   }
 
   static List<String> replay(Bank.FinalState state) {
@@ -347,11 +389,6 @@ public final class BankChecker {
       model.open(e.getValue() ? NewAccount.issuer(id, Bank.CURRENCY) : NewAccount.of(id, Bank.CURRENCY));
     }
     List<Transfer> all = state.transfers(); // ordered by recorded_at, source, source_index
-    Map<AccountId, Transfer> lastShifted = new java.util.HashMap<>();
-    java.util.Set<String> creditedAt = new java.util.HashSet<>();
-    for (Transfer t : all) {
-      creditedAt.add(t.destination() + "@" + t.recordedAt());
-    }
     int i = 0;
     while (i < all.size()) {
       int j = i;
@@ -371,12 +408,8 @@ public final class BankChecker {
           try {
             Transfer replayed = model.transfer(TransferRequest.of(t.source(), t.destination(), t.amount(), t.currency())
                 .withId(t.id()).withReference(t.reference()));
-            if (!replayed.equals(t)) {
-              if (shiftedByConcurrentCredit(replayed, t, creditedAt, lastShifted)) {
-                lastShifted.put(t.source(), t);
-              } else {
-                v.add("replay: the model records " + replayed + " where the database holds " + t);
-              }
+            if (!replayed.equals(t) && !datedLaterByTheModel(replayed, t)) {
+              v.add("replay: the model records " + replayed + " where the database holds " + t);
             }
           } catch (LedgerRejectedException e) {
             if (e.reason() != RejectionReason.INSUFFICIENT_FUNDS) {
