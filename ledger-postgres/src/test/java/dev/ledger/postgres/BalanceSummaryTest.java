@@ -155,7 +155,8 @@ class BalanceSummaryTest {
       while (!stop.get()) {
         Thread.sleep(50 + random.nextInt(150));
         DB.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-            + " AND pid <> pg_backend_pid() AND (query LIKE '%pg_snapshot_xmin%' OR query LIKE '%" + s
+            + " AND pid <> pg_backend_pid() AND (query LIKE '%pg_snapshot_xmin%' OR query LIKE '%pg_current_xact_id%'"
+            + " OR query LIKE '%" + s
             + ".credit_checkpoint (account%' OR query LIKE '%INSERT INTO " + s + ".seal %')");
       }
       return null;
