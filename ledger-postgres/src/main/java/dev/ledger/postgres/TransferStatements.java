@@ -30,7 +30,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.NoTemplateEngine;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,15 +49,15 @@ final class TransferStatements {
   private final String findTransferSql;
   private final String balanceSql;
   private final String balanceAsOfSql;
+  private final String findAccountSql;
   private final String insertAccountSql;
   private final String schema;
 
   TransferStatements(DataSource dataSource, String schema) {
     this.schema = schema;
     this.dataSource = dataSource;
-    this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+    this.jdbi = Jdbi.create(dataSource);
     jdbi.setTemplateEngine(new NoTemplateEngine());
-    jdbi.define("schema", schema);
     String s = schema + ".";
     this.appendSql = NamedSql.parse("""
         WITH id_lock AS (SELECT pg_advisory_xact_lock_shared(%2$d, :id_lock) IS NULL AS held),
@@ -130,6 +129,7 @@ final class TransferStatements {
         + " ORDER BY source_index DESC LIMIT 1), 0) AS balance";
     this.balanceAsOfSql = "SELECT EXISTS (SELECT 1 FROM " + s + "account WHERE id = :id) AS present, "
         + balanceThroughSql(s, ":id", ":as_of", null) + " AS balance";
+    this.findAccountSql = "SELECT id, currency, issuer, opened_at FROM " + s + "account WHERE id = :id";
     this.insertAccountSql = "INSERT INTO " + s + "account (id, currency, issuer, opened_at)"
         + " VALUES (:id, :currency, :issuer, :opened_at)";
   }
@@ -401,7 +401,8 @@ final class TransferStatements {
 
   Optional<Account> findAccount(AccountId id) {
     try {
-      return jdbi.withExtension(AccountReads.class, reads -> reads.find(id.value()));
+      return jdbi.withHandle(h -> h.createQuery(findAccountSql).bind("id", id.value())
+          .map((rs, ctx) -> Rows.account(rs)).findOne());
     } catch (RuntimeException e) {
       throw Errors.unavailable(e, "reading account " + id, false, null);
     }
