@@ -130,6 +130,18 @@ public final class PostgresLedgerStore implements LedgerStore {
     return summarizer.lag();
   }
 
+  /**
+   * Checks that every migration of this library, versioned and repeatable, is applied to the schema (as
+   * {@code build()} does): for health checks of a running application.
+   *
+   * @throws IllegalStateException when a migration is missing, outdated or from a newer library (the message says
+   *     what to do)
+   * @throws LedgerUnavailableException when the database cannot be read
+   */
+  public void requireSchemaCurrent() {
+    Migrations.requireCurrent(dataSource, schema);
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -78,6 +78,9 @@ class PostgresLedgerStoreTest {
   void build_functionsOlderThanTheLibrary_failsUntilMigrated() throws Exception {
     String schema = DB.newSchemaName();
     PostgresLedgerStore.migrate(DB.dataSource(), schema);
+    PostgresLedgerStore running = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema)
+        .summarizeEvery(java.time.Duration.ZERO).build());
+    running.requireSchemaCurrent();
     // As if the guards had been applied from an older jar: the history holds another checksum for them.
     DB.sql("UPDATE " + schema + ".flyway_schema_history SET checksum = checksum + 1"
         + " WHERE version IS NULL AND description = '4 guards'");
@@ -86,6 +89,7 @@ class PostgresLedgerStoreTest {
         () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
     assertTrue(e.getMessage().contains("R 4 guards (outdated)") && e.getMessage().contains("migrate()"),
         e.getMessage());
+    assertThrows(IllegalStateException.class, running::requireSchemaCurrent, "a running store sees it too");
 
     assertEquals(1, PostgresLedgerStore.migrate(DB.dataSource(), schema), "the guards are applied again");
     DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
