@@ -7,8 +7,8 @@
 -- credits to a destination, keyed by hashtext(destination); 1279607881 (0x4C454449, 'LEDI') transfer ids (the
 -- library's statements); 1279607891 (0x4C454453, 'LEDS') the summariser.
 
--- The latest time a transfer or account may be dated now: the database clock plus the allowed skew (verify() and
--- people querying by hand; the guards write it out).
+-- The latest time a transfer or account may be dated now: the database clock plus the allowed skew (the account
+-- guard, verify() and people querying by hand; the transfer guard writes it out).
 CREATE OR REPLACE FUNCTION latest_allowed_time() RETURNS timestamptz
     LANGUAGE sql VOLATILE
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
@@ -21,12 +21,8 @@ CREATE OR REPLACE FUNCTION guard_account() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
-DECLARE
-    latest timestamptz;
 BEGIN
-    latest := clock_timestamp()
-        + coalesce((SELECT st.max_clock_skew FROM ${flyway:defaultSchema}.setting st), interval '1 minute');
-    IF NEW.opened_at > latest THEN
+    IF NEW.opened_at > ${flyway:defaultSchema}.latest_allowed_time() THEN
         RAISE EXCEPTION USING ERRCODE = '23514', CONSTRAINT = 'account_time_not_future',
             MESSAGE = format('opened_at %s of account %s is later than the database clock %s plus the allowed skew'
                              ' (setting.max_clock_skew)', NEW.opened_at, NEW.id, pg_catalog.clock_timestamp());
@@ -66,8 +62,8 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '23514', CONSTRAINT = 'transfer_after_seal',
             MESSAGE = format('recorded_at %s is not after the seal at %s', NEW.recorded_at, sealed);
     END IF;
-    -- latest_allowed_time(), written out: PL/pgSQL caches this statement's plan, while a SQL function with a SET
-    -- clause is never inlined and its body is planned again on every call.
+    -- latest_allowed_time(), written out on this hot path: PL/pgSQL caches this statement's plan, while a SQL function
+    -- with a SET clause is never inlined and its body is planned again on every call.
     latest := clock_timestamp()
         + coalesce((SELECT st.max_clock_skew FROM ${flyway:defaultSchema}.setting st), interval '1 minute');
     IF NEW.recorded_at > latest THEN
