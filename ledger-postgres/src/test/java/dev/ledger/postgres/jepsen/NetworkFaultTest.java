@@ -51,7 +51,10 @@ class NetworkFaultTest {
       BankChecker.Report report = BankChecker.check(run.fault, run.seed, run.elapsedSeconds(), faults.get(),
           bank.history(), bank.finalState(DB.dataSource()), bank.setupIds());
       run.finish(report);
-      assertTrue(faults.get() >= run.pick(5, 10 * run.duration.toMinutes()), "only " + faults + " network faults");
+      // The nemesis guarantees a fault every 8 s at worst (a 2 s pause, then up to 6 s of freeze): the short form
+      // asks for that; the long form for 10 a minute, what its runs have always reached (about 17 on average).
+      long floor = run.pick(Math.max(2, run.duration.toSeconds() / 8), 10 * run.duration.toMinutes());
+      assertTrue(faults.get() >= floor, "only " + faults + " network faults, fewer than " + floor);
       assertTrue(report.ok() > 0, "nothing succeeded: " + report.line());
     }
   }
