@@ -40,6 +40,29 @@ class ReadmeExampleTest {
     assertShowsTaggedRegion("exactly-once", "ExactlyOnceExample.java");
   }
 
+  @Test
+  void readme_metricsShowsExactlyTheTaggedRegion() throws IOException {
+    assertShowsTaggedRegion("metrics", "MetricsExample.java");
+  }
+
+  @Test
+  void metricsExample_onEmbeddedPostgres_metersTheTransferAndThePool() throws Exception {
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg =
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start()) {
+      dev.ledger.postgres.PostgresLedgerStore.migrate(pg.getPostgresDatabase(), "ledger");
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
+      java.util.concurrent.atomic.AtomicBoolean poolMetered = new java.util.concurrent.atomic.AtomicBoolean();
+
+      MetricsExample.run(pg.getJdbcUrl("postgres", "postgres"), registry,
+          () -> poolMetered.set(!registry.find("hikaricp.connections").gauges().isEmpty()));
+
+      assertEquals(1.0, registry.get("ledger.transfers").tag("outcome", "recorded").counter().count());
+      assertTrue(poolMetered.get(), "the owned pool's meters while it was open");
+    }
+  }
+
   /**
    * The README block between {@code <!-- snippet:NAME -->} and {@code <!-- /snippet:NAME -->} is exactly the
    * region of {@code sourceFile} between {@code // tag::NAME[]} and {@code // end::NAME[]}.
