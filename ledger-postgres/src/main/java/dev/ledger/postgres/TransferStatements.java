@@ -260,7 +260,7 @@ final class TransferStatements {
       case "transfer_source_exists" -> new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND, message);
       case "transfer_destination_exists" -> new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND, message);
       case "transfer_time_in_range" -> new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, message);
-      case "transfer_time_not_future", "account_time_not_future" -> throw clockAhead(message, draft.id());
+      case "transfer_time_not_future" -> throw clockAhead(message, draft.id());
       // The statement read index and debits from one snapshot; these mean a concurrent change: re-read.
       case "transfer_index_contiguous", "transfer_debits_cumulative", "transfer_time_monotonic",
           "transfer_after_seal" ->
