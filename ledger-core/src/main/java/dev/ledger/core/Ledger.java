@@ -10,6 +10,7 @@ import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: one instance is meant to be shared by all threads of an application.
  */
 public final class Ledger implements AutoCloseable {
+  /** The most transfer requests one batch may hold. */
+  public static final int MAX_BATCH_SIZE = 8192;
   private static final String FUNDING_REFERENCE = "opening balance";
 
   private final LedgerStore store;
@@ -161,6 +164,118 @@ public final class Ledger implements AutoCloseable {
       } else {
         backOff(Operation.TRANSFER, attempt, ((AppendResult.Conflict) result).detail(), id);
       }
+    }
+  }
+
+  /**
+   * Records a batch of transfers in one atomic attempt of the store (in PostgreSQL: one round trip, one commit),
+   * retrying the items that lost a race under the {@link RetryPolicy}.
+   *
+   * <ul>
+   *   <li>{@link BatchMode#INDEPENDENT}: one result per request, in order; each item is recorded, replayed or
+   *       rejected on its own, exactly as {@link #transfer(TransferRequest)} would record it, and items of one
+   *       source apply in list order.
+   *   <li>{@link BatchMode#LINKED}: every item is recorded (or replayed), and the results are all
+   *       {@link TransferResult.Recorded}; or none is, and a {@link LedgerRejectedException} names the first
+   *       item that broke a rule ({@link LedgerRejectedException#position()}).
+   * </ul>
+   * Give every request an id: after {@link LedgerUnavailableException} with an unknown outcome, calling again
+   * with the same requests then records each item at most once (a generated id cannot be replayed).
+   *
+   * @param requests 1 to {@link #MAX_BATCH_SIZE} requests, none null; the list is copied
+   * @throws LedgerRejectedException {@code INVALID_BATCH} for an empty or oversized batch or a null item (nothing
+   *     is recorded), or the linked batch's rejection
+   * @throws LedgerUnavailableException when the store fails or conflicts persist
+   */
+  public List<TransferResult> transferBatch(List<TransferRequest> requests, BatchMode mode) {
+    return observed ? observe(Operation.TRANSFER_BATCH, () -> recordBatch(requests, mode))
+        : recordBatch(requests, mode);
+  }
+
+  private List<TransferResult> recordBatch(List<TransferRequest> requests, BatchMode mode) {
+    Checks.present(requests, "batch");
+    Checks.present(mode, "batch mode");
+    int n = requests.size();
+    if (n == 0 || n > MAX_BATCH_SIZE) {
+      throw new LedgerRejectedException(RejectionReason.INVALID_BATCH,
+          "the batch holds " + n + " requests; it must hold 1 to " + MAX_BATCH_SIZE);
+    }
+    TransferRequest[] items = new TransferRequest[n];
+    UUID[] itemIds = new UUID[n];
+    for (int i = 0; i < n; i++) {
+      TransferRequest request = requests.get(i);
+      if (request == null) {
+        throw new LedgerRejectedException(RejectionReason.INVALID_BATCH, "item " + i + " of the batch is null");
+      }
+      items[i] = request;
+      itemIds[i] = request.id() != null ? request.id() : ids.get();
+    }
+    boolean linked = mode == BatchMode.LINKED;
+    TransferResult[] results = new TransferResult[n];
+    int[] pending = new int[n];
+    for (int i = 0; i < n; i++) {
+      pending[i] = i;
+    }
+    int pendingCount = n;
+    for (int attempt = 1; ; attempt++) {
+      Instant now = now();
+      List<TransferDraft> drafts = new ArrayList<>(pendingCount);
+      for (int k = 0; k < pendingCount; k++) {
+        TransferRequest r = items[pending[k]];
+        drafts.add(new TransferDraft(itemIds[pending[k]], r.source(), r.destination(), r.amount(), r.currency(),
+            r.reference(), now));
+      }
+      List<AppendResult> out = callStore(() -> store.appendBatch(drafts, mode), null);
+      if (out.size() != pendingCount) {
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, "the store answered "
+            + out.size() + " results for a batch of " + pendingCount + " items", null);
+      }
+      int retry = 0;
+      String conflict = null;
+      for (int k = 0; k < pendingCount; k++) {
+        int position = pending[k];
+        TransferRequest request = items[position];
+        AppendResult result = out.get(k);
+        if (result instanceof AppendResult.Recorded recorded) {
+          results[position] = new TransferResult.Recorded(recorded.transfer(), false);
+        } else if (result instanceof AppendResult.AlreadyRecorded already) {
+          Transfer existing = already.existing();
+          if (existing.sameContentAs(request.source(), request.destination(), request.amount(), request.currency(),
+              request.reference())) {
+            results[position] = new TransferResult.Recorded(existing, true);
+          } else {
+            String detail = "transfer id " + itemIds[position] + " was recorded as " + describe(existing) + ", not as "
+                + describe(request);
+            if (linked) {
+              throw new LedgerRejectedException(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, position, detail);
+            }
+            results[position] = new TransferResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, detail);
+          }
+        } else if (result instanceof AppendResult.Rejected rejected) {
+          if (linked) {
+            throw new LedgerRejectedException(rejected.reason(), position, rejected.detail());
+          }
+          results[position] = new TransferResult.Rejected(rejected.reason(), rejected.detail());
+        } else {
+          if (result instanceof AppendResult.Conflict c) {
+            conflict = c.detail();
+          }
+          pending[retry++] = position;
+        }
+      }
+      if (retry == 0) {
+        if (observed) {
+          notifyBatch(results, attempt);
+        }
+        return List.of(results);
+      }
+      if (linked && conflict == null) {
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, "the store aborted the"
+            + " linked batch without naming the item that failed", null);
+      }
+      backOff(Operation.TRANSFER_BATCH, attempt, conflict == null ? "items of the batch lost a race" : conflict,
+          null);
+      pendingCount = retry;
     }
   }
 
@@ -365,6 +480,28 @@ public final class Ledger implements AutoCloseable {
   private void notifyRecorded(int attempts, long nanos) {
     try {
       listener.transferRecorded(attempts, nanos);
+    } catch (RuntimeException | Error e) {
+      ignore(e);
+    }
+  }
+
+  private void notifyBatch(TransferResult[] results, int attempts) {
+    int recorded = 0;
+    int replayed = 0;
+    int rejected = 0;
+    for (TransferResult result : results) {
+      if (result instanceof TransferResult.Recorded r) {
+        if (r.replayed()) {
+          replayed++;
+        } else {
+          recorded++;
+        }
+      } else {
+        rejected++;
+      }
+    }
+    try {
+      listener.batchEnded(results.length, recorded, replayed, rejected, attempts);
     } catch (RuntimeException | Error e) {
       ignore(e);
     }

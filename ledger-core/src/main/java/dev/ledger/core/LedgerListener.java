@@ -40,6 +40,8 @@ public interface LedgerListener {
     OPEN("open"),
     /** {@link Ledger#transfer(TransferRequest)} and its shorthand. */
     TRANSFER("transfer"),
+    /** {@link Ledger#transferBatch(java.util.List, BatchMode)}. */
+    TRANSFER_BATCH("transferBatch"),
     /** {@link Ledger#account(AccountId)}. */
     ACCOUNT("account"),
     /** {@link Ledger#findTransfer(java.util.UUID)}. */
@@ -107,6 +109,18 @@ public interface LedgerListener {
    * @param nanos the call's latency so far
    */
   default void transferReplayed(int attempts, long nanos) {}
+
+  /**
+   * A {@link Ledger#transferBatch} call ended with a result for every item (for a linked batch: all recorded or
+   * replayed). A rejected linked batch is reported by {@link #rejected} instead.
+   *
+   * @param items the batch's size
+   * @param recorded items recorded by this call
+   * @param replayed items whose id was already recorded with the same content
+   * @param rejected items rejected (independent batches only)
+   * @param attempts the attempts it took, 1 when no race was lost
+   */
+  default void batchEnded(int items, int recorded, int replayed, int rejected, int attempts) {}
 
   /** A call is about to throw {@link LedgerRejectedException} with this reason; nothing was recorded. */
   default void rejected(Operation operation, RejectionReason reason) {}

@@ -1,6 +1,7 @@
 package dev.ledger.core;
 
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The ledger refused a request because it breaks a rule; nothing was recorded.
@@ -16,6 +17,7 @@ public final class LedgerRejectedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final RejectionReason reason;
+  private final int position;
 
   /**
    * @param reason the rule that was broken
@@ -24,10 +26,30 @@ public final class LedgerRejectedException extends RuntimeException {
   public LedgerRejectedException(RejectionReason reason, String detail) {
     super(Objects.requireNonNull(reason, "reason").name() + ": " + detail + " (rule: " + reason.rule() + ")");
     this.reason = reason;
+    this.position = -1;
+  }
+
+  /**
+   * The rejection of a {@link BatchMode#LINKED} batch by its item at {@code position} (0-based); nothing of the
+   * batch was recorded.
+   */
+  public LedgerRejectedException(RejectionReason reason, int position, String detail) {
+    super(Objects.requireNonNull(reason, "reason").name() + ": item " + position + " of the linked batch: " + detail
+        + "; nothing of the batch was recorded (rule: " + reason.rule() + ")");
+    if (position < 0) {
+      throw new IllegalArgumentException("position " + position + " is negative");
+    }
+    this.reason = reason;
+    this.position = position;
   }
 
   /** The broken rule. */
   public RejectionReason reason() {
     return reason;
+  }
+
+  /** For a linked batch's rejection, the position (0-based) of the first item that broke a rule. */
+  public OptionalInt position() {
+    return position < 0 ? OptionalInt.empty() : OptionalInt.of(position);
   }
 }

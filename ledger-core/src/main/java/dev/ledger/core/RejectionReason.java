@@ -43,7 +43,9 @@ public enum RejectionReason {
   /** An account's cumulative debits or credits would exceed 2^63-1 minor units. */
   BALANCE_OVERFLOW("an account's cumulative debits and cumulative credits each stay within 9223372036854775807"),
   /** The transfer id was already used for a transfer with different content. */
-  ID_REUSED_WITH_DIFFERENT_CONTENT("a transfer id is an idempotency key: reusing it requires identical content");
+  ID_REUSED_WITH_DIFFERENT_CONTENT("a transfer id is an idempotency key: reusing it requires identical content"),
+  /** A batch is empty, too large, or holds a null item. */
+  INVALID_BATCH("a batch holds 1 to " + Ledger.MAX_BATCH_SIZE + " transfer requests, none of them null");
 
   private final String rule;
 

@@ -46,6 +46,15 @@ final class ScriptedStore implements LedgerStore {
   }
 
   @Override
+  public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
+    List<AppendResult> results = new ArrayList<>();
+    for (TransferDraft draft : drafts) {
+      results.add(append(draft));
+    }
+    return results;
+  }
+
+  @Override
   public Optional<Account> findAccount(AccountId id) {
     return onFindAccount.apply(id);
   }

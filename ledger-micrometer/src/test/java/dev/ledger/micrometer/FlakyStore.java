@@ -2,6 +2,7 @@ package dev.ledger.micrometer;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
@@ -37,6 +38,11 @@ final class FlakyStore implements LedgerStore {
       return new AppendResult.Conflict("index taken (scripted)");
     }
     return delegate.append(draft);
+  }
+
+  @Override
+  public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
+    return delegate.appendBatch(drafts, mode);
   }
 
   @Override

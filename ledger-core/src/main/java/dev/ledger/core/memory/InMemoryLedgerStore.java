@@ -2,6 +2,7 @@ package dev.ledger.core.memory;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
@@ -111,6 +112,31 @@ public final class InMemoryLedgerStore implements LedgerStore {
   @Override
   public AppendResult append(TransferDraft draft) {
     return appendOnce(draft, null);
+  }
+
+  @Override
+  public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
+    if (mode == BatchMode.LINKED) {
+      throw new UnsupportedOperationException("linked batches: not yet");
+    }
+    List<AppendResult> results = new ArrayList<>(drafts.size());
+    java.util.Set<AccountId> conflicted = new java.util.HashSet<>();
+    for (TransferDraft draft : drafts) {
+      if (conflicted.contains(draft.source())) {
+        results.add(new AppendResult.Conflict("an earlier item of source " + draft.source() + " lost a race"));
+        continue;
+      }
+      AppendResult result = appendOnce(draft, null);
+      if (result instanceof AppendResult.AlreadyRecorded already && !already.existing().sameContentAs(
+          draft.source(), draft.destination(), draft.amount(), draft.currency(), draft.reference())) {
+        result = new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
+            "transfer id " + draft.id() + " is recorded with different content");
+      } else if (result instanceof AppendResult.Conflict) {
+        conflicted.add(draft.source());
+      }
+      results.add(result);
+    }
+    return results;
   }
 
   /** Claims the id, then makes one attempt; {@code destination} overrides the lookup for a funding transfer. */

@@ -42,4 +42,14 @@ public sealed interface AppendResult {
       Objects.requireNonNull(detail, "detail");
     }
   }
+
+  /**
+   * Not recorded because another item of its {@link dev.ledger.core.BatchMode#LINKED} batch was rejected (or
+   * lost a race): nothing of the batch was recorded.
+   */
+  record Aborted(String detail) implements AppendResult {
+    public Aborted {
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
 }

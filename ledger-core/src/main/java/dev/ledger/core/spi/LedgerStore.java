@@ -2,6 +2,7 @@ package dev.ledger.core.spi;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
@@ -67,6 +68,27 @@ public interface LedgerStore extends AutoCloseable {
    * {@link AppendResult.Conflict}; the caller re-reads and retries.
    */
   AppendResult append(TransferDraft draft);
+
+  /**
+   * One attempt at a batch of drafts (1 to {@code Ledger.MAX_BATCH_SIZE}, checked by the {@code Ledger}),
+   * returning one result per draft, in order. Each draft is handled as {@link #append} handles it, in list order:
+   * a draft sees the effect of the earlier drafts of the batch (an earlier debit of its source, an earlier credit
+   * it may spend, an earlier draft with the same id, which it replays). In addition, a draft whose id is already
+   * recorded with different content is {@link AppendResult.Rejected} with {@code ID_REUSED_WITH_DIFFERENT_CONTENT}
+   * (the store compares, so that a linked batch never commits beside such an item).
+   *
+   * <ul>
+   *   <li>{@code INDEPENDENT}: each draft is recorded, replayed or rejected on its own. A draft that lost a race
+   *       is a {@link AppendResult.Conflict}, and so is every later draft of the same source (they would
+   *       otherwise apply out of list order); a store may also report every draft of the attempt as a conflict,
+   *       having recorded nothing. The caller retries the conflicting drafts.
+   *   <li>{@code LINKED}: all drafts are recorded (or replayed), or none: then the first draft that broke a rule
+   *       is {@link AppendResult.Rejected} (or, having lost a race, {@link AppendResult.Conflict}) and every other
+   *       draft is {@link AppendResult.Aborted}.
+   * </ul>
+   * A PostgreSQL store makes the attempt in one round trip and one transaction.
+   */
+  List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode);
 
   /** The account, if it is open. Reads committed state. */
   Optional<Account> findAccount(AccountId id);
