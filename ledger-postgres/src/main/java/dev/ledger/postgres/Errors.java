@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.UUID;
-import org.jdbi.v3.core.ConnectionException;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -18,12 +17,14 @@ final class Errors {
   static final String SERIALIZATION_FAILURE = "40001";
   static final String DEADLOCK_DETECTED = "40P01";
   static final String HISTORY_IMMUTABLE = "LG001";
-  /** invalid_transaction_state: the guard's refusal of a transfer outside READ COMMITTED. */
+  /** open_account: its funding transfer was refused (the hint is append_transfers' status). */
+  static final String FUNDING_REFUSED = "LG002";
+  /** invalid_transaction_state: append_transfers' refusal of a transfer outside READ COMMITTED. */
   static final String INVALID_TRANSACTION_STATE = "25000";
 
   private Errors() {}
 
-  /** The SQLException behind a Jdbi or driver exception, if any. */
+  /** The SQLException behind an exception, if any. */
   static @Nullable SQLException sqlException(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql) {
@@ -42,6 +43,14 @@ final class Errors {
     if (e instanceof PSQLException psql) {
       ServerErrorMessage message = psql.getServerErrorMessage();
       return message == null ? null : message.getConstraint();
+    }
+    return null;
+  }
+
+  /** The server's hint, if any. */
+  static @Nullable String hint(@Nullable SQLException e) {
+    if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+      return psql.getServerErrorMessage().getHint();
     }
     return null;
   }
@@ -68,7 +77,7 @@ final class Errors {
   static LedgerUnavailableException unavailable(Exception e, String action, boolean write,
       @Nullable UUID transferId) {
     SQLException sql = sqlException(e);
-    boolean beforeSending = e instanceof ConnectionException || sql instanceof SQLTransientConnectionException;
+    boolean beforeSending = sql instanceof SQLTransientConnectionException;
     boolean connectionLost = !beforeSending && isConnectionLoss(sql, e);
     LedgerUnavailableException.Kind kind = write && connectionLost
         ? LedgerUnavailableException.Kind.OUTCOME_UNKNOWN

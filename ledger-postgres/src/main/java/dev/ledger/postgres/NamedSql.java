@@ -1,5 +1,9 @@
 package dev.ledger.postgres;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -24,6 +28,29 @@ final class NamedSql {
   private NamedSql(String sql, List<String> names) {
     this.sql = sql;
     this.names = names;
+  }
+
+  /**
+   * The statement in the resource {@code sql/<name>.sql} beside this class, with {@code ${schema}} replaced by
+   * the schema name (validated as an identifier by the store's builder) and comment lines dropped.
+   */
+  static NamedSql load(String name, String schema) {
+    String path = "sql/" + name + ".sql";
+    try (InputStream in = NamedSql.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("no resource " + path + " beside " + NamedSql.class.getName());
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      StringBuilder sql = new StringBuilder(text.length());
+      for (String line : text.split("\n")) {
+        if (!line.strip().startsWith("--")) {
+          sql.append(line).append('\n');
+        }
+      }
+      return parse(sql.toString().replace("${schema}", schema));
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + path, e);
+    }
   }
 
   static NamedSql parse(String named) {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
@@ -184,6 +185,11 @@ public final class PostgresLedgerStore implements LedgerStore {
   @Override
   public AppendResult append(TransferDraft draft) {
     return statements.append(draft);
+  }
+
+  @Override
+  public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
+    return statements.appendBatch(drafts, mode);
   }
 
   @Override

@@ -32,17 +32,19 @@ class AdvisoryLockTest {
 
   @Test
   void transfer_applicationHoldsAdvisoryLocks_neverWaits() throws Exception {
-    PostgresLedgerStore store = DB.newStore();
+    String schema = DB.newSchemaName();
+    PostgresLedgerStore store = DB.newStore(schema);
     Ledger ledger = Ledger.builder(store).build();
     AccountId bank = AccountId.of("bank");
     AccountId alice = AccountId.of("alice");
     ledger.open(NewAccount.issuer(bank, "USD"));
     ledger.open(NewAccount.of(alice, "USD"));
-    long folded = TransferStatements.idLock(ONE) & 0xFFFF_FFFFL;
+    long bucket = DB.queryLong("SELECT " + schema + ".transfer_id_lock('" + ONE + "')");
     String[] applicationLocks = {
         "SELECT pg_advisory_lock(0)", "SELECT pg_advisory_lock(1)", "SELECT pg_advisory_lock(-1)",
         // the one-bigint key with the same 32-bit halves as the ledger's two-integer key
-        "SELECT pg_advisory_lock(" + (((long) TransferStatements.ID_LOCK_CLASS << 32) | folded) + ")",
+        "SELECT pg_advisory_lock(" + (((long) TransferStatements.ID_LOCK_CLASS << 32) | bucket) + ")",
+        "SELECT pg_advisory_lock(" + ((long) 0x4C454443 << 32) + ")", // the credit lock's halves
         "SELECT pg_advisory_lock(0, 0)", "SELECT pg_advisory_lock(0, 1)", "SELECT pg_advisory_lock(1, 0)"};
 
     try (Connection app = DB.dataSource().getConnection(); Statement st = app.createStatement()) {

@@ -1,5 +1,5 @@
--- Tamper evidence by hash chains. Each transfer row carries chain_hash, computed by the guard trigger (never by the
--- client; a value given is overwritten):
+-- Tamper evidence by hash chains. Each transfer row carries chain_hash, computed by append_transfers (never by the
+-- client, who cannot write the table):
 --
 --     chain_hash[k] = sha256(chain_hash[k - 1] || transfer_content(row k))     for k = source_index
 --     chain_hash[-1] = 32 zero bytes

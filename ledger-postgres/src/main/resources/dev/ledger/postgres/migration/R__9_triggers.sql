@@ -51,12 +51,12 @@ CREATE TRIGGER credit_checkpoint_no_truncate BEFORE TRUNCATE ON credit_checkpoin
     FOR EACH STATEMENT EXECUTE FUNCTION ${flyway:defaultSchema}.refuse_history_change();
 ALTER TABLE credit_checkpoint ENABLE ALWAYS TRIGGER credit_checkpoint_no_truncate;
 
--- The guards (R__4_guards.sql).
-DROP TRIGGER IF EXISTS account_guard ON account;
-CREATE TRIGGER account_guard BEFORE INSERT ON account
-    FOR EACH ROW EXECUTE FUNCTION ${flyway:defaultSchema}.guard_account();
-ALTER TABLE account ENABLE ALWAYS TRIGGER account_guard;
-DROP TRIGGER IF EXISTS transfer_guard ON transfer;
-CREATE TRIGGER transfer_guard BEFORE INSERT ON transfer
-    FOR EACH ROW EXECUTE FUNCTION ${flyway:defaultSchema}.guard_transfer();
-ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_guard;
+-- seal_horizon: history
+DROP TRIGGER IF EXISTS seal_horizon_immutable ON seal_horizon;
+CREATE TRIGGER seal_horizon_immutable BEFORE UPDATE OR DELETE ON seal_horizon
+    FOR EACH ROW EXECUTE FUNCTION ${flyway:defaultSchema}.refuse_history_change();
+ALTER TABLE seal_horizon ENABLE ALWAYS TRIGGER seal_horizon_immutable;
+DROP TRIGGER IF EXISTS seal_horizon_no_truncate ON seal_horizon;
+CREATE TRIGGER seal_horizon_no_truncate BEFORE TRUNCATE ON seal_horizon
+    FOR EACH STATEMENT EXECUTE FUNCTION ${flyway:defaultSchema}.refuse_history_change();
+ALTER TABLE seal_horizon ENABLE ALWAYS TRIGGER seal_horizon_no_truncate;

@@ -4,25 +4,21 @@
 --
 -- Runs in the schema named by the store's configuration (Flyway's default schema, ${flyway:defaultSchema}).
 --
--- What the database enforces on its own, whatever the client (docs/design.md):
+-- The privilege model (docs/design.md, "Who may write"): the application role may SELECT and EXECUTE the
+-- ledger's write functions (R__4_writes.sql, R__5_summarizer.sql), never INSERT, UPDATE, DELETE or TRUNCATE a
+-- table. The functions are SECURITY DEFINER, owned by the schema owner, and are the only writers: they evaluate
+-- every rule once and write the rows.
 --   * accounts: valid id and currency; dated no later than the database clock plus setting.max_clock_skew;
---     never updated, deleted or truncated;
+--     issuers opened only through open_issuer, a privilege of its own;
 --   * transfers: amount > 0; source <> destination; both accounts exist; currencies match; the source's
 --     indices run 0, 1, 2, ... without gap or duplicate; source_debits is the source's cumulative debits;
 --     the credits a non-issuer source received strictly before the transfer cover its cumulative debits;
 --     cumulative debits and credits fit in bigint; dated after the newest seal and no later than the database
---     clock plus the allowed skew; transfer ids are unique; recorded transfers are never updated, deleted or
---     truncated.
--- The guard triggers are ENABLE ALWAYS, so session_replication_role = replica does not skip them.
---
--- Error codes raised by the guards (SQLSTATE, constraint name):
---   23503 transfer_source_exists, transfer_destination_exists
---   23514 transfer_currency_matches, transfer_index_contiguous, transfer_debits_cumulative,
---         transfer_time_monotonic, transfer_funds_sufficient, transfer_credits_in_range, transfer_after_seal,
---         transfer_time_not_future, transfer_time_in_range, account_time_not_future
---   25000 transfer_read_committed
---   40001 transfer_credits_contended (retry)
---   LG001 (custom) history is immutable
+--     clock plus the allowed skew; transfer ids are unique;
+--   * seals, their horizons and credit checkpoints: written only by summarizer_step, which computes them;
+--   * history is never updated, deleted or truncated, by anyone: the triggers of R__9_triggers.sql (ENABLE
+--     ALWAYS, so session_replication_role = replica does not skip them) raise LG001, even for the owner.
+-- The CHECK constraints below hold for every row, whoever writes it (the owner included).
 
 CREATE TABLE account (
     id        text        NOT NULL,
@@ -48,12 +44,11 @@ CREATE TABLE transfer (
     -- The source's cumulative debits including this transfer: the newest row of a source gives its debits
     -- without reading its history.
     source_debits bigint      NOT NULL,
-    -- The inserting transaction (the guard overwrites any value a client gives): lets balance summaries use a
-    -- transaction horizon instead of a clock.
+    -- The inserting transaction: lets balance summaries use a transaction horizon instead of a clock.
     created_xid   xid8        NOT NULL DEFAULT pg_current_xact_id(),
     -- Tamper evidence: sha256(chain_hash of the source's previous index || transfer_content(this row)), computed
-    -- by the guard (docs/design.md, "Hash chains"). Empty by default, so that an insert that bypasses a disabled
-    -- guard still succeeds (tests do this); verify() reports such a row as HASH_MISMATCH.
+    -- by append_transfers (docs/design.md, "Hash chains"). Empty by default, so that a row the owner inserts by
+    -- hand still goes in (tests forge rows this way); verify() reports such a row as HASH_MISMATCH.
     chain_hash    bytea       NOT NULL DEFAULT '\x'::bytea,
     CONSTRAINT transfer_pkey PRIMARY KEY (source, source_index),
     CONSTRAINT transfer_id_key UNIQUE (id),
@@ -83,7 +78,7 @@ ALTER TABLE transfer SET (parallel_workers = 0);
 
 -- Balances whose cost does not grow with history. Debits are history-independent through source_debits.
 -- Credits are summarised by immutable checkpoints. A seal is a point in time at or before which no further
--- transfer may be recorded (the guard refuses it; the library dates new transfers after the newest seal). Once
+-- transfer may be recorded (append_transfers dates every transfer after it; the library dates new transfers after the newest seal). Once
 -- every transaction that could have missed the seal has ended, the credits recorded at or before it are final,
 -- and the summariser writes, for each account credited since the previous seal, its cumulative credits through
 -- the seal. Then
@@ -99,6 +94,16 @@ CREATE TABLE seal (
 );
 
 COMMENT ON TABLE seal IS 'Points in time at or before which no transfer may be recorded any more. Insert-only.';
+
+-- The horizon of a seal: a transaction id assigned after the seal committed (by summarizer_step, in a later
+-- transaction). Checkpoints through the seal are written once no transaction with a smaller id is running: every
+-- writer that could have read the seals before this one committed has ended by then.
+CREATE TABLE seal_horizon (
+    seq     bigint NOT NULL,
+    horizon xid8   NOT NULL,
+    CONSTRAINT seal_horizon_pkey PRIMARY KEY (seq),
+    CONSTRAINT seal_horizon_seal_fkey FOREIGN KEY (seq) REFERENCES seal (seq)
+);
 
 -- A seal is summarised once its checkpoints are written, in the same transaction as this row.
 CREATE TABLE seal_summarized (

@@ -1,0 +1,426 @@
+-- The write API: the only way rows get into account and transfer. Each function is SECURITY DEFINER (it runs with
+-- the schema owner's rights, so the application role needs EXECUTE and no table privilege), pins
+-- search_path = pg_catalog, <schema>, pg_temp (pg_temp last, so a session's temporary table is never read in place
+-- of the ledger's), qualifies every name of the schema, and evaluates every rule once. EXECUTE is revoked from
+-- PUBLIC; grant it as the README shows (open_issuer separately: opening an issuer mints money).
+--
+-- Locks, and why no wait cycle can form (docs/design.md, "Why it never deadlocks"). append_transfers takes, in
+-- one order, before it reads anything it decides on:
+--   1. the credit lock, advisory (1279607875 'LEDC', 0): shared, or exclusive for a credit that could bring an
+--      account's cumulative credits near 2^63 (rare; see "Credit overflow");
+--   2. the id locks, advisory shared (1279607881 'LEDI', transfer_id_lock(id)), in key order: findTransfer takes
+--      one exclusively, holding nothing else, to wait for an attempt in flight;
+--   3. the source accounts' rows, FOR NO KEY UPDATE, in id order (COLLATE "C"): two debits of one source are
+--      serialised here instead of colliding on (source, source_index) after the fact;
+-- then it reads with a fresh snapshot, decides every item, and inserts all rows in one statement in id order, so
+-- waits on the unique transfer id (two attempts with one new id) are in one order too. Every transaction takes
+-- its locks in that global order and waits on nothing after its insert began except earlier ids: no cycle.
+--
+-- Advisory lock key space: only the two-integer form, pg_advisory_*(classid int4, objid int4), which never meets
+-- the one-bigint form applications usually use. Classes: 'LEDC' credits, 'LEDI' transfer ids, 'LEDS' the
+-- summariser.
+--
+-- Error codes (SQLSTATE, constraint): 22004/22023 malformed arguments (the library never sends them); 25000
+-- transfer_read_committed; 23514 account_time_not_future; 23505 account_pkey (account exists), transfer_id_key
+-- (a concurrent attempt with the same id committed first: call again); 40001 transfer_credits_contended (call
+-- again with p_exclusive_credits); LG002 the funding transfer of open_account was refused (HINT: its status).
+
+-- The latest time a transfer or account may be dated now: the database clock plus the allowed skew.
+CREATE OR REPLACE FUNCTION latest_allowed_time() RETURNS timestamptz
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+AS $$
+    SELECT pg_catalog.clock_timestamp()
+         + coalesce((SELECT s.max_clock_skew FROM ${flyway:defaultSchema}.setting s), interval '1 minute')
+$$;
+
+-- The advisory lock key of a transfer id within class 'LEDI': one of 64, so that a batch takes at most 64 id
+-- locks whatever its size (a collision only makes findTransfer wait for an unrelated attempt).
+CREATE OR REPLACE FUNCTION transfer_id_lock(id uuid) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT pg_catalog.hashtext(id::text) & 63
+$$;
+
+-- Records a batch of transfers (one is a batch of one). Items are decided in list order, each seeing the effect of
+-- the earlier ones. One result row per item, pos 1..n, status:
+--   OK (source_index, recorded_at of the new row), EXISTING (the id is recorded: e_* is that transfer, the same
+--   content), ID_REUSED (recorded with other content: e_* is it), SOURCE_NOT_FOUND, DESTINATION_NOT_FOUND,
+--   FUNDING_ACCOUNT_NOT_ISSUER, CURRENCY_MISMATCH, INSUFFICIENT_FUNDS, DEBITS_OVERFLOW, CREDITS_OVERFLOW,
+--   INVALID_INSTANT, TIME_NOT_FUTURE; ABORTED (linked batch: another item failed, nothing was written);
+--   CLOCK_AHEAD (one row, pos 0: p_not_before is later than the database clock plus the allowed skew).
+-- p_linked: all or nothing. p_funding: every source must be an issuer (opening balances).
+CREATE OR REPLACE FUNCTION append_transfers(
+    p_ids uuid[], p_sources text[], p_destinations text[], p_amounts bigint[], p_currencies text[],
+    p_references text[], p_not_before timestamptz, p_linked boolean, p_funding boolean DEFAULT false,
+    p_exclusive_credits boolean DEFAULT false)
+    RETURNS TABLE (pos integer, status text, detail text, source_index bigint, recorded_at timestamptz,
+                   e_id uuid, e_source text, e_source_index bigint, e_destination text, e_amount bigint,
+                   e_currency text, e_recorded_at timestamptz, e_reference text)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    n          integer := coalesce(cardinality(p_ids), 0);
+    my_xid     xid8;
+    db_now     timestamptz;
+    skew       interval;
+    sealed     timestamptz;
+    bad        bigint;
+    -- The accounts of the batch, by slot (sorted by id).
+    acct       text[];
+    a_src      boolean[];
+    a_found    boolean[];
+    a_currency text[];
+    a_issuer   boolean[];
+    a_next     bigint[];
+    a_debits   bigint[];
+    a_head_at  timestamptz[];
+    a_hash     bytea[];
+    a_credits  numeric[];
+    a_added    numeric[];
+    a_latest   timestamptz[];
+    -- The items.
+    s_slot     integer[];
+    d_slot     integer[];
+    prev_same  integer[];
+    o_status   text[];
+    o_detail   text[];
+    o_index    bigint[];
+    o_at       timestamptz[];
+    o_debits   bigint[];
+    o_hash     bytea[];
+    o_ref      integer[];
+    x_id       uuid[];
+    x_source   text[];
+    x_index    bigint[];
+    x_dest     text[];
+    x_amount   bigint[];
+    x_currency text[];
+    x_at       timestamptz[];
+    x_ref      text[];
+    failed     integer := 0;
+    i          integer;
+    j          integer;
+    s          integer;
+    d          integer;
+    v_amount     bigint;
+    v_at         timestamptz;
+    st         text;
+    det        text;
+    r          record;
+BEGIN
+    IF n = 0 OR n > 8192 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = format('a batch holds 1 to 8192 transfers, not %s', n);
+    END IF;
+    IF cardinality(p_sources) IS DISTINCT FROM n OR cardinality(p_destinations) IS DISTINCT FROM n
+       OR cardinality(p_amounts) IS DISTINCT FROM n OR cardinality(p_currencies) IS DISTINCT FROM n
+       OR cardinality(p_references) IS DISTINCT FROM n THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the argument arrays of a batch have one length';
+    END IF;
+    IF p_not_before IS NULL OR p_linked IS NULL OR p_funding IS NULL OR p_exclusive_credits IS NULL
+       OR array_position(p_ids, NULL) IS NOT NULL OR array_position(p_sources, NULL) IS NOT NULL
+       OR array_position(p_destinations, NULL) IS NOT NULL OR array_position(p_amounts, NULL) IS NOT NULL
+       OR array_position(p_currencies, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'a transfer needs id, source, destination, amount and currency';
+    END IF;
+    SELECT min(u.ord) INTO bad
+      FROM unnest(p_sources, p_destinations, p_amounts, p_references) WITH ORDINALITY u(src, dst, amt, ref, ord)
+     WHERE u.amt <= 0 OR u.src = u.dst OR char_length(u.ref) > 256;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: the amount must be positive, source and'
+            ' destination distinct, the reference at most 256 characters', bad);
+    END IF;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = '25000', CONSTRAINT = 'transfer_read_committed',
+            MESSAGE = format('transfers are recorded under READ COMMITTED, not %s',
+                             current_setting('transaction_isolation'));
+    END IF;
+    db_now := clock_timestamp();
+    skew := coalesce((SELECT t.max_clock_skew FROM ${flyway:defaultSchema}.setting t), interval '1 minute');
+    IF p_not_before > db_now + skew THEN
+        RETURN QUERY SELECT 0, 'CLOCK_AHEAD'::text, format('the ledger clock reads %s, later than the database clock'
+            ' %s plus the allowed skew %s (setting.max_clock_skew); nothing was recorded', p_not_before, db_now, skew),
+            NULL::bigint, NULL::timestamptz, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::bigint,
+            NULL::text, NULL::timestamptz, NULL::text;
+        RETURN;
+    END IF;
+
+    -- A transaction id before the seal is read: the summariser waits for every transaction whose id is older than
+    -- one it takes after its seal committed, so none can record behind a seal it did not see.
+    my_xid := pg_current_xact_id();
+    IF p_exclusive_credits THEN
+        PERFORM pg_advisory_xact_lock(1279607875, 0);
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(1279607875, 0);
+    END IF;
+    PERFORM count(pg_advisory_xact_lock_shared(1279607881, k.b))
+       FROM (SELECT DISTINCT ${flyway:defaultSchema}.transfer_id_lock(u.id) AS b FROM unnest(p_ids) u(id)
+              ORDER BY 1 OFFSET 0) k;
+    PERFORM count(*)
+       FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a WHERE a.id = ANY (p_sources)
+              ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
+
+    -- Everything below reads with snapshots taken after the locks.
+    SELECT max(sl.sealed_through) INTO sealed FROM ${flyway:defaultSchema}.seal sl;
+    SELECT array_agg(u.a ORDER BY u.a), array_agg(u.src ORDER BY u.a) INTO acct, a_src
+      FROM (SELECT v.a, bool_or(v.src) AS src
+              FROM (SELECT w.a, true AS src FROM unnest(p_sources) w(a)
+                    UNION ALL SELECT w.a, false FROM unnest(p_destinations) w(a)) v
+             GROUP BY v.a) u;
+    SELECT array_agg(ss.slot::integer ORDER BY u.ord), array_agg(ds.slot::integer ORDER BY u.ord),
+           array_agg(u.prev::integer ORDER BY u.ord)
+      INTO s_slot, d_slot, prev_same
+      FROM (SELECT v.src, v.dst, v.ord, lag(v.ord) OVER (PARTITION BY v.id ORDER BY v.ord) AS prev
+              FROM unnest(p_ids, p_sources, p_destinations) WITH ORDINALITY v(id, src, dst, ord)) u
+      JOIN unnest(acct) WITH ORDINALITY ss(a, slot) ON ss.a = u.src
+      JOIN unnest(acct) WITH ORDINALITY ds(a, slot) ON ds.a = u.dst;
+    SELECT array_agg(a.id IS NOT NULL ORDER BY k.slot), array_agg(a.currency ORDER BY k.slot),
+           array_agg(coalesce(a.issuer, false) ORDER BY k.slot),
+           array_agg(coalesce(h.source_index + 1, 0) ORDER BY k.slot),
+           array_agg(coalesce(h.source_debits, 0) ORDER BY k.slot),
+           array_agg(h.recorded_at ORDER BY k.slot),
+           array_agg(coalesce(h.chain_hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
+                     ORDER BY k.slot),
+           array_agg(c.credits ORDER BY k.slot), array_agg(c.latest ORDER BY k.slot)
+      INTO a_found, a_currency, a_issuer, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest
+      FROM unnest(acct, a_src) WITH ORDINALITY k(id, src, slot)
+      LEFT JOIN ${flyway:defaultSchema}.account a ON a.id = k.id
+      LEFT JOIN LATERAL (SELECT t.source_index, t.source_debits, t.recorded_at, t.chain_hash
+                           FROM ${flyway:defaultSchema}.transfer t
+                          WHERE k.src AND t.source = k.id ORDER BY t.source_index DESC LIMIT 1) h ON true
+      LEFT JOIN LATERAL ${flyway:defaultSchema}.credits_through(k.id, 'infinity'::timestamptz) c ON true;
+    a_added := array_fill(0::numeric, ARRAY[cardinality(acct)]);
+
+    o_status := array_fill(NULL::text, ARRAY[n]);
+    o_detail := array_fill(NULL::text, ARRAY[n]);
+    o_index := array_fill(NULL::bigint, ARRAY[n]);
+    o_at := array_fill(NULL::timestamptz, ARRAY[n]);
+    o_debits := array_fill(NULL::bigint, ARRAY[n]);
+    o_hash := array_fill(NULL::bytea, ARRAY[n]);
+    o_ref := array_fill(NULL::integer, ARRAY[n]);
+    x_id := array_fill(NULL::uuid, ARRAY[n]);
+    x_source := array_fill(NULL::text, ARRAY[n]);
+    x_index := array_fill(NULL::bigint, ARRAY[n]);
+    x_dest := array_fill(NULL::text, ARRAY[n]);
+    x_amount := array_fill(NULL::bigint, ARRAY[n]);
+    x_currency := array_fill(NULL::text, ARRAY[n]);
+    x_at := array_fill(NULL::timestamptz, ARRAY[n]);
+    x_ref := array_fill(NULL::text, ARRAY[n]);
+    FOR r IN SELECT u.ord, t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at,
+                    t.reference
+               FROM unnest(p_ids) WITH ORDINALITY u(id, ord)
+               JOIN ${flyway:defaultSchema}.transfer t ON t.id = u.id LOOP
+        x_id[r.ord] := r.id;
+        x_source[r.ord] := r.source;
+        x_index[r.ord] := r.source_index;
+        x_dest[r.ord] := r.destination;
+        x_amount[r.ord] := r.amount;
+        x_currency[r.ord] := r.currency;
+        x_at[r.ord] := r.recorded_at;
+        x_ref[r.ord] := r.reference;
+    END LOOP;
+
+    FOR i IN 1..n LOOP
+        IF failed > 0 THEN
+            o_status[i] := 'ABORTED';
+            CONTINUE;
+        END IF;
+        st := NULL;
+        IF x_id[i] IS NULL AND prev_same[i] IS NOT NULL AND o_ref[prev_same[i]] IS NOT NULL THEN
+            -- The id was recorded by an earlier item of this batch: a replay of it.
+            j := o_ref[prev_same[i]];
+            o_ref[i] := j;
+            x_id[i] := p_ids[j];
+            x_source[i] := p_sources[j];
+            x_index[i] := o_index[j];
+            x_dest[i] := p_destinations[j];
+            x_amount[i] := p_amounts[j];
+            x_currency[i] := p_currencies[j];
+            x_at[i] := o_at[j];
+            x_ref[i] := p_references[j];
+        END IF;
+        IF x_id[i] IS NOT NULL THEN
+            IF x_source[i] = p_sources[i] AND x_dest[i] = p_destinations[i] AND x_amount[i] = p_amounts[i]
+               AND x_currency[i] = p_currencies[i] AND x_ref[i] IS NOT DISTINCT FROM p_references[i] THEN
+                st := 'EXISTING';
+            ELSE
+                st := 'ID_REUSED';
+                det := format('transfer id %s was recorded as %s -> %s %s %s, not as %s -> %s %s %s', p_ids[i],
+                              x_source[i], x_dest[i], x_amount[i], x_currency[i], p_sources[i], p_destinations[i],
+                              p_amounts[i], p_currencies[i]);
+            END IF;
+        ELSE
+            s := s_slot[i];
+            d := d_slot[i];
+            v_amount := p_amounts[i];
+            v_at := greatest(p_not_before, a_head_at[s], a_latest[s] + interval '1 microsecond',
+                           sealed + interval '1 microsecond');
+            IF NOT a_found[s] THEN
+                st := 'SOURCE_NOT_FOUND';
+                det := format('source account %s does not exist', p_sources[i]);
+            ELSIF p_funding AND NOT a_issuer[s] THEN
+                st := 'FUNDING_ACCOUNT_NOT_ISSUER';
+                det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
+                              p_destinations[i]);
+            ELSIF NOT a_found[d] THEN
+                st := 'DESTINATION_NOT_FOUND';
+                det := format('destination account %s does not exist', p_destinations[i]);
+            ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
+                st := 'CURRENCY_MISMATCH';
+                det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
+                              a_currency[s], p_destinations[i], a_currency[d]);
+            ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] < v_amount THEN
+                st := 'INSUFFICIENT_FUNDS';
+                det := format('account %s has balance %s, less than the amount %s', p_sources[i],
+                              a_credits[s] - a_debits[s], v_amount);
+            ELSIF a_debits[s]::numeric + v_amount > 9223372036854775807 THEN
+                st := 'DEBITS_OVERFLOW';
+                det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], v_amount);
+            ELSIF a_credits[d] + v_amount > 9223372036854775807 THEN
+                st := 'CREDITS_OVERFLOW';
+                det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
+                              a_credits[d], v_amount);
+            ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
+                st := 'INVALID_INSTANT';
+                det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
+                              ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
+            ELSIF v_at > db_now + skew THEN
+                st := 'TIME_NOT_FUTURE';
+                det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed skew'
+                              ' %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now, skew);
+            ELSIF NOT p_exclusive_credits
+                  AND (a_added[d] + v_amount > 4398046511104 OR a_credits[d] + v_amount > 4611686018427387904) THEN
+                -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
+                -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
+                -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
+                RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
+                    MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
+                                     ' call again with p_exclusive_credits', v_amount, p_destinations[i], a_credits[d]);
+            ELSE
+                st := 'OK';
+                o_ref[i] := i;
+                o_index[i] := a_next[s];
+                a_next[s] := a_next[s] + 1;
+                a_debits[s] := a_debits[s] + v_amount;
+                o_debits[i] := a_debits[s];
+                a_head_at[s] := v_at;
+                o_at[i] := v_at;
+                o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
+                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i]));
+                a_hash[s] := o_hash[i];
+                a_credits[d] := a_credits[d] + v_amount;
+                a_added[d] := a_added[d] + v_amount;
+                a_latest[d] := greatest(a_latest[d], v_at);
+            END IF;
+        END IF;
+        o_status[i] := st;
+        o_detail[i] := det;
+        det := NULL;
+        IF p_linked AND st NOT IN ('OK', 'EXISTING') THEN
+            failed := i;
+        END IF;
+    END LOOP;
+
+    IF failed > 0 THEN
+        FOR i IN 1..failed - 1 LOOP
+            o_status[i] := 'ABORTED';
+        END LOOP;
+    ELSE
+        INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount, currency,
+                    recorded_at, reference, source_debits, created_xid, chain_hash)
+        SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h
+          FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
+                      o_debits, o_hash, o_status) AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st)
+         WHERE u.st = 'OK'
+         ORDER BY u.id;
+    END IF;
+
+    RETURN QUERY
+        SELECT u.ord::integer, u.st, u.det, u.idx, u.ts, u.xid, u.xsrc, u.xidx, u.xdst, u.xamt, u.xcur, u.xat, u.xref
+          FROM unnest(o_status, o_detail, o_index, o_at, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at,
+                      x_ref) WITH ORDINALITY
+               AS u(st, det, idx, ts, xid, xsrc, xidx, xdst, xamt, xcur, xat, xref, ord)
+         ORDER BY u.ord;
+END
+$$;
+
+-- Inserts an account dated no later than the database clock plus the allowed skew. Not granted to anyone: called
+-- by open_account and open_issuer.
+CREATE OR REPLACE FUNCTION insert_account(p_id text, p_currency text, p_issuer boolean, p_opened_at timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+AS $$
+BEGIN
+    IF p_opened_at IS NULL OR p_opened_at > ${flyway:defaultSchema}.latest_allowed_time() THEN
+        RAISE EXCEPTION USING ERRCODE = '23514', CONSTRAINT = 'account_time_not_future',
+            MESSAGE = format('opened_at %s of account %s is later than the database clock %s plus the allowed skew'
+                             ' (setting.max_clock_skew)', p_opened_at, p_id, clock_timestamp());
+    END IF;
+    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at)
+    VALUES (p_id, p_currency, p_issuer, p_opened_at);
+END
+$$;
+
+-- Opens an account and, when p_funding_id is given, records its opening balance from the issuer p_funded_by in the
+-- same transaction (the account is not opened if that transfer is refused: LG002, HINT the status of
+-- append_transfers). Not granted to anyone: open_account and open_issuer call it.
+CREATE OR REPLACE FUNCTION open_funded(p_issuer boolean, p_id text, p_currency text, p_opened_at timestamptz,
+    p_funding_id uuid, p_funded_by text, p_amount bigint, p_reference text, p_exclusive_credits boolean)
+    RETURNS TABLE (source_index bigint, recorded_at timestamptz)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    r record;
+BEGIN
+    PERFORM ${flyway:defaultSchema}.insert_account(p_id, p_currency, p_issuer, p_opened_at);
+    IF p_funding_id IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT * INTO r FROM ${flyway:defaultSchema}.append_transfers(ARRAY[p_funding_id], ARRAY[p_funded_by],
+        ARRAY[p_id], ARRAY[p_amount], ARRAY[p_currency], ARRAY[p_reference], p_opened_at, true, true,
+        coalesce(p_exclusive_credits, false));
+    IF r.status <> 'OK' THEN
+        RAISE EXCEPTION USING ERRCODE = 'LG002', HINT = r.status,
+            MESSAGE = coalesce(r.detail, format('funding transfer id %s is already recorded, for %s -> %s',
+                                                p_funding_id, r.e_source, r.e_destination));
+    END IF;
+    RETURN QUERY SELECT r.source_index, r.recorded_at;
+END
+$$;
+
+-- Opens an ordinary account (optionally with its opening balance from an issuer).
+CREATE OR REPLACE FUNCTION open_account(p_id text, p_currency text, p_opened_at timestamptz,
+    p_funding_id uuid DEFAULT NULL, p_funded_by text DEFAULT NULL, p_amount bigint DEFAULT NULL,
+    p_reference text DEFAULT NULL, p_exclusive_credits boolean DEFAULT false)
+    RETURNS TABLE (source_index bigint, recorded_at timestamptz)
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+AS $$
+    SELECT f.source_index, f.recorded_at FROM ${flyway:defaultSchema}.open_funded(false, p_id, p_currency, p_opened_at,
+        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits) f
+$$;
+
+-- Opens an issuer: an account with no lower bound, whose debits create money. A privilege of its own.
+CREATE OR REPLACE FUNCTION open_issuer(p_id text, p_currency text, p_opened_at timestamptz,
+    p_funding_id uuid DEFAULT NULL, p_funded_by text DEFAULT NULL, p_amount bigint DEFAULT NULL,
+    p_reference text DEFAULT NULL, p_exclusive_credits boolean DEFAULT false)
+    RETURNS TABLE (source_index bigint, recorded_at timestamptz)
+    LANGUAGE sql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+AS $$
+    SELECT f.source_index, f.recorded_at FROM ${flyway:defaultSchema}.open_funded(true, p_id, p_currency, p_opened_at,
+        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits) f
+$$;
+
+REVOKE ALL ON FUNCTION append_transfers(uuid[], text[], text[], bigint[], text[], text[], timestamptz, boolean, boolean,
+    boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_account(text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_issuer(text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;

@@ -1,0 +1,2 @@
+SELECT id, source, source_index, destination, amount, currency, recorded_at, reference
+  FROM ${schema}.transfer WHERE id = :id

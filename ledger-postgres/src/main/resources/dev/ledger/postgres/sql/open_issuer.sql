@@ -1,0 +1,3 @@
+SELECT source_index, recorded_at
+  FROM ${schema}.open_issuer(:id, :currency, :opened_at, :funding_id::uuid, :funded_by::text, :amount::bigint,
+                                   :reference::text, :exclusive)

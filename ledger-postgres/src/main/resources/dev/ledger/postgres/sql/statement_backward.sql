@@ -1,0 +1,26 @@
+-- A page of an account's statement, backward, and the balance just after its first line, from one snapshot. Absent
+-- bounds are bound as null: [:from, :to) of recorded_at, and the cursor (:after_at, :after_id) exclusive.
+WITH lines AS (
+    SELECT * FROM (
+        (SELECT id, source, source_index, destination, amount, currency, recorded_at, reference
+           FROM ${schema}.transfer
+          WHERE source = :account
+            AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
+            AND recorded_at < coalesce(:to::timestamptz, 'infinity'::timestamptz)
+            AND (recorded_at, id) < (coalesce(:after_at::timestamptz, 'infinity'::timestamptz), coalesce(:after_id::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+          ORDER BY recorded_at DESC, id DESC LIMIT :n)
+        UNION ALL
+        (SELECT id, source, source_index, destination, amount, currency, recorded_at, reference
+           FROM ${schema}.transfer
+          WHERE destination = :account
+            AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
+            AND recorded_at < coalesce(:to::timestamptz, 'infinity'::timestamptz)
+            AND (recorded_at, id) < (coalesce(:after_at::timestamptz, 'infinity'::timestamptz), coalesce(:after_id::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+          ORDER BY recorded_at DESC, id DESC LIMIT :n)) both_sides
+     ORDER BY recorded_at DESC, id DESC LIMIT :n),
+first AS (SELECT recorded_at, id FROM lines ORDER BY recorded_at DESC, id DESC LIMIT 1)
+SELECT lines.*,
+       (SELECT b.balance FROM first, ${schema}.balance_through(:account, first.recorded_at, first.id) b)
+           AS first_balance
+  FROM lines
+ ORDER BY recorded_at DESC, id DESC
