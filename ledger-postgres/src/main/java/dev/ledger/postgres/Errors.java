@@ -85,7 +85,9 @@ final class Errors {
     String state = sqlState(sql);
     String detail = sql != null ? serverMessage(sql) : String.valueOf(e.getMessage());
     String hint = kind == LedgerUnavailableException.Kind.OUTCOME_UNKNOWN
-        ? "; the transfer may or may not be recorded: retry with the same transfer id" : "";
+        ? "; the transfer may or may not be recorded: retry with the same transfer id"
+        : "42501".equals(state) ? "; the database role lacks a privilege the ledger needs (README, \"A least-privilege"
+            + " application role\"); nothing was recorded" : "";
     return new LedgerUnavailableException(kind,
         action + " failed" + (state != null ? " (SQLSTATE " + state + ")" : "") + ": " + detail + hint, transferId, e);
   }

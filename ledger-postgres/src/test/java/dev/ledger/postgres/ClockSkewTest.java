@@ -13,6 +13,7 @@ import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
 import dev.ledger.core.VerificationReport;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -108,8 +109,9 @@ class ClockSkewTest {
     assertEquals(2, honest.statement(StatementQuery.of(bob).limit(10)).lines().size());
   }
 
+  /** Any client writes only through the schema's functions, and they refuse a time beyond the clock and skew. */
   @Test
-  void insert_plainSqlCreditInYear200000_refusedByTheDatabase() throws SQLException {
+  void appendTransfers_plainSqlCreditInYear200000_refusedByTheDatabase() throws SQLException {
     PostgresLedgerStore store = DB.newStore();
     Ledger ledger = Ledger.builder(store).build();
     AccountId bank = AccountId.of("bank");
@@ -117,27 +119,26 @@ class ClockSkewTest {
     ledger.open(NewAccount.issuer(bank, "USD"));
     ledger.open(NewAccount.of(victim, "USD"));
     String s = store.schema() + ".";
-    String[] forgeries = {
-        "INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency, recorded_at,"
-            + " source_debits) VALUES ('bank', 0, gen_random_uuid(), 'victim', 1, 'USD',"
-            + " '200000-01-01 00:00:00+00', 1)",
-        "INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency, recorded_at,"
-            + " source_debits) VALUES ('bank', 0, gen_random_uuid(), 'victim', 1, 'USD',"
-            + " clock_timestamp() + interval '61 seconds', 1)",
-        "INSERT INTO " + s + "account (id, currency, issuer, opened_at) VALUES ('later', 'USD', false,"
-            + " '200000-01-01 00:00:00+00')"};
-    String[] constraints = {"transfer_time_not_future", "transfer_time_not_future", "account_time_not_future"};
+    String call = "SELECT status FROM " + s + "append_transfers(ARRAY[gen_random_uuid()], ARRAY['bank'],"
+        + " ARRAY['victim'], ARRAY[1]::bigint[], ARRAY['USD'], ARRAY[NULL]::text[], %s, false)";
     try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
-      for (int i = 0; i < forgeries.length; i++) {
-        String sql = forgeries[i];
-        PSQLException e = assertThrows(PSQLException.class, () -> st.executeUpdate(sql), "accepted: " + sql);
-        assertEquals(constraints[i], e.getServerErrorMessage().getConstraint(), e.getMessage());
+      for (String at : new String[] {"'200000-01-01 00:00:00+00'", "clock_timestamp() + interval '61 seconds'"}) {
+        try (ResultSet rs = st.executeQuery(call.formatted(at))) {
+          rs.next();
+          assertEquals("CLOCK_AHEAD", rs.getString(1), at);
+        }
+      }
+      PSQLException e = assertThrows(PSQLException.class,
+          () -> st.executeQuery("SELECT * FROM " + s + "open_account('later', 'USD', '200000-01-01 00:00:00+00')"));
+      assertEquals("account_time_not_future", e.getServerErrorMessage().getConstraint(), e.getMessage());
+      // Within the skew is accepted (a writer's clock a little ahead of the database's).
+      try (ResultSet rs = st.executeQuery(call.formatted("clock_timestamp() + interval '30 seconds'"))) {
+        rs.next();
+        assertEquals("OK", rs.getString(1));
       }
     }
-    // Within the skew is accepted (a writer's clock a little ahead of the database's).
-    DB.sql("INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency, recorded_at,"
-        + " source_debits) VALUES ('bank', 0, gen_random_uuid(), 'victim', 1, 'USD',"
-        + " clock_timestamp() + interval '30 seconds', 1)");
+    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + s + "account WHERE id = 'later'"));
+    assertEquals(1, DB.queryLong("SELECT count(*) FROM " + s + "transfer"));
     // The victim's next transfers still record and read normally (the review saw OUTCOME_UNKNOWN forever).
     Ledger behind = Ledger.builder(store).build();
     behind.transfer(bank, victim, 5, "USD");

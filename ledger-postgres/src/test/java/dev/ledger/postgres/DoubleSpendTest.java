@@ -39,17 +39,6 @@ class DoubleSpendTest {
     attack(DB.newStore());
   }
 
-  /**
-   * The same attack with the database's guard trigger disabled: the library's one-statement protocol alone must
-   * hold the line (the trigger is defence in depth, not the mechanism).
-   */
-  @Test
-  void withdrawals_guardTriggerDisabled_protocolAloneExactlyOneSucceedsEach() throws Exception {
-    PostgresLedgerStore store = DB.newStore();
-    DB.sql("ALTER TABLE " + store.schema() + ".transfer DISABLE TRIGGER transfer_guard");
-    attack(store);
-  }
-
   private void attack(PostgresLedgerStore store) throws Exception {
     Ledger ledger = Ledger.builder(store).build();
     ledger.open(NewAccount.issuer(BANK, "USD"));

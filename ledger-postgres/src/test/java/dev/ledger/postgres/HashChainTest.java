@@ -1,6 +1,7 @@
 package dev.ledger.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The guard's chain hashes (SQL) and {@link TransferHashes} (Java) agree byte for byte, on tricky values too. */
+/** append_transfers' chain hashes (SQL) and {@link TransferHashes} (Java) agree byte for byte, on tricky values too. */
 class HashChainTest {
   @RegisterExtension
   static final PostgresDatabase DB = new PostgresDatabase(4);
@@ -105,7 +106,7 @@ class HashChainTest {
   }
 
   @Test
-  void guard_chainHashes_equalJavaChains() throws SQLException {
+  void appendTransfers_chainHashes_equalJavaChains() throws SQLException {
     PostgresLedgerStore store = DB.newStore();
     // The clock below reads up to year 9999: allow it (the schema owner's setting; by default 1 minute ahead).
     DB.sql("UPDATE " + store.schema() + ".setting SET max_clock_skew = interval '8000 years'");
@@ -150,8 +151,9 @@ class HashChainTest {
     assertEquals(2, report.chains());
   }
 
+  /** Only the owner can write the table directly, and even its rows must carry the right hash: verify() checks. */
   @Test
-  void guard_clientSuppliedHash_overwritten() throws SQLException {
+  void ownerInsertedRow_withForgedHash_verifyReportsHashMismatch() throws SQLException {
     PostgresLedgerStore store = DB.newStore();
     Ledger ledger = Ledger.builder(store).build();
     ledger.open(NewAccount.issuer(AccountId.of("bank"), "USD"));
@@ -160,12 +162,13 @@ class HashChainTest {
     DB.sql("INSERT INTO " + store.schema() + ".transfer (source, source_index, id, destination, amount, currency,"
         + " recorded_at, source_debits, chain_hash) VALUES ('bank', 0, '" + id + "', 'bob', 7, 'USD', now(), 7,"
         + " '\\xdeadbeef')");
-    Transfer t = ledger.findTransfer(id).orElseThrow();
-    assertArrayEquals(TransferHashes.chain(TransferHashes.zero(), t), storedHash(store.schema(), id));
+    VerificationReport report = ledger.verify();
+    assertFalse(report.ok());
+    assertTrue(report.describe().contains("HASH_MISMATCH") && report.describe().contains("bank"), report.describe());
   }
 
   @Test
-  void recursiveChainConstruction_equalsGuardChains() throws SQLException {
+  void recursiveChainConstruction_equalsFunctionChains() throws SQLException {
     PostgresLedgerStore store = DB.newStore();
     Ledger ledger = Ledger.builder(store).build();
     AccountId bank = AccountId.of("bank");
@@ -177,7 +180,7 @@ class HashChainTest {
       ledger.transfer(TransferRequest.of(AccountId.of("a" + (i % 20)), AccountId.of("a" + ((i + 1) % 20)), 1, "USD")
           .withReference(REFERENCES[i % REFERENCES.length]));
     }
-    // The recursive construction (TamperEvidenceTest's bulk load uses it) gives the guard's hashes.
+    // The recursive construction (TamperEvidenceTest's bulk load uses it) gives append_transfers' hashes.
     String s = store.schema() + ".";
     long differing = DB.queryLong("WITH RECURSIVE chain AS ("
         + " SELECT t.source, t.source_index, sha256(decode(repeat('00', 32), 'hex') || " + s + "transfer_content(t.id,"

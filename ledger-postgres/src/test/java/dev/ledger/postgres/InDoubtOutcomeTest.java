@@ -74,7 +74,7 @@ class InDoubtOutcomeTest {
   private static void awaitBlocked(String schema) throws Exception {
     for (int i = 0; i < 200; i++) {
       if (DB.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"
-          + schema + ".transfer%'") > 0) {
+          + schema + ".append_transfers%'") > 0) {
         return;
       }
       Thread.sleep(10);

@@ -112,7 +112,8 @@ class PoolSettingsTest {
       PostgresLedgerStore.migrate(admin, PostgresLedgerStore.DEFAULT_SCHEMA);
       try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
         st.execute("GRANT USAGE ON SCHEMA ledger TO " + role);
-        st.execute("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA ledger TO " + role);
+        st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA ledger TO " + role);
+        st.execute("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ledger TO " + role);
       }
       DB.server().admin("ALTER ROLE " + role + " SET default_transaction_isolation = 'repeatable read'");
       IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -223,9 +224,15 @@ class PoolSettingsTest {
     ledger.open(NewAccount.issuer(BANK, "USD"));
     ledger.open(NewAccount.of(BOB, "USD"));
 
-    ds.repeatableRead = true;
-    // open sets READ COMMITTED on its own transaction: its opening balance is recorded.
     ledger.open(NewAccount.of(ALICE, "USD").withOpeningBalance(100, BANK));
+
+    ds.repeatableRead = true;
+    UUID funding = UUID.randomUUID();
+    LedgerUnavailableException refusedOpen = assertThrows(LedgerUnavailableException.class, () -> ledger.open(
+        NewAccount.of(AccountId.of("carol"), "USD").withOpeningBalance(5, BANK).withFundingTransferId(funding)));
+    assertEquals(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, refusedOpen.kind(), refusedOpen.getMessage());
+    assertTrue(refusedOpen.getMessage().contains("nothing was recorded"), refusedOpen.getMessage());
+    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + schema + ".account WHERE id = 'carol'"));
     UUID id = UUID.randomUUID();
     LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class,
         () -> ledger.transfer(TransferRequest.of(ALICE, BOB, 40, "USD").withId(id)));

@@ -82,7 +82,7 @@ public final class FaultyDataSource implements DataSource {
 
   /** The ledger's one-statement transfer attempt (the append CTE). */
   private static boolean isAppend(Object sql) {
-    return sql instanceof String s && s.contains("id_lock AS") && s.contains("INSERT INTO");
+    return sql instanceof String s && s.contains(".append_transfers(");
   }
 
   @Override
