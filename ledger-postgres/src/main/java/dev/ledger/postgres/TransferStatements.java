@@ -374,7 +374,11 @@ final class TransferStatements {
         c.setAutoCommit(false);
       }
       try {
-        found = selectTransfer(c, awaitTransferSql, id);
+        try (PreparedStatement ps = c.prepareStatement(awaitTransferSql.sql())) {
+          awaitTransferSql.bind(ps, Map.of("id", id));
+          ps.executeQuery().close();
+        }
+        found = selectTransfer(c, findTransferSql, id);
         if (autoCommit) {
           c.commit();
         }

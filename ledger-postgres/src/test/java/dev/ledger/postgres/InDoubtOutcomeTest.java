@@ -134,7 +134,7 @@ class InDoubtOutcomeTest {
           () -> ledger.transfer(TransferRequest.of(ALICE, BOB, 5, "USD").withId(id)));
       awaitBlocked(s);
       DB.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-          + " AND query LIKE '%" + s + ".transfer%'");
+          + " AND query LIKE '%" + s + ".append_transfers%'");
       ExecutionException failure = assertThrows(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
       LedgerUnavailableException e = (LedgerUnavailableException) failure.getCause();
       assertEquals(LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, e.kind(), e.getMessage());
