@@ -19,13 +19,11 @@ import javax.sql.DataSource;
  * generate_series}), much faster than recording each transfer through the ledger: a 1M-transfer history loads in
  * seconds.
  *
- * <p><b>Benchmark fixture only.</b> The rows are computed to satisfy every rule the guard trigger checks
+ * <p><b>Benchmark fixture only.</b> The rows are computed to satisfy every rule {@code append_transfers} enforces
  * (contiguous {@code source_index}, cumulative {@code source_debits}, non-decreasing {@code recorded_at} per
- * source, sufficient funds at every instant, unique time-ordered ids), but the trigger itself is skipped:
- * {@link #bulkLoad} runs the whole load in one transaction, as the schema owner, that does {@code ALTER TABLE ...
- * DISABLE TRIGGER transfer_guard}, inserts, and {@code ENABLE ALWAYS TRIGGER transfer_guard} (its mode in the
- * migration) before committing. DDL is transactional in PostgreSQL, so no other session ever sees the trigger
- * disabled and a failed load leaves it enabled. Applications must never do this.
+ * source, sufficient funds at every instant, unique time-ordered ids), but they are written straight into the
+ * table, as the schema owner, in one transaction ({@link #bulkLoad}): the only role that can. Applications cannot
+ * (they have no INSERT privilege) and must never be given the owner's rights.
  *
  * <p>Loaded rows are dated days in the past, so a load must precede the first seal of the schema (no transfer
  * may be dated at or before a seal, and the summariser never revisits a sealed interval); {@link #bulkLoad} checks
@@ -45,8 +43,7 @@ public final class BenchData {
   private BenchData() {}
 
   /**
-   * The hook called after every bulk load of history, with the guard trigger enabled again and the table
-   * vacuumed and analysed, before any benchmark operation runs. A store that keeps derived state about balances
+   * The hook called after every bulk load of history, with the table vacuumed and analysed, before any benchmark operation runs. A store that keeps derived state about balances
    * (checkpoints, summaries) builds it here for the rows loaded behind its back.
    *
    * <p>Today: runs the store's balance summariser ({@link PostgresLedgerStore#summarize()}) until a seal is
@@ -81,8 +78,8 @@ public final class BenchData {
   }
 
   /**
-   * Runs {@code load} in one transaction with the guard trigger disabled (see the class comment), after checking
-   * that the schema has no seal yet.
+   * Runs {@code load} in one transaction as the schema owner (see the class comment), after checking that the
+   * schema has no seal yet.
    */
   public static void bulkLoad(DataSource ds, String schema, Load load) throws SQLException {
     try (Connection c = ds.getConnection()) {
@@ -97,14 +94,7 @@ public final class BenchData {
                 + " would be missed by its balance summaries; load fixtures before the first transfer");
           }
         }
-        try (Statement st = c.createStatement()) {
-          st.execute("ALTER TABLE " + schema + ".transfer DISABLE TRIGGER transfer_guard");
-        }
         load.run(c);
-        try (Statement st = c.createStatement()) {
-          // ENABLE ALWAYS, as in the migration: it also fires under session_replication_role = replica.
-          st.execute("ALTER TABLE " + schema + ".transfer ENABLE ALWAYS TRIGGER transfer_guard");
-        }
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
