@@ -45,7 +45,7 @@ class BackendKillFaultTest {
       Thread killer = new Thread(() -> kill(new SplittableRandom(run.seed ^ 0x4B111L), stop, kills), "killer");
       killer.start();
       try {
-        bank.run(8, run.duration, run.duration.plusMinutes(1), () -> true, Bank::once);
+        bank.run(8, run.duration, run.duration.plusMinutes(1), () -> true, Bank::mixed);
       } finally {
         stop.set(true);
         killer.join();

@@ -196,6 +196,36 @@ public final class Bank {
     }
   }
 
+  /**
+   * A mixed step: a third of the calls are single transfers; the others are batches of 2 to 6 (this request and
+   * more drawn like it), half independent, half linked, so that faults also hit batches in flight.
+   */
+  public static void mixed(Bank bank, int client, SplittableRandom random, TransferRequest request) {
+    int kind = random.nextInt(3);
+    if (kind == 0) {
+      once(bank, client, random, request);
+      return;
+    }
+    List<TransferRequest> batch = new ArrayList<>();
+    batch.add(request);
+    int size = 2 + random.nextInt(5);
+    while (batch.size() < size) {
+      AccountId from = bank.accounts.get(random.nextInt(bank.accounts.size()));
+      AccountId to = bank.accounts.get(random.nextInt(bank.accounts.size()));
+      if (!from.equals(to)) {
+        long amount = 1 + random.nextInt((int) Math.max(1, bank.initial / 8));
+        batch.add(History.request(new UUID(random.nextLong(), random.nextLong()), from, to, amount,
+            request.reference() + "-" + batch.size()));
+      }
+    }
+    List<Op> ops = bank.history.batch(client, "run", batch,
+        kind == 1 ? dev.ledger.core.BatchMode.INDEPENDENT : dev.ledger.core.BatchMode.LINKED, bank.ledger);
+    Op.Outcome outcome = ops.get(0).outcome();
+    if (outcome == Op.Outcome.UNKNOWN || outcome == Op.Outcome.FAILED) {
+      sleep(20);
+    }
+  }
+
   /** A snapshot read, recorded in the history. */
   public void read(int client) {
     long start = System.nanoTime();

@@ -66,7 +66,7 @@ class CrashRestartFaultTest {
         }
       }, "nemesis");
       nemesis.start();
-      bank.run(CLIENTS, Duration.ZERO, run.duration.plusMinutes(restarts), done::get, Bank::once);
+      bank.run(CLIENTS, Duration.ZERO, run.duration.plusMinutes(restarts), done::get, Bank::mixed);
       nemesis.join();
       if (nemesisFailure.get() != null) {
         throw new AssertionError("crash/restart failed: " + nemesisFailure.get(), nemesisFailure.get());

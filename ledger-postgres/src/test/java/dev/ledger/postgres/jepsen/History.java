@@ -67,6 +67,50 @@ public final class History {
         null, start, System.nanoTime()));
   }
 
+  /**
+   * Runs one batch call and records an operation per item: each item's own outcome (independent), all recorded or
+   * none (linked: every item of a rejected batch is REJECTED with the failing item's reason, nothing recorded), or
+   * every item UNKNOWN/FAILED when the call failed.
+   */
+  public List<Op> batch(int client, String phase, List<TransferRequest> requests, dev.ledger.core.BatchMode mode,
+      dev.ledger.core.Ledger ledger) {
+    long start = System.nanoTime();
+    List<dev.ledger.core.TransferResult> results = null;
+    Op.Outcome all = null;
+    dev.ledger.core.RejectionReason reason = null;
+    LedgerUnavailableException.Kind failure = null;
+    try {
+      results = ledger.transferBatch(requests, mode);
+    } catch (LedgerRejectedException e) {
+      all = Op.Outcome.REJECTED;
+      reason = e.reason();
+    } catch (LedgerUnavailableException e) {
+      failure = e.kind();
+      all = e.outcomeUnknown() ? Op.Outcome.UNKNOWN : Op.Outcome.FAILED;
+    }
+    long end = System.nanoTime();
+    List<Op> ops = new java.util.ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      TransferRequest r = requests.get(i);
+      Op.Outcome outcome = all;
+      Transfer t = null;
+      dev.ledger.core.RejectionReason itemReason = reason;
+      if (results != null) {
+        dev.ledger.core.TransferResult result = results.get(i);
+        if (result instanceof dev.ledger.core.TransferResult.Recorded recorded) {
+          outcome = Op.Outcome.OK;
+          t = recorded.transfer();
+        } else {
+          outcome = Op.Outcome.REJECTED;
+          itemReason = ((dev.ledger.core.TransferResult.Rejected) result).reason();
+        }
+      }
+      ops.add(add(new Op(nextSeq(), client, phase, Op.Type.TRANSFER, r.id(), r.source(), r.destination(), r.amount(),
+          r.reference(), false, outcome, t, itemReason, failure, null, start, end)));
+    }
+    return ops;
+  }
+
   /** Runs a {@code findTransfer} and records what it found. */
   public Op find(int client, String phase, TransferRequest request,
       java.util.function.Function<UUID, Optional<Transfer>> call) {

@@ -41,7 +41,7 @@ class NetworkFaultTest {
           "nemesis");
       nemesis.start();
       try {
-        bank.run(8, run.duration, run.duration.plusMinutes(1), () -> true, Bank::once);
+        bank.run(8, run.duration, run.duration.plusMinutes(1), () -> true, Bank::mixed);
       } finally {
         stop.set(true);
         nemesis.join();
