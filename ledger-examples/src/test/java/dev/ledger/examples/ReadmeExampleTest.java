@@ -41,6 +41,11 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void readme_batchesShowsExactlyTheTaggedRegion() throws IOException {
+    assertShowsTaggedRegion("batches", "BatchExample.java");
+  }
+
+  @Test
   void readme_metricsShowsExactlyTheTaggedRegion() throws IOException {
     assertShowsTaggedRegion("metrics", "MetricsExample.java");
   }
