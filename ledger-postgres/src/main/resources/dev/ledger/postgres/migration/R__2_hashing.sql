@@ -20,8 +20,10 @@
 -- Ledger.verify(), which recomputes every chain. A deleted tail or a chain rewritten consistently by someone who
 -- can compute SHA-256 is visible only against chain heads exported earlier and kept elsewhere.
 
--- hash_field and epoch_micros keep no SET clause, so that they are inlined into
--- transfer_content (whose search_path is pinned); every function, type and operator in them is qualified.
+-- None of these functions has a SET clause, so that PostgreSQL inlines them into the expression that calls them
+-- (append_transfers computes a hash per transfer: a call with a SET clause costs a GUC save and restore and is
+-- never inlined); instead every function, type and operator in them is qualified, so the caller's search_path
+-- (a temporary schema included) cannot change what they mean.
 CREATE OR REPLACE FUNCTION hash_field(v text) RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
@@ -41,16 +43,16 @@ $$;
 
 CREATE OR REPLACE FUNCTION transfer_content(id uuid, source text, source_index bigint, destination text, amount bigint,
                                             currency text, recorded_at timestamptz, reference text) RETURNS bytea
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
+    LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-BEGIN
-    RETURN ${flyway:defaultSchema}.hash_field('ledger-transfer-v1')
-        || ${flyway:defaultSchema}.hash_field(id::text) || ${flyway:defaultSchema}.hash_field(source)
-        || ${flyway:defaultSchema}.hash_field(source_index::text) || ${flyway:defaultSchema}.hash_field(destination)
-        || ${flyway:defaultSchema}.hash_field(amount::text) || ${flyway:defaultSchema}.hash_field(currency)
-        || ${flyway:defaultSchema}.hash_field(${flyway:defaultSchema}.epoch_micros(recorded_at)::text)
-        || ${flyway:defaultSchema}.hash_field(reference);
-END
+    SELECT ${flyway:defaultSchema}.hash_field('ledger-transfer-v1')
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(id::pg_catalog.text)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(source)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(source_index::pg_catalog.text)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(destination)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(amount::pg_catalog.text)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(currency)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(
+                                    ${flyway:defaultSchema}.epoch_micros(recorded_at)::pg_catalog.text)
+        OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(reference)
 $$;
-

@@ -20,9 +20,12 @@
 --     ALWAYS, so session_replication_role = replica does not skip them) raise LG001, even for the owner.
 -- The CHECK constraints below hold for every row, whoever writes it (the owner included).
 
+-- Text keys compare byte-wise (COLLATE "C"): ids are ASCII, their order is the same on every server whatever its
+-- locale (and the same as Java's String order, the in-memory store's), and comparisons in the indexes that every
+-- transfer searches and extends are a memcmp instead of a locale-aware strcoll.
 CREATE TABLE account (
-    id        text        NOT NULL,
-    currency  text        NOT NULL,
+    id        text        COLLATE "C" NOT NULL,
+    currency  text        COLLATE "C" NOT NULL,
     issuer    boolean     NOT NULL,
     opened_at timestamptz NOT NULL,
     CONSTRAINT account_pkey PRIMARY KEY (id),
@@ -33,12 +36,12 @@ CREATE TABLE account (
 COMMENT ON TABLE account IS 'Ledger accounts. Immutable: never updated or deleted.';
 
 CREATE TABLE transfer (
-    source        text        NOT NULL,
+    source        text        COLLATE "C" NOT NULL,
     source_index  bigint      NOT NULL,
     id            uuid        NOT NULL,
-    destination   text        NOT NULL,
+    destination   text        COLLATE "C" NOT NULL,
     amount        bigint      NOT NULL,
-    currency      text        NOT NULL,
+    currency      text        COLLATE "C" NOT NULL,
     recorded_at   timestamptz NOT NULL,
     reference     text,
     -- The source's cumulative debits including this transfer: the newest row of a source gives its debits
@@ -114,7 +117,7 @@ CREATE TABLE seal_summarized (
 );
 
 CREATE TABLE credit_checkpoint (
-    account  text        NOT NULL,
+    account  text        COLLATE "C" NOT NULL,
     through  timestamptz NOT NULL,
     credits  bigint      NOT NULL,
     CONSTRAINT credit_checkpoint_pkey PRIMARY KEY (account, through),
