@@ -21,10 +21,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -116,27 +121,231 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   @Override
   public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
-    if (mode == BatchMode.LINKED) {
-      throw new UnsupportedOperationException("linked batches: not yet");
-    }
+    return mode == BatchMode.LINKED ? appendLinked(drafts) : appendIndependent(drafts);
+  }
+
+  /** Each draft as {@link #append} records it, in list order; after a lost race, the source's later drafts too. */
+  private List<AppendResult> appendIndependent(List<TransferDraft> drafts) {
     List<AppendResult> results = new ArrayList<>(drafts.size());
-    java.util.Set<AccountId> conflicted = new java.util.HashSet<>();
+    Set<AccountId> conflicted = null;
     for (TransferDraft draft : drafts) {
-      if (conflicted.contains(draft.source())) {
+      if (conflicted != null && conflicted.contains(draft.source())) {
         results.add(new AppendResult.Conflict("an earlier item of source " + draft.source() + " lost a race"));
         continue;
       }
       AppendResult result = appendOnce(draft, null);
-      if (result instanceof AppendResult.AlreadyRecorded already && !already.existing().sameContentAs(
-          draft.source(), draft.destination(), draft.amount(), draft.currency(), draft.reference())) {
-        result = new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
-            "transfer id " + draft.id() + " is recorded with different content");
+      if (result instanceof AppendResult.AlreadyRecorded already && !sameContent(already.existing(), draft)) {
+        result = idReused(already.existing(), draft);
       } else if (result instanceof AppendResult.Conflict) {
+        if (conflicted == null) {
+          conflicted = new HashSet<>();
+        }
         conflicted.add(draft.source());
       }
       results.add(result);
     }
     return results;
+  }
+
+  private static boolean sameContent(Transfer existing, TransferDraft draft) {
+    return existing.sameContentAs(draft.source(), draft.destination(), draft.amount(), draft.currency(),
+        draft.reference());
+  }
+
+  private static AppendResult.Rejected idReused(Transfer existing, TransferDraft draft) {
+    return new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + draft.id()
+        + " was recorded as " + existing.source() + " -> " + existing.destination() + " " + existing.amount() + " "
+        + existing.currency() + ", not as " + draft.source() + " -> " + draft.destination() + " " + draft.amount()
+        + " " + draft.currency());
+  }
+
+  /**
+   * A linked batch: all drafts or none. It claims its new ids (in id order) and locks its sources' heads (in
+   * account order; a single append that meets a locked head reports a conflict instead of waiting, and batches
+   * wait for each other only in that one order, so no cycle), decides every draft against the locked heads and
+   * the committed credits plus those of its own earlier drafts, reserves the destinations' credit ceilings, and
+   * then publishes every draft, or undoes the reservations and unlocks.
+   */
+  private List<AppendResult> appendLinked(List<TransferDraft> drafts) {
+    int n = drafts.size();
+    Map<UUID, Transfer> existing = new HashMap<>();
+    Map<UUID, InFlight> claimed = new TreeMap<>();
+    TreeMap<AccountId, AccountState> sources = new TreeMap<>();
+    Map<AccountId, Head> lockedFrom = new HashMap<>();
+    Map<AccountState, long[]> reserved = new HashMap<>();
+    try {
+      claimIds(drafts, existing, claimed);
+      for (TransferDraft d : drafts) {
+        AccountState src = openAccount(d.source());
+        if (src != null) {
+          sources.put(d.source(), src);
+        }
+      }
+      for (Map.Entry<AccountId, AccountState> e : sources.entrySet()) {
+        lockedFrom.put(e.getKey(), lockHead(e.getValue()));
+      }
+      Map<AccountId, Head> heads = new HashMap<>();
+      for (Map.Entry<AccountId, Head> e : lockedFrom.entrySet()) {
+        heads.put(e.getKey(), e.getValue().locked(true));
+      }
+      Map<AccountState, Long> addedCredits = new HashMap<>();
+      Map<AccountState, Instant> addedLatest = new HashMap<>();
+      Map<UUID, Transfer> recordedHere = new HashMap<>();
+      AppendResult[] results = new AppendResult[n];
+      List<Transfer> recorded = new ArrayList<>(n);
+      List<AccountState[]> sides = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        TransferDraft d = drafts.get(i);
+        Transfer prior = existing.containsKey(d.id()) ? existing.get(d.id()) : recordedHere.get(d.id());
+        AppendResult result;
+        if (prior != null) {
+          result = sameContent(prior, d) ? new AppendResult.AlreadyRecorded(prior) : idReused(prior, d);
+        } else {
+          result = decideLinked(d, heads, addedCredits, addedLatest, reserved);
+          if (result instanceof AppendResult.Recorded r) {
+            recordedHere.put(d.id(), r.transfer());
+            recorded.add(r.transfer());
+            sides.add(new AccountState[] {openAccount(d.source()), openAccount(d.destination())});
+          }
+        }
+        if (result instanceof AppendResult.Rejected) {
+          for (int j = 0; j < n; j++) {
+            results[j] = j == i ? result : new AppendResult.Aborted("item " + i + " of the linked batch was"
+                + " rejected; nothing of it was recorded");
+          }
+          return List.of(results);
+        }
+        results[i] = result;
+      }
+      // Publish: credits before the heads, so that no balance is ever seen below what it will be.
+      for (int k = 0; k < recorded.size(); k++) {
+        Transfer t = recorded.get(k);
+        AccountState src = sides.get(k)[0];
+        AccountState dst = sides.get(k)[1];
+        src.log.add(t, -t.amount());
+        dst.log.add(t, t.amount());
+        dst.latestCredit.accumulateAndGet(t.recordedAt(), (previous, time) -> latest(time, previous));
+        dst.credits.addAndGet(t.amount());
+      }
+      reserved.clear();
+      for (Map.Entry<AccountId, Head> e : heads.entrySet()) {
+        sources.get(e.getKey()).head.set(e.getValue().locked(false));
+      }
+      lockedFrom.clear();
+      for (Transfer t : recorded) {
+        transfers.put(t.id(), t);
+        claimed.remove(t.id()).done();
+      }
+      return List.of(results);
+    } finally {
+      for (Map.Entry<AccountState, long[]> e : reserved.entrySet()) {
+        e.getKey().creditCeiling.addAndGet(-e.getValue()[0]);
+      }
+      for (Map.Entry<AccountId, Head> e : lockedFrom.entrySet()) {
+        sources.get(e.getKey()).head.set(e.getValue());
+      }
+      for (Map.Entry<UUID, InFlight> e : claimed.entrySet()) {
+        transfers.remove(e.getKey(), e.getValue());
+        e.getValue().done();
+      }
+    }
+  }
+
+  /** Claims each new id of the batch in id order; ids already recorded go to {@code existing}. */
+  private void claimIds(List<TransferDraft> drafts, Map<UUID, Transfer> existing, Map<UUID, InFlight> claimed) {
+    TreeSet<UUID> ids = new TreeSet<>();
+    for (TransferDraft d : drafts) {
+      ids.add(d.id());
+    }
+    for (UUID id : ids) {
+      InFlight mine = new InFlight();
+      while (true) {
+        Object prior = transfers.putIfAbsent(id, mine);
+        if (prior == null) {
+          claimed.put(id, mine);
+          break;
+        }
+        if (prior instanceof Transfer t) {
+          existing.put(id, t);
+          break;
+        }
+        ((InFlight) prior).await(id);
+      }
+    }
+  }
+
+  /** Locks the account's head for a linked batch, waiting for another batch's lock; returns the unlocked head. */
+  private static Head lockHead(AccountState state) {
+    for (int spins = 0; ; spins++) {
+      Head head = state.head.get();
+      if (!head.locked && state.head.compareAndSet(head, head.locked(true))) {
+        return head;
+      }
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  /** One draft of a linked batch against the batch's locked heads and its own earlier credits. */
+  private AppendResult decideLinked(TransferDraft d, Map<AccountId, Head> heads, Map<AccountState, Long> addedCredits,
+      Map<AccountState, Instant> addedLatest, Map<AccountState, long[]> reserved) {
+    AccountState src = openAccount(d.source());
+    Head head = heads.get(d.source());
+    if (src == null || head == null) { // (not open when the batch locked its sources)
+      return new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND, "source account " + d.source()
+          + " does not exist");
+    }
+    AccountState dst = openAccount(d.destination());
+    if (dst == null) {
+      return new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND, "destination account "
+          + d.destination() + " does not exist");
+    }
+    String currency = d.currency();
+    if (!src.account.currency().equals(currency) || !dst.account.currency().equals(currency)) {
+      return new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH, "transfer in " + currency + " from "
+          + src.account.id() + " (" + src.account.currency() + ") to " + dst.account.id() + " ("
+          + dst.account.currency() + ")");
+    }
+    long amount = d.amount();
+    long credits = Math.addExact(src.credits.get(), addedCredits.getOrDefault(src, 0L));
+    long balance = credits - head.debits;
+    if (!src.account.issuer() && balance < amount) {
+      return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS, "account " + src.account.id()
+          + " has balance " + balance + ", less than the amount " + amount);
+    }
+    if (head.debits > Long.MAX_VALUE - amount) {
+      return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW, "cumulative debits of " + src.account.id()
+          + " are " + head.debits + "; adding " + amount + " overflows");
+    }
+    Instant latestCredit = src.latestCredit.get();
+    Instant batchCredit = addedLatest.get(src);
+    if (batchCredit != null) {
+      latestCredit = latest(batchCredit, latestCredit);
+    }
+    Instant afterCredits = latestCredit == null ? null : latestCredit.plus(1, ChronoUnit.MICROS);
+    if (afterCredits != null && afterCredits.isAfter(Checks.MAX_INSTANT)) {
+      return new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, "account " + src.account.id()
+          + " was credited at " + latestCredit + ", the latest instant a ledger records; no debit can follow it");
+    }
+    long ceiling;
+    do {
+      ceiling = dst.creditCeiling.get();
+      if (ceiling > Long.MAX_VALUE - amount) {
+        return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW, "cumulative credits of "
+            + dst.account.id() + " are " + ceiling + "; adding " + amount + " overflows");
+      }
+    } while (!dst.creditCeiling.compareAndSet(ceiling, ceiling + amount));
+    reserved.computeIfAbsent(dst, k -> new long[1])[0] += amount;
+    Instant at = latest(latest(d.notBefore(), head.latest), afterCredits);
+    Transfer transfer = new Transfer(d.id(), src.account.id(), head.nextIndex, dst.account.id(), amount, currency,
+        at, d.reference());
+    heads.put(d.source(), new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head, true));
+    addedCredits.merge(dst, amount, Long::sum);
+    addedLatest.merge(dst, at, (a, b) -> latest(a, b));
+    return new AppendResult.Recorded(transfer);
   }
 
   /** Claims the id, then makes one attempt; {@code destination} overrides the lookup for a funding transfer. */
@@ -189,6 +398,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
     long amount = draft.amount();
     // Read the head before the credits: credits only grow, so the balance computed is never more than real.
     Head head = src.head.get();
+    if (head.locked) {
+      return new AppendResult.Conflict("source " + src.account.id() + " is being debited by a linked batch");
+    }
     long credits = src.credits.get();
     Instant latestCredit = src.latestCredit.get();
     long balance = credits - head.debits;
@@ -219,7 +431,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
     Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
         currency, at, draft.reference());
-    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head))) {
+    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head, false))) {
       dst.creditCeiling.addAndGet(-amount);
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
@@ -347,8 +559,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
    * latest time, and the newest debit with a link to the previous head, so the heads form the source's chain.
    */
   private record Head(long nextIndex, long debits, @Nullable Instant latest, @Nullable Transfer transfer,
-      @Nullable Head prev) {
-    static final Head EMPTY = new Head(0, 0, null, null, null);
+      @Nullable Head prev, boolean locked) {
+    static final Head EMPTY = new Head(0, 0, null, null, null, false);
+
+    /** This head with the lock of a linked batch set or cleared (the same chain). */
+    Head locked(boolean lock) {
+      return new Head(nextIndex, debits, latest, transfer, prev, lock);
+    }
   }
 
   private static final class AccountState {

@@ -39,6 +39,7 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
     BalanceAsOfContract,
     StatementContract,
     ConcurrencyContract,
+    BatchContract,
     ModelBasedContract {
 
   /** The clock's reading when each test starts. */
