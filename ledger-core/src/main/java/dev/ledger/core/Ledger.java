@@ -17,6 +17,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -53,6 +56,9 @@ public final class Ledger implements AutoCloseable {
   private final LedgerListener listener;
   /** False for {@link LedgerListener#none()}: then no clock is read and nothing allocated for observation. */
   private final boolean observed;
+  private final Executor executor;
+  /** Null when coalescing is off. */
+  private final @Nullable Coalescer coalescer;
 
   private Ledger(Builder builder) {
     this.store = builder.store;
@@ -61,6 +67,9 @@ public final class Ledger implements AutoCloseable {
     this.ids = builder.ids != null ? builder.ids : new TransferIds(builder.clock);
     this.listener = builder.listener;
     this.observed = builder.listener != LedgerListener.none();
+    this.executor = builder.executor != null ? builder.executor : ForkJoinPool.commonPool();
+    this.coalescer = builder.coalescing.enabled()
+        ? new Coalescer(this, store, retryPolicy, executor, builder.coalescing) : null;
   }
 
   /** A ledger on the given store; see {@link Builder} for the defaults. */
@@ -135,10 +144,55 @@ public final class Ledger implements AutoCloseable {
     return transfer;
   }
 
+  /**
+   * Records a transfer without waiting: the future completes with what {@link #transfer(TransferRequest)} would
+   * return, or exceptionally with what it would throw ({@link LedgerRejectedException},
+   * {@link LedgerUnavailableException}). With coalescing the request joins the next batch, written by a caller
+   * already writing or on the ledger's executor ({@link Builder#executor(Executor)}); without, the whole call runs
+   * on the executor. Cancelling the future does not withdraw the request: a transfer may still be recorded, and
+   * {@link #findTransfer(UUID)} tells.
+   *
+   * @throws LedgerRejectedException at once, when the request is null
+   */
+  public CompletableFuture<Transfer> transferAsync(TransferRequest request) {
+    Checks.present(request, "transfer request");
+    if (coalescer == null) {
+      return CompletableFuture.supplyAsync(() -> transfer(request), executor);
+    }
+    UUID id = request.id() != null ? request.id() : ids.get();
+    if (!observed) {
+      return coalescer.transferAsync(request, id);
+    }
+    @Nullable Object context = started(Operation.TRANSFER);
+    long start = System.nanoTime();
+    return coalescer.transferAsync(request, id).whenComplete((transfer, failure) -> {
+      if (failure == null) {
+        notifyRecorded(1, System.nanoTime() - start);
+        ended(Operation.TRANSFER, context, start, null);
+      } else {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        failed(Operation.TRANSFER, context, start, cause instanceof RuntimeException r ? r
+            : new IllegalStateException(cause));
+      }
+    });
+  }
+
   /** The transfer protocol; {@code start} is the call's start when {@link #observed}. */
   private Transfer record(TransferRequest request, long start) {
     Checks.present(request, "transfer request");
     UUID id = request.id() != null ? request.id() : ids.get();
+    if (coalescer != null) {
+      Coalescer.Item item = coalescer.transfer(request, id);
+      Transfer transfer = item.result.join();
+      if (observed) {
+        if (item.replayed) {
+          notifyReplayed(item.attempt, System.nanoTime() - start);
+        } else {
+          notifyRecorded(item.attempt, System.nanoTime() - start);
+        }
+      }
+      return transfer;
+    }
     for (int attempt = 1; ; attempt++) {
       TransferDraft draft = new TransferDraft(id, request.source(), request.destination(), request.amount(),
           request.currency(), request.reference(), now());
@@ -394,14 +448,36 @@ public final class Ledger implements AutoCloseable {
         : callStore(store::chainHeads, null);
   }
 
-  /** Closes the store. */
+  /** Closes the store; with coalescing, first fails every request still queued (nothing recorded for them). */
   @Override
   public void close() {
+    if (coalescer != null) {
+      coalescer.close();
+    }
     store.close();
   }
 
   private Instant now() {
     return Checks.clockReading(clock.instant());
+  }
+
+  /** The clock's reading for a coalesced batch. */
+  Instant clockReading() {
+    return now();
+  }
+
+  /** A coalesced request lost a race (told to the listener as a conflict of its call). */
+  void coalescedConflict(int attempt, String detail) {
+    if (observed) {
+      notifyConflict(Operation.TRANSFER, attempt, detail);
+    }
+  }
+
+  /** A coalesced request was queued again after {@code backoffNanos}. */
+  void coalescedRetry(int attempt, long backoffNanos) {
+    if (observed) {
+      notifyRetry(Operation.TRANSFER, attempt, backoffNanos);
+    }
   }
 
   private void backOff(Operation operation, int attempt, String detail, @Nullable UUID transferId) {
@@ -553,11 +629,11 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  private static String describe(Transfer t) {
+  static String describe(Transfer t) {
     return describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference());
   }
 
-  private static String describe(TransferRequest r) {
+  static String describe(TransferRequest r) {
     return describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference());
   }
 
@@ -578,6 +654,8 @@ public final class Ledger implements AutoCloseable {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private @Nullable Supplier<UUID> ids;
     private LedgerListener listener = LedgerListener.none();
+    private Coalescing coalescing = Coalescing.off();
+    private @Nullable Executor executor;
 
     private Builder(LedgerStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -606,6 +684,24 @@ public final class Ledger implements AutoCloseable {
      */
     public Builder listener(LedgerListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether and how concurrent {@link Ledger#transfer(TransferRequest)} calls are combined into batches (see
+     * {@link Coalescing}); default {@link Coalescing#off()}.
+     */
+    public Builder coalescing(Coalescing coalescing) {
+      this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
+      return this;
+    }
+
+    /**
+     * The executor that runs {@link Ledger#transferAsync(TransferRequest)} work no caller is waiting for; default
+     * {@link ForkJoinPool#commonPool()}. Containers that own their threads should give their own.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

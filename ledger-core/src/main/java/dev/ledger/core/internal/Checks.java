@@ -21,6 +21,13 @@ public final class Checks {
 
   private Checks() {}
 
+  /** Fails fast on a bad configuration value: {@code message} names the value and the rule. */
+  public static void requireArgument(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
   public static LedgerRejectedException reject(RejectionReason reason, String detail) {
     return new LedgerRejectedException(reason, detail);
   }

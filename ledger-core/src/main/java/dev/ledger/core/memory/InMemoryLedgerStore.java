@@ -154,9 +154,15 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   private static AppendResult.Rejected idReused(Transfer existing, TransferDraft draft) {
     return new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + draft.id()
-        + " was recorded as " + existing.source() + " -> " + existing.destination() + " " + existing.amount() + " "
-        + existing.currency() + ", not as " + draft.source() + " -> " + draft.destination() + " " + draft.amount()
-        + " " + draft.currency());
+        + " was recorded as " + describe(existing.source(), existing.destination(), existing.amount(),
+        existing.currency(), existing.reference()) + ", not as " + describe(draft.source(), draft.destination(),
+        draft.amount(), draft.currency(), draft.reference()));
+  }
+
+  private static String describe(AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference) {
+    return source + " -> " + destination + " " + amount + " " + currency
+        + (reference == null ? "" : " reference " + Checks.quote(reference));
   }
 
   /**

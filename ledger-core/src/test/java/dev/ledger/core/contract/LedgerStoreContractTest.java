@@ -1,5 +1,6 @@
 package dev.ledger.core.contract;
 
+import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.RetryPolicy;
 import dev.ledger.core.spi.LedgerStore;
@@ -72,12 +73,17 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
         .build();
   }
 
+  /** How the ledger under test coalesces concurrent transfers; off by default, on in the coalescing subclasses. */
+  protected Coalescing coalescing() {
+    return Coalescing.off();
+  }
+
   @BeforeEach
   protected final void openLedger() {
     store = Objects.requireNonNull(newStore(), "newStore() returned null");
     clock = new MutableClock(START);
     books = new Books();
-    ledger = Ledger.builder(store).clock(clock).retryPolicy(retryPolicy()).build();
+    ledger = Ledger.builder(store).clock(clock).retryPolicy(retryPolicy()).coalescing(coalescing()).build();
   }
 
   @AfterEach

@@ -253,9 +253,11 @@ BEGIN
                 st := 'EXISTING';
             ELSE
                 st := 'ID_REUSED';
-                det := format('transfer id %s was recorded as %s -> %s %s %s, not as %s -> %s %s %s', p_ids[i],
-                              x_source[i], x_dest[i], x_amount[i], x_currency[i], p_sources[i], p_destinations[i],
-                              p_amounts[i], p_currencies[i]);
+                det := format('transfer id %s was recorded as %s -> %s %s %s%s, not as %s -> %s %s %s%s', p_ids[i],
+                              x_source[i], x_dest[i], x_amount[i], x_currency[i],
+                              coalesce(' reference ' || quote_literal(x_ref[i]), ''), p_sources[i],
+                              p_destinations[i], p_amounts[i], p_currencies[i],
+                              coalesce(' reference ' || quote_literal(p_references[i]), ''));
             END IF;
         ELSE
             s := s_slot[i];

@@ -1,0 +1,373 @@
+package dev.ledger.core;
+
+import dev.ledger.core.spi.AppendResult;
+import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.core.spi.TransferDraft;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Natural batching of {@link Ledger#transfer(TransferRequest)} calls (see {@link Coalescing}): a queue of
+ * requests, written as {@link BatchMode#INDEPENDENT} batches by whichever callers find fewer than
+ * {@code maxConcurrentBatches} batches in flight (flat combining: no thread of its own; an asynchronous request
+ * with no caller waiting is written on the ledger's executor). Thread-safe.
+ */
+final class Coalescer {
+  /** One queued request and its outcome. */
+  static final class Item {
+    final TransferRequest request;
+    final UUID id;
+    final CompletableFuture<Transfer> result = new CompletableFuture<>();
+    int attempt;
+    /** {@link System#nanoTime()} before which the item may not be written again (its retry backoff). */
+    long eligibleAt;
+    boolean inFlight;
+    /** Set when the id was already recorded with the same content. */
+    volatile boolean replayed;
+    @Nullable String lastConflict;
+
+    Item(TransferRequest request, UUID id) {
+      this.request = request;
+      this.id = id;
+    }
+  }
+
+  private final Ledger ledger;
+  private final LedgerStore store;
+  private final RetryPolicy retryPolicy;
+  private final Executor executor;
+  private final int maxBatchSize;
+  private final int maxWriters;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  private int writers;
+  private boolean closed;
+
+  Coalescer(Ledger ledger, LedgerStore store, RetryPolicy retryPolicy, Executor executor, Coalescing coalescing) {
+    this.ledger = ledger;
+    this.store = store;
+    this.retryPolicy = retryPolicy;
+    this.executor = executor;
+    this.maxBatchSize = coalescing.maxBatchSize();
+    this.maxWriters = coalescing.maxConcurrentBatches();
+  }
+
+  /** Queues the request and returns it once its transfer is written, writing batches itself while it can. */
+  Item transfer(TransferRequest request, UUID id) {
+    Item item = enqueue(request, id);
+    while (true) {
+      List<Item> batch = null;
+      lock.lock();
+      try {
+        while (!item.result.isDone()) {
+          batch = takeBatch();
+          if (batch != null) {
+            break;
+          }
+          long wait = nanosUntilEligible();
+          try {
+            if (wait == Long.MAX_VALUE) {
+              changed.await();
+            } else {
+              changed.awaitNanos(Math.max(wait, 1_000));
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(item);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (batch == null) {
+        join(item);
+        return item;
+      }
+      write(batch);
+    }
+  }
+
+  /** Queues the request; the returned future completes as {@link #transfer} would return or throw. */
+  CompletableFuture<Transfer> transferAsync(TransferRequest request, UUID id) {
+    Item item = enqueue(request, id);
+    boolean start;
+    lock.lock();
+    try {
+      start = writers < maxWriters && !queue.isEmpty();
+      if (start) {
+        writers++; // reserved for the task below
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (start) {
+      try {
+        executor.execute(this::drain);
+      } catch (RuntimeException e) {
+        lock.lock();
+        try {
+          writers--;
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+        fail(List.of(item), new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+            "the ledger's executor refused the write: " + e + "; nothing was recorded", id, e));
+      }
+    }
+    return item.result;
+  }
+
+  /** Fails every queued request: the ledger is closing. */
+  void close() {
+    List<Item> left;
+    lock.lock();
+    try {
+      closed = true;
+      left = new ArrayList<>(queue);
+      queue.clear();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (Item item : left) {
+      item.result.completeExceptionally(new LedgerUnavailableException(
+          LedgerUnavailableException.Kind.STORE_UNAVAILABLE, "the ledger was closed before transfer " + item.id
+              + " was written; nothing was recorded", item.id, null));
+    }
+  }
+
+  private Item enqueue(TransferRequest request, UUID id) {
+    Item item = new Item(request, id);
+    lock.lock();
+    try {
+      if (closed) {
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+            "the ledger is closed; nothing was recorded", id, null);
+      }
+      queue.addLast(item);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    return item;
+  }
+
+  /** A writer task of {@link #transferAsync}: writes batches until nothing eligible is queued. */
+  private void drain() {
+    List<Item> batch;
+    lock.lock();
+    try {
+      writers--; // the reservation becomes an ordinary writer slot taken by takeBatch
+      batch = takeBatch();
+    } finally {
+      lock.unlock();
+    }
+    while (batch != null) {
+      write(batch);
+      lock.lock();
+      try {
+        batch = takeBatch();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Under the lock: when a writer slot is free, takes up to maxBatchSize eligible items (in queue order) and the
+   * slot; null otherwise.
+   */
+  private @Nullable List<Item> takeBatch() {
+    if (writers >= maxWriters || queue.isEmpty()) {
+      return null;
+    }
+    long now = System.nanoTime();
+    List<Item> batch = null;
+    for (Iterator<Item> it = queue.iterator(); it.hasNext() && (batch == null || batch.size() < maxBatchSize); ) {
+      Item item = it.next();
+      if (item.eligibleAt - now <= 0) {
+        if (batch == null) {
+          batch = new ArrayList<>(Math.min(queue.size(), maxBatchSize));
+        }
+        it.remove();
+        item.inFlight = true;
+        batch.add(item);
+      }
+    }
+    if (batch != null) {
+      writers++;
+    }
+    return batch;
+  }
+
+  /** Under the lock: nanoseconds until the first queued item becomes eligible; MAX_VALUE when none is queued. */
+  private long nanosUntilEligible() {
+    long now = System.nanoTime();
+    long wait = Long.MAX_VALUE;
+    for (Item item : queue) {
+      wait = Math.min(wait, Math.max(0, item.eligibleAt - now));
+    }
+    return wait;
+  }
+
+  /** Writes one batch (the writer slot was taken by takeBatch) and settles or re-queues each item. */
+  private void write(List<Item> batch) {
+    boolean wasInterrupted = Thread.interrupted(); // a writer finishes the batch it took, then re-asserts it
+    List<Item> retry = new ArrayList<>();
+    try {
+      Instant now = ledger.clockReading();
+      List<TransferDraft> drafts = new ArrayList<>(batch.size());
+      for (Item item : batch) {
+        TransferRequest r = item.request;
+        drafts.add(new TransferDraft(item.id, r.source(), r.destination(), r.amount(), r.currency(), r.reference(),
+            now));
+        item.attempt++;
+      }
+      List<AppendResult> results;
+      try {
+        results = store.appendBatch(drafts, BatchMode.INDEPENDENT);
+        if (results.size() != drafts.size()) {
+          throw new IllegalStateException("the store answered " + results.size() + " results for a batch of "
+              + drafts.size());
+        }
+      } catch (LedgerUnavailableException e) {
+        for (Item item : batch) {
+          item.result.completeExceptionally(e.transferId() == null || !e.transferId().equals(item.id)
+              ? e.withTransferId(item.id) : e);
+        }
+        return;
+      } catch (RuntimeException e) {
+        fail(batch, null, e);
+        return;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        Item item = batch.get(i);
+        AppendResult result = results.get(i);
+        if (result instanceof AppendResult.Recorded recorded) {
+          item.result.complete(recorded.transfer());
+        } else if (result instanceof AppendResult.AlreadyRecorded already) {
+          settleReplay(item, already.existing());
+        } else if (result instanceof AppendResult.Rejected rejected) {
+          item.result.completeExceptionally(new LedgerRejectedException(rejected.reason(), rejected.detail()));
+        } else {
+          item.lastConflict = result instanceof AppendResult.Conflict c ? c.detail() : "the batch was aborted";
+          retry.add(item);
+        }
+      }
+    } finally {
+      requeue(retry);
+      if (wasInterrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void settleReplay(Item item, Transfer existing) {
+    TransferRequest r = item.request;
+    if (existing.sameContentAs(r.source(), r.destination(), r.amount(), r.currency(), r.reference())) {
+      item.replayed = true;
+      item.result.complete(existing);
+    } else {
+      item.result.completeExceptionally(new LedgerRejectedException(
+          RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + item.id + " was recorded as "
+              + Ledger.describe(existing) + ", not as " + Ledger.describe(r)));
+    }
+  }
+
+  /** Releases the writer slot and queues the items that lost a race again (or fails those out of attempts). */
+  private void requeue(List<Item> retry) {
+    List<Item> exhausted = new ArrayList<>();
+    lock.lock();
+    try {
+      writers--;
+      long now = System.nanoTime();
+      for (Item item : retry) {
+        ledger.coalescedConflict(item.attempt, String.valueOf(item.lastConflict));
+        if (item.attempt >= retryPolicy.maxAttempts() || closed) {
+          exhausted.add(item);
+          continue;
+        }
+        // The first retry at once (the batch that won has committed); later ones after the policy's backoff.
+        long backoff = item.attempt == 1 ? 0 : retryPolicy.backoffNanos(item.attempt - 1, ThreadLocalRandom.current());
+        item.eligibleAt = now + backoff;
+        item.inFlight = false;
+        queue.addFirst(item);
+        ledger.coalescedRetry(item.attempt, backoff);
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (Item item : exhausted) {
+      item.result.completeExceptionally(new LedgerUnavailableException(
+          LedgerUnavailableException.Kind.RETRIES_EXHAUSTED, "gave up after " + item.attempt + " attempts, each lost"
+              + " to a concurrent debit; last: " + item.lastConflict + "; nothing was recorded", item.id, null));
+    }
+  }
+
+  private static void fail(List<Item> items, LedgerUnavailableException e) {
+    for (Item item : items) {
+      item.result.completeExceptionally(e);
+    }
+  }
+
+  private static void fail(List<Item> items, @Nullable LedgerUnavailableException e, RuntimeException cause) {
+    for (Item item : items) {
+      item.result.completeExceptionally(e != null ? e : new LedgerUnavailableException(
+          LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, "store failed unexpectedly: " + cause, item.id, cause));
+    }
+  }
+
+  /** The caller was interrupted while waiting: withdraws a queued item; an item in flight stays in flight. */
+  private LedgerUnavailableException interrupted(Item item) {
+    if (!item.inFlight && queue.remove(item)) {
+      return new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED, "interrupted while transfer "
+          + item.id + " was queued; nothing was recorded", item.id, null);
+    }
+    return new LedgerUnavailableException(LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, "interrupted while"
+        + " transfer " + item.id + " was being written; it may or may not be recorded: findTransfer(id) waits for"
+        + " the outcome, and a retry with the same id records it at most once", item.id, null);
+  }
+
+  private static Transfer join(Item item) {
+    try {
+      return item.result.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof LedgerRejectedException rejected) {
+        throw new LedgerRejectedException(rejected.reason(), rejected.getMessage() == null ? "" : detail(rejected));
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw e;
+    }
+  }
+
+  /** The detail of a rejection, without the reason prefix and rule suffix its message adds. */
+  private static String detail(LedgerRejectedException e) {
+    String message = String.valueOf(e.getMessage());
+    String prefix = e.reason().name() + ": ";
+    String suffix = " (rule: " + e.reason().rule() + ")";
+    if (message.startsWith(prefix)) {
+      message = message.substring(prefix.length());
+    }
+    if (message.endsWith(suffix)) {
+      message = message.substring(0, message.length() - suffix.length());
+    }
+    return message;
+  }
+}

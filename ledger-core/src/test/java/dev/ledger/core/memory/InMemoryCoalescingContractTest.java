@@ -1,0 +1,18 @@
+package dev.ledger.core.memory;
+
+import dev.ledger.core.Coalescing;
+import dev.ledger.core.contract.LedgerStoreContractTest;
+import dev.ledger.core.spi.LedgerStore;
+
+/** The in-memory store passes the store contract with every transfer going through coalesced batches. */
+class InMemoryCoalescingContractTest extends LedgerStoreContractTest {
+  @Override
+  protected LedgerStore newStore() {
+    return new InMemoryLedgerStore();
+  }
+
+  @Override
+  protected Coalescing coalescing() {
+    return Coalescing.natural(64, 2);
+  }
+}
