@@ -243,6 +243,9 @@ final class Coalescer {
           throw new IllegalStateException("the store answered " + results.size() + " results for a batch of "
               + drafts.size());
         }
+      } catch (LedgerRejectedException e) {
+        fail(batch, e); // not the port's contract (rejections are data), but passed on as the single path does
+        return;
       } catch (LedgerUnavailableException e) {
         for (Item item : batch) {
           item.result.completeExceptionally(e.transferId() == null || !e.transferId().equals(item.id)
@@ -318,7 +321,7 @@ final class Coalescer {
     }
   }
 
-  private static void fail(List<Item> items, LedgerUnavailableException e) {
+  private static void fail(List<Item> items, RuntimeException e) {
     for (Item item : items) {
       item.result.completeExceptionally(e);
     }

@@ -645,8 +645,9 @@ public final class Ledger implements AutoCloseable {
 
   /**
    * Configures a {@link Ledger}. Defaults: the system clock ({@link InstantSource#system()}),
-   * {@link RetryPolicy#defaults()}, time-ordered (version 7) UUIDs for transfers without an id, and no
-   * listener ({@link LedgerListener#none()}). Not thread-safe; the built ledger is.
+   * {@link RetryPolicy#defaults()}, time-ordered (version 7) UUIDs for transfers without an id, no
+   * listener ({@link LedgerListener#none()}), {@link Coalescing#natural()} and {@link ForkJoinPool#commonPool()}
+   * for asynchronous work. Not thread-safe; the built ledger is.
    */
   public static final class Builder {
     private final LedgerStore store;
@@ -654,7 +655,7 @@ public final class Ledger implements AutoCloseable {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private @Nullable Supplier<UUID> ids;
     private LedgerListener listener = LedgerListener.none();
-    private Coalescing coalescing = Coalescing.off();
+    private Coalescing coalescing = Coalescing.natural();
     private @Nullable Executor executor;
 
     private Builder(LedgerStore store) {
@@ -689,7 +690,8 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Whether and how concurrent {@link Ledger#transfer(TransferRequest)} calls are combined into batches (see
-     * {@link Coalescing}); default {@link Coalescing#off()}.
+     * {@link Coalescing}); default {@link Coalescing#natural()} (it adds no wait: a call alone is written at once,
+     * as a batch of one). {@link Coalescing#off()} gives one store call per {@code transfer} call.
      */
     public Builder coalescing(Coalescing coalescing) {
       this.coalescing = Objects.requireNonNull(coalescing, "coalescing");

@@ -36,7 +36,8 @@ class LedgerTest {
   private final MutableClock clock = new MutableClock(T);
 
   private Ledger ledger(RetryPolicy policy) {
-    return Ledger.builder(store).clock(clock).retryPolicy(policy).build();
+    // The one-call-one-store-call path (coalescing has its own tests, LedgerCoalescingTest).
+    return Ledger.builder(store).clock(clock).retryPolicy(policy).coalescing(Coalescing.off()).build();
   }
 
   private static Transfer recorded(TransferDraft d, long index) {

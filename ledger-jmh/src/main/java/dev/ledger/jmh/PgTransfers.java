@@ -1,6 +1,7 @@
 package dev.ledger.jmh;
 
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.Transfer;
@@ -54,7 +55,15 @@ final class PgTransfers {
       long t3 = System.nanoTime();
       Baselines baselines = Baselines.create(db);
       long t4 = System.nanoTime();
-      Ledger ledger = Ledger.builder(db.store()).listener(db.counters().listener()).build();
+      Ledger.Builder builder = Ledger.builder(db.store()).listener(db.counters().listener());
+      // -Dledger.bench.coalescing=off|natural compares the two by hand; the run measures the library's default.
+      String coalescing = System.getProperty("ledger.bench.coalescing", "default");
+      if (coalescing.equals("off")) {
+        builder.coalescing(Coalescing.off());
+      } else if (coalescing.equals("natural")) {
+        builder.coalescing(Coalescing.natural());
+      }
+      Ledger ledger = builder.build();
       PgTransfers fx = new PgTransfers(db, ledger, baselines, names[0]);
       fx.setup.put("accounts", accounts);
       fx.setup.put("database_seconds", db.setupSeconds());

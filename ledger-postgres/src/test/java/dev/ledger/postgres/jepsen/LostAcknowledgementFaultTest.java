@@ -3,6 +3,7 @@ package dev.ledger.postgres.jepsen;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.TransferRequest;
@@ -42,8 +43,11 @@ class LostAcknowledgementFaultTest {
     AtomicLong changedBudget = new AtomicLong(changedTarget);
     try (HikariDataSource pool = FaultRun.pool("jepsen-ack", 8, Duration.ofSeconds(3), DB.jdbcUrl())) {
       FaultyDataSource faulty = new FaultyDataSource(pool);
+      // Coalescing off: each fault is armed for the calling thread's own next store call, and the test checks how
+      // that call maps it (with coalescing another caller's thread may write the request). The other fault tests
+      // run with the default, coalescing on.
       try (Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(faulty).schema(schema)
-          .summarizeEvery(Duration.ofMillis(250)).build()).build()) {
+          .summarizeEvery(Duration.ofMillis(250)).build()).coalescing(Coalescing.off()).build()) {
         Bank bank = new Bank(ledger, faulty, schema, run.seed, 8, 10_000);
         bank.open();
         Bank.TransferStep step = (b, client, random, request) -> {
