@@ -46,6 +46,12 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void readme_coalescingShowsExactlyTheTaggedRegions() throws IOException {
+    assertShowsTaggedRegion("coalescing", "CoalescingExample.java");
+    assertShowsTaggedRegion("async", "CoalescingExample.java");
+  }
+
+  @Test
   void readme_metricsShowsExactlyTheTaggedRegion() throws IOException {
     assertShowsTaggedRegion("metrics", "MetricsExample.java");
   }
