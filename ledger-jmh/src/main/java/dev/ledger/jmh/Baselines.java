@@ -138,6 +138,42 @@ public final class Baselines {
     }
   }
 
+  private static final String RAW_INSERT_BATCH = "INSERT INTO " + SCHEMA + ".raw_transfer"
+      + " (source, source_index, id, destination, amount, currency, recorded_at, reference, source_debits)"
+      + " SELECT u.source, u.idx, u.id, u.destination, u.amount, ?, ?, NULL, u.amount * (u.idx + 1)"
+      + " FROM unnest(?::text[], ?::bigint[], ?::uuid[], ?::text[], ?::bigint[]) AS u(source, idx, id, destination,"
+      + " amount)";
+
+  /**
+   * The bulk ceiling: {@code sources.length} rows in one INSERT (arrays bound as parameters, one round trip, one
+   * commit), the same columns as {@link #rawInsert}.
+   */
+  public int rawInsertBatch(String[] sources, String[] destinations, long amount) throws SQLException {
+    counters.attempts.increment();
+    int n = sources.length;
+    Object[] indices = new Object[n];
+    Object[] ids = new Object[n];
+    Object[] amounts = new Object[n];
+    long first = rawIndex.getAndAdd(n);
+    for (int i = 0; i < n; i++) {
+      indices[i] = first + i;
+      ids[i] = this.ids.get();
+      amounts[i] = amount;
+    }
+    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(RAW_INSERT_BATCH)) {
+      ps.setString(1, BenchData.CURRENCY);
+      ps.setObject(2, now());
+      ps.setArray(3, c.createArrayOf("text", sources));
+      ps.setArray(4, c.createArrayOf("int8", indices));
+      ps.setArray(5, c.createArrayOf("uuid", ids));
+      ps.setArray(6, c.createArrayOf("text", destinations));
+      ps.setArray(7, c.createArrayOf("int8", amounts));
+      int rows = ps.executeUpdate();
+      counters.ops.increment();
+      return rows;
+    }
+  }
+
   /** Locking: one function call (one transaction), retried on deadlock or serialization failure. */
   public long locking(String source, String destination, long amount) throws SQLException {
     UUID id = ids.get();

@@ -200,7 +200,6 @@ public final class BenchRun {
         memory = new Settings(1, 0, 1, 1, 1);
         profile = null;
         sweep = new int[] {16};
-        zipf = new String[] {"1.0"};
         history = new String[] {"1000", "10000"};
         memoryThreads = new int[] {2};
       }
@@ -211,6 +210,10 @@ public final class BenchRun {
         Map.of(), pg, "1g", "gc"));
     groups.add(new Group("hot", "dev.ledger.jmh.HotAccountsBenchmark.(ledger|locking|seed)$", hotThreads,
         Map.of("s", zipf), pg, "1g", "gc"));
+    groups.add(new Group("bulk", "dev.ledger.jmh.BulkBenchmark.(ledgerBatch|rawBatch)$", new int[] {1},
+        Map.of(), pg, "1g", "gc"));
+    groups.add(new Group("latency", "dev.ledger.jmh.LatencyBenchmark.(ledger|locking)$", new int[] {1},
+        Map.of(), balance, "1g", "gc"));
     groups.add(new Group("balance", "dev.ledger.jmh.BalanceBenchmark.", new int[] {1},
         Map.of("history", history), balance, "1g", "gc"));
     groups.add(new Group("inmemory", "dev.ledger.jmh.InMemoryBenchmark.transfer$", memoryThreads, Map.of(), memory,

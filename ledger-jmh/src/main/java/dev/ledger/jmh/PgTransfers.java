@@ -1,13 +1,17 @@
 package dev.ledger.jmh;
 
 import dev.ledger.core.AccountId;
+import dev.ledger.core.BatchMode;
 import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
+import dev.ledger.core.TransferResult;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -92,6 +96,32 @@ final class PgTransfers {
       db.counters().ops.increment();
       return null;
     }
+  }
+
+  /** One independent batch through {@link Ledger#transferBatch}; returns the items recorded. */
+  int ledgerBatch(int[] sources, int[] destinations) {
+    List<TransferRequest> requests = new ArrayList<>(sources.length);
+    for (int i = 0; i < sources.length; i++) {
+      requests.add(TransferRequest.of(ids[sources[i]], ids[destinations[i]], AMOUNT, BenchData.CURRENCY));
+    }
+    int recorded = 0;
+    for (TransferResult r : ledger.transferBatch(requests, BatchMode.INDEPENDENT)) {
+      if (r instanceof TransferResult.Recorded) {
+        recorded++;
+      }
+    }
+    db.counters().ops.increment();
+    return recorded;
+  }
+
+  int rawBatch(int[] sources, int[] destinations) throws SQLException {
+    String[] s = new String[sources.length];
+    String[] d = new String[sources.length];
+    for (int i = 0; i < sources.length; i++) {
+      s[i] = names[sources[i]];
+      d[i] = names[destinations[i]];
+    }
+    return baselines.rawInsertBatch(s, d, AMOUNT);
   }
 
   int raw(int source, int destination) throws SQLException {

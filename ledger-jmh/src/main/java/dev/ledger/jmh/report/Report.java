@@ -27,12 +27,17 @@ public final class Report {
   public static final List<String> KEYS = List.of("transfer_tps_16t", "raw_insert_tps_16t",
       "ratio_transfer_vs_raw_16t", "hot_tps_zipf1", "locking_tps_zipf1", "ratio_hot_vs_locking_zipf1",
       "deadlocks_ledger", "deadlocks_locking", "balance_p99_ms_1k", "balance_p99_ms_1m",
-      "seed_sum_balance_p99_ms_1m", "inmemory_tps_2t");
+      "seed_sum_balance_p99_ms_1m", "inmemory_tps_2t", "locking_tps_16t", "ratio_transfer_vs_locking_16t",
+      "hot_tps_zipf2", "locking_tps_zipf2", "ratio_hot_vs_locking_zipf2", "bulk_tps_batch1000",
+      "raw_batch_tps_batch1000", "ratio_bulk_vs_raw_batch1000", "transfer_p50_ms_1t", "transfer_p99_ms_1t",
+      "locking_p50_ms_1t", "balance_p50_ms_1k", "balance_p50_ms_1m");
 
   static final String T = "TransferBenchmark";
   static final String H = "HotAccountsBenchmark";
   static final String B = "BalanceBenchmark";
   static final String M = "InMemoryBenchmark";
+  static final String U = "BulkBenchmark";
+  static final String L = "LatencyBenchmark";
   static final int HOT_ACCOUNTS = dev.ledger.jmh.HotAccountsBenchmark.ACCOUNTS;
 
   private Report() {}
@@ -101,12 +106,32 @@ public final class Report {
     s.put("locking_tps_zipf1", locking);
     s.put("ratio_hot_vs_locking_zipf1", hot / locking);
     s.put("deadlocks_ledger", deadlocks(r, List.of(T + ".ledger", H + ".ledger", B + ".balance", B + ".balanceAsOf",
-        B + ".debit")));
+        B + ".debit", U + ".ledgerBatch", L + ".ledger")));
     s.put("deadlocks_locking", deadlocks(r, List.of(T + ".locking", H + ".locking")));
     s.put("balance_p99_ms_1k", p99(r, B, "balance", small));
     s.put("balance_p99_ms_1m", p99(r, B, "balance", large));
     s.put("seed_sum_balance_p99_ms_1m", p99(r, B, "seedSumBalance", large));
     s.put("inmemory_tps_2t", r.score(M, "transfer", 2));
+    double locking16 = r.score(T, "locking", 16);
+    s.put("locking_tps_16t", locking16);
+    s.put("ratio_transfer_vs_locking_16t", ledger16 / locking16);
+    double hot2 = r.score(H, "ledger", 16, "s", "2.0");
+    double locking2 = r.score(H, "locking", 16, "s", "2.0");
+    s.put("hot_tps_zipf2", hot2);
+    s.put("locking_tps_zipf2", locking2);
+    s.put("ratio_hot_vs_locking_zipf2", hot2 / locking2);
+    double bulk = r.score(U, "ledgerBatch", 1, "batch", "1000") * 1000;
+    double rawBulk = r.score(U, "rawBatch", 1, "batch", "1000") * 1000;
+    s.put("bulk_tps_batch1000", bulk);
+    s.put("raw_batch_tps_batch1000", rawBulk);
+    s.put("ratio_bulk_vs_raw_batch1000", bulk / rawBulk);
+    Results.Jmh ledger1 = r.find(L, "ledger", 1);
+    Results.Jmh locking1 = r.find(L, "locking", 1);
+    s.put("transfer_p50_ms_1t", ledger1 == null ? Double.NaN : ledger1.percentile("50.0"));
+    s.put("transfer_p99_ms_1t", ledger1 == null ? Double.NaN : ledger1.percentile("99.0"));
+    s.put("locking_p50_ms_1t", locking1 == null ? Double.NaN : locking1.percentile("50.0"));
+    s.put("balance_p50_ms_1k", percentile(r, B, "balance", small, "50.0"));
+    s.put("balance_p50_ms_1m", percentile(r, B, "balance", large, "50.0"));
     return s;
   }
 
@@ -124,6 +149,11 @@ public final class Report {
       }
     }
     return any ? sum : Double.NaN;
+  }
+
+  static double percentile(Results r, String cls, String method, String history, String p) {
+    Results.Jmh j = r.find(cls, method, 1, "history", history);
+    return j == null ? Double.NaN : j.percentile(p);
   }
 
   static double p99(Results r, String cls, String method, String history) {
