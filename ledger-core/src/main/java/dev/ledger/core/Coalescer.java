@@ -12,7 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +34,8 @@ final class Coalescer {
     boolean inFlight;
     /** Set when the id was already recorded with the same content. */
     volatile boolean replayed;
+    /** The caller waiting for this item, unparked when it completes or may write; null for an async item. */
+    volatile @Nullable Thread waiter;
     @Nullable String lastConflict;
 
     Item(TransferRequest request, UUID id) {
@@ -50,7 +52,6 @@ final class Coalescer {
   private final int maxWriters;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   private int writers;
   private boolean closed;
@@ -64,39 +65,52 @@ final class Coalescer {
     this.maxWriters = coalescing.maxConcurrentBatches();
   }
 
-  /** Queues the request and returns it once its transfer is written, writing batches itself while it can. */
+  /**
+   * Queues the request and returns it once its transfer is written, writing batches itself while it can. A waiting
+   * caller is parked; it is woken when its item completes, or when a writer slot frees while items are queued.
+   */
   Item transfer(TransferRequest request, UUID id) {
     Item item = enqueue(request, id);
+    item.waiter = Thread.currentThread();
     while (true) {
-      List<Item> batch = null;
+      List<Item> batch;
+      long wait;
       lock.lock();
       try {
-        while (!item.result.isDone()) {
-          batch = takeBatch();
-          if (batch != null) {
-            break;
-          }
-          long wait = nanosUntilEligible();
-          try {
-            if (wait == Long.MAX_VALUE) {
-              changed.await();
-            } else {
-              changed.awaitNanos(Math.max(wait, 1_000));
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted(item);
-          }
+        if (item.result.isDone()) {
+          break;
         }
+        batch = takeBatch();
+        // With every writer slot taken, wait to be woken (a writer that frees its slot wakes a queued caller);
+        // with a slot free and nothing eligible, until the first retry's backoff ends.
+        wait = batch != null ? 0 : writers >= maxWriters ? Long.MAX_VALUE : nanosUntilEligible();
       } finally {
         lock.unlock();
       }
-      if (batch == null) {
-        join(item);
-        return item;
+      if (batch != null) {
+        write(batch);
+        continue;
       }
-      write(batch);
+      if (wait == Long.MAX_VALUE) {
+        LockSupport.park(this);
+      } else {
+        LockSupport.parkNanos(this, Math.max(wait, 1_000));
+      }
+      if (Thread.interrupted()) {
+        lock.lock();
+        try {
+          if (!item.result.isDone()) {
+            Thread.currentThread().interrupt();
+            throw interrupted(item);
+          }
+        } finally {
+          lock.unlock();
+        }
+        Thread.currentThread().interrupt(); // done meanwhile: return it, keeping the interrupt
+      }
     }
+    join(item);
+    return item;
   }
 
   /** Queues the request; the returned future completes as {@link #transfer} would return or throw. */
@@ -119,7 +133,7 @@ final class Coalescer {
         lock.lock();
         try {
           writers--;
-          changed.signalAll();
+          wakeOneQueued();
         } finally {
           lock.unlock();
         }
@@ -138,7 +152,6 @@ final class Coalescer {
       closed = true;
       left = new ArrayList<>(queue);
       queue.clear();
-      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -146,6 +159,7 @@ final class Coalescer {
       item.result.completeExceptionally(new LedgerUnavailableException(
           LedgerUnavailableException.Kind.STORE_UNAVAILABLE, "the ledger was closed before transfer " + item.id
               + " was written; nothing was recorded", item.id, null));
+      wake(item);
     }
   }
 
@@ -158,7 +172,6 @@ final class Coalescer {
             "the ledger is closed; nothing was recorded", id, null);
       }
       queue.addLast(item);
-      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -272,6 +285,11 @@ final class Coalescer {
       }
     } finally {
       requeue(retry);
+      for (Item item : batch) {
+        if (item.result.isDone()) {
+          wake(item);
+        }
+      }
       if (wasInterrupted) {
         Thread.currentThread().interrupt();
       }
@@ -310,7 +328,7 @@ final class Coalescer {
         queue.addFirst(item);
         ledger.coalescedRetry(item.attempt, backoff);
       }
-      changed.signalAll();
+      wakeOneQueued();
     } finally {
       lock.unlock();
     }
@@ -318,6 +336,35 @@ final class Coalescer {
       item.result.completeExceptionally(new LedgerUnavailableException(
           LedgerUnavailableException.Kind.RETRIES_EXHAUSTED, "gave up after " + item.attempt + " attempts, each lost"
               + " to a concurrent debit; last: " + item.lastConflict + "; nothing was recorded", item.id, null));
+    }
+  }
+
+  private static void wake(Item item) {
+    Thread waiter = item.waiter;
+    if (waiter != null) {
+      LockSupport.unpark(waiter);
+    }
+  }
+
+  /**
+   * Under the lock, with a writer slot free: wakes the caller of the first queued item, so that it writes; when
+   * only asynchronous requests are queued, starts a writer on the executor.
+   */
+  private void wakeOneQueued() {
+    if (writers >= maxWriters || queue.isEmpty()) {
+      return;
+    }
+    for (Item queued : queue) {
+      if (queued.waiter != null) {
+        LockSupport.unpark(queued.waiter);
+        return;
+      }
+    }
+    writers++; // reserved for the task below
+    try {
+      executor.execute(this::drain);
+    } catch (RuntimeException e) {
+      writers--; // the asynchronous requests stay queued for the next writer
     }
   }
 
