@@ -1,5 +1,6 @@
 package dev.ledger.spring;
 
+import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerListener;
 import dev.ledger.core.RetryPolicy;
@@ -62,7 +63,9 @@ public class LedgerAutoConfiguration {
         .maxBackoff(retry.getMaxBackoff())
         .multiplier(retry.getMultiplier())
         .build();
-    Ledger.Builder builder = Ledger.builder(store).retryPolicy(policy);
+    LedgerProperties.Coalescing coalescing = properties.getCoalescing();
+    Ledger.Builder builder = Ledger.builder(store).retryPolicy(policy).coalescing(coalescing.isEnabled()
+        ? Coalescing.natural(coalescing.getMaxBatchSize(), coalescing.getMaxConcurrentBatches()) : Coalescing.off());
     listener.ifUnique(builder::listener);
     return builder.build();
   }

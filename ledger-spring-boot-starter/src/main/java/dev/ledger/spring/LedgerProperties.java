@@ -21,6 +21,7 @@ public class LedgerProperties {
   private final Summarizer summarizer = new Summarizer();
 
   private final Retry retry = new Retry();
+  private final Coalescing coalescing = new Coalescing();
 
   public String getSchema() {
     return schema;
@@ -44,6 +45,46 @@ public class LedgerProperties {
 
   public Retry getRetry() {
     return retry;
+  }
+
+  public Coalescing getCoalescing() {
+    return coalescing;
+  }
+
+  /** How concurrent transfer calls are combined into batches (dev.ledger.core.Coalescing). */
+  public static class Coalescing {
+    /** Whether concurrent transfer calls are combined into batches (natural batching: no added wait). */
+    private boolean enabled = true;
+
+    /** The most requests in one batch (1 to 8192). */
+    private int maxBatchSize = 512;
+
+    /** The most batches written at once, each on its own connection (1 to 1024). */
+    private int maxConcurrentBatches = 2;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public int getMaxBatchSize() {
+      return maxBatchSize;
+    }
+
+    public void setMaxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = maxBatchSize;
+    }
+
+    public int getMaxConcurrentBatches() {
+      return maxConcurrentBatches;
+    }
+
+    public void setMaxConcurrentBatches(int maxConcurrentBatches) {
+      this.maxConcurrentBatches = maxConcurrentBatches;
+    }
   }
 
   /** The balance summariser, run on the executor the starter schedules it on. */

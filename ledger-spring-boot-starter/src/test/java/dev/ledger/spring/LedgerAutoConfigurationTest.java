@@ -113,6 +113,18 @@ class LedgerAutoConfigurationTest {
         assertThat(context).getFailure().rootCause().hasMessageContaining("maxAttempts").hasMessageContaining("0"));
     withDataSource().withPropertyValues("ledger.summarizer.interval=0s").run(context ->
         assertThat(context).getFailure().rootCause().hasMessageContaining("ledger.summarizer.interval"));
+    withDataSource().withPropertyValues("ledger.coalescing.max-batch-size=9000").run(context ->
+        assertThat(context).getFailure().rootCause().hasMessageContaining("maxBatchSize 9000")
+            .hasMessageContaining("8192"));
+  }
+
+  @Test
+  void coalescingProperties_defaultsAreTheLibrarysDefaults() {
+    LedgerProperties.Coalescing coalescing = new LedgerProperties().getCoalescing();
+    dev.ledger.core.Coalescing defaults = dev.ledger.core.Coalescing.natural();
+    assertThat(coalescing.isEnabled()).isTrue();
+    assertThat(coalescing.getMaxBatchSize()).isEqualTo(defaults.maxBatchSize());
+    assertThat(coalescing.getMaxConcurrentBatches()).isEqualTo(defaults.maxConcurrentBatches());
   }
 
   @Test
