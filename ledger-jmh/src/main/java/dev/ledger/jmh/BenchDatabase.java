@@ -26,7 +26,8 @@ import org.openjdk.jmh.runner.IterationType;
  * every baseline share.
  *
  * <p>It also measures the trial, for the side file the report reads: counters and CPU time over the measurement
- * iterations only, and the database's own view (pg_stat_statements, deadlocks, WAL, the guard trigger's time).
+ * iterations only, and the database's own view (pg_stat_statements, deadlocks, WAL, and the time of PL/pgSQL
+ * functions such as {@code append_transfers}: each trial's database gets {@code track_functions = 'pl'}).
  */
 public final class BenchDatabase implements AutoCloseable {
   public static final String LEDGER_SCHEMA = "ledger";

@@ -51,6 +51,8 @@ public final class LedgerMetrics {
   public static final String TRANSFER_ATTEMPTS = "ledger.transfer.attempts";
   /** Counter of attempts that lost their index slot to a concurrent debit. */
   public static final String CONFLICTS = "ledger.conflicts";
+  /** Distribution summary: items per {@code transferBatch} call. */
+  public static final String BATCH_SIZE = "ledger.batch.size";
   /** Counter of attempts made again after a conflict. */
   public static final String RETRIES = "ledger.retries";
 

@@ -34,6 +34,7 @@ final class MeterLedgerListener implements LedgerListener {
   private final Counter replayed;
   private final DistributionSummary recordedAttempts;
   private final DistributionSummary replayedAttempts;
+  private final DistributionSummary batchSizes;
 
   MeterLedgerListener(MeterRegistry registry, @Nullable ObservationRegistry observations) {
     this.registry = registry;
@@ -43,7 +44,7 @@ final class MeterLedgerListener implements LedgerListener {
         succeeded.put(operation, callTimer(operation, LedgerMetrics.SUCCESS, NONE));
       }
     }
-    for (Operation operation : new Operation[] {Operation.OPEN, Operation.TRANSFER}) {
+    for (Operation operation : new Operation[] {Operation.OPEN, Operation.TRANSFER, Operation.TRANSFER_BATCH}) {
       conflicts.put(operation, Counter.builder(LedgerMetrics.CONFLICTS)
           .description("Attempts that lost their index slot to a concurrent debit of the same source")
           .tag(LedgerMetrics.OPERATION, operation.methodName()).register(registry));
@@ -55,6 +56,9 @@ final class MeterLedgerListener implements LedgerListener {
     replayed = transfers(LedgerMetrics.REPLAYED, NONE);
     recordedAttempts = attempts(LedgerMetrics.RECORDED);
     replayedAttempts = attempts(LedgerMetrics.REPLAYED);
+    batchSizes = DistributionSummary.builder(LedgerMetrics.BATCH_SIZE)
+        .description("Items of each transferBatch call that ended with a result per item")
+        .register(registry);
   }
 
   private Timer callTimer(Operation operation, String outcome, String reason) {
@@ -125,6 +129,16 @@ final class MeterLedgerListener implements LedgerListener {
   public void transferReplayed(int attempts, long nanos) {
     replayed.increment();
     replayedAttempts.record(attempts);
+  }
+
+  @Override
+  public void batchEnded(int items, int recordedItems, int replayedItems, int rejectedItems, int attempts) {
+    batchSizes.record(items);
+    recorded.increment(recordedItems);
+    replayed.increment(replayedItems);
+    if (rejectedItems > 0) {
+      transfers(LedgerMetrics.REJECTED, "BATCH_ITEM").increment(rejectedItems);
+    }
   }
 
   @Override

@@ -37,6 +37,9 @@ public final class Report {
   static final String B = "BalanceBenchmark";
   static final String M = "InMemoryBenchmark";
   static final String U = "BulkBenchmark";
+  static final String K = U;
+  /** The batch size of the bulk keys. */
+  static final int BULK_BATCH = 1000;
   static final String L = "LatencyBenchmark";
   static final int HOT_ACCOUNTS = dev.ledger.jmh.HotAccountsBenchmark.ACCOUNTS;
 
@@ -149,6 +152,10 @@ public final class Report {
       }
     }
     return any ? sum : Double.NaN;
+  }
+
+  static double bulkTps(Results r, String method, int threads, int batch) {
+    return r.score(K, method, threads, "batch", Integer.toString(batch)) * batch;
   }
 
   static double percentile(Results r, String cls, String method, String history, String p) {
