@@ -41,8 +41,15 @@ final class FlakyStore implements LedgerStore {
   }
 
   @Override
-  public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
-    return delegate.appendBatch(drafts, mode);
+  public synchronized List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
+    if (mode == BatchMode.LINKED) {
+      return delegate.appendBatch(drafts, mode);
+    }
+    List<AppendResult> results = new java.util.ArrayList<>(drafts.size());
+    for (TransferDraft draft : drafts) {
+      results.add(append(draft)); // the scripted conflicts reach coalesced calls too
+    }
+    return results;
   }
 
   @Override

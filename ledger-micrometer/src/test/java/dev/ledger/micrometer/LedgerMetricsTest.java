@@ -106,11 +106,29 @@ class LedgerMetricsTest {
 
     Set<String> names = registry.getMeters().stream().map(m -> m.getId().getName()).collect(Collectors.toSet());
     assertEquals(Set.of("ledger.calls", "ledger.transfers", "ledger.transfer.attempts", "ledger.conflicts",
-        "ledger.retries"), names);
+        "ledger.retries", "ledger.batch.size"), names);
     for (Meter meter : registry.find("ledger.calls").meters()) {
       assertEquals(Set.of("operation", "outcome", "reason"),
           meter.getId().getTags().stream().map(t -> t.getKey()).collect(Collectors.toSet()));
     }
+  }
+
+  @Test
+  void listener_batch_sizeAndItemOutcomesCounted() {
+    Ledger ledger = funded(Ledger.builder(store).retryPolicy(NO_SLEEP).listener(LedgerMetrics.listener(registry))
+        .build());
+    TransferRequest again = TransferRequest.of(ALICE, BOB, 1, "USD").withId(UUID.randomUUID());
+    ledger.transfer(again);
+    ledger.transferBatch(java.util.List.of(TransferRequest.of(ALICE, BOB, 2, "USD"), again,
+        TransferRequest.of(ALICE, BOB, 1_000, "USD")), dev.ledger.core.BatchMode.INDEPENDENT);
+    io.micrometer.core.instrument.DistributionSummary sizes = registry.get("ledger.batch.size").summary();
+    assertEquals(1, sizes.count());
+    assertEquals(3, sizes.totalAmount());
+    assertEquals(2, count("ledger.transfers", "outcome", "recorded", "reason", "none"),
+        "the single transfer and the batch's new item (an opening balance counts as an open)");
+    assertEquals(1, count("ledger.transfers", "outcome", "replayed", "reason", "none"));
+    assertEquals(1, count("ledger.transfers", "outcome", "rejected", "reason", "BATCH_ITEM"));
+    assertEquals(1, calls("transferBatch", "success", "none"));
   }
 
   @Test
