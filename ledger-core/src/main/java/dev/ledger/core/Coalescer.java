@@ -53,6 +53,9 @@ final class Coalescer {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  /** The items of the batches being written, by id: findTransfer waits for them (a store may not know yet). */
+  private final java.util.concurrent.ConcurrentHashMap<UUID, Item> writing =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private int writers;
   private boolean closed;
 
@@ -144,6 +147,27 @@ final class Coalescer {
     return item.result;
   }
 
+  /**
+   * Waits until no batch being written holds a request with this id: then the store answers for it. (A store
+   * records a batch's items one after the other; a later item is not yet "in flight" in the store itself.)
+   */
+  void awaitWriting(UUID id) {
+    Item item = writing.get(id);
+    while (item != null) {
+      try {
+        item.result.handle((t, e) -> null).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
+            "interrupted while waiting for transfer " + id + ", being written", id, e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // handle() never completes exceptionally
+      }
+      Item next = writing.get(id);
+      item = next == item ? null : next;
+    }
+  }
+
   /** Fails every queued request: the ledger is closing. */
   void close() {
     List<Item> left;
@@ -217,6 +241,7 @@ final class Coalescer {
         }
         it.remove();
         item.inFlight = true;
+        writing.put(item.id, item);
         batch.add(item);
       }
     }
@@ -284,6 +309,9 @@ final class Coalescer {
         }
       }
     } finally {
+      for (Item item : batch) {
+        writing.remove(item.id, item);
+      }
       requeue(retry);
       for (Item item : batch) {
         if (item.result.isDone()) {

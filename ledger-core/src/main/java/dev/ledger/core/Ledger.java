@@ -360,6 +360,9 @@ public final class Ledger implements AutoCloseable {
 
   private Optional<Transfer> lookUpTransfer(UUID id) {
     Checks.present(id, "transfer id");
+    if (coalescer != null) {
+      coalescer.awaitWriting(id); // a coalesced batch holding the id: its outcome first
+    }
     return callStore(() -> store.findTransfer(id), null);
   }
 

@@ -339,6 +339,7 @@ class LedgerCoalescingTest {
     Future<Transfer> x = threads.submit(() -> ledger.transfer(TransferRequest.of(ALICE, BOB, 1, "USD")));
     await(firstEntered);
     UUID[] ids = {UUID.randomUUID(), UUID.randomUUID()};
+    List<Future<Optional<Transfer>>> lookups = new ArrayList<>();
     List<CompletableFuture<Throwable>> outcomes = List.of(new CompletableFuture<>(), new CompletableFuture<>());
     List<Thread> callers = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -364,7 +365,17 @@ class LedgerCoalescingTest {
         outcomes.get(waiter).get(10, TimeUnit.SECONDS));
     assertEquals(LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, e.kind(), e.getMessage());
     assertEquals(ids[waiter], e.transferId());
+    // findTransfer waits for the batch in flight (the store has not reached the item yet, or has: either way).
+    for (UUID id : ids) {
+      Future<Optional<Transfer>> lookup = threads.submit(() -> ledger.findTransfer(id));
+      Thread.sleep(100);
+      assertFalse(lookup.isDone(), "findTransfer answered while the batch holding " + id + " was in flight");
+      lookups.add(lookup);
+    }
     secondRelease.countDown();
+    for (Future<Optional<Transfer>> lookup : lookups) {
+      assertTrue(lookup.get(10, TimeUnit.SECONDS).isPresent());
+    }
     assertEquals(null, outcomes.get(1 - waiter).get(10, TimeUnit.SECONDS));
     assertEquals(10 + waiter, ledger.findTransfer(ids[waiter]).orElseThrow().amount(),
         "the interrupted caller's transfer was recorded by the batch it was in");

@@ -94,7 +94,8 @@ class ExactlyOnceExampleTest {
     InMemoryLedgerStore memory = new InMemoryLedgerStore();
     LedgerStore store = (LedgerStore) Proxy.newProxyInstance(LedgerStore.class.getClassLoader(),
         new Class<?>[] {LedgerStore.class}, (proxy, method, args) -> {
-          boolean append = method.getName().equals("append") && args != null && args[0] instanceof TransferDraft;
+          boolean append = (method.getName().equals("append") && args != null && args[0] instanceof TransferDraft)
+              || method.getName().equals("appendBatch"); // a coalesced transfer call is a batch of the store
           if (append && failure == Failure.BEFORE_RECORDING && failures.getAndDecrement() > 0) {
             throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
                 "connection refused (simulated)", null);

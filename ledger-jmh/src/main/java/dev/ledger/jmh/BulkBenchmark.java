@@ -12,9 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -26,32 +23,20 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class BulkBenchmark {
+public class BulkBenchmark extends PgWorkload {
   public static final int ACCOUNTS = 10_000;
 
   @Param({"1000"})
   public int batch;
 
-  private PgTransfers fx;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    fx = PgTransfers.create("bulk", ACCOUNTS);
+  @Override
+  protected String label() {
+    return "bulk";
   }
 
-  @Setup(Level.Iteration)
-  public void iterationStarts(IterationParams params) {
-    fx.iterationStarts(params);
-  }
-
-  @TearDown(Level.Iteration)
-  public void iterationEnds(IterationParams params) {
-    fx.iterationEnds(params);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown(BenchmarkParams params) {
-    fx.finish(params);
+  @Override
+  protected int accounts() {
+    return ACCOUNTS;
   }
 
   /** A batch of uniformly random pairs of distinct accounts, seeded per thread. */

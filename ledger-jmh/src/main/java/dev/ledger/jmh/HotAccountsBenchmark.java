@@ -12,9 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -26,29 +23,17 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class HotAccountsBenchmark {
+public class HotAccountsBenchmark extends PgWorkload {
   public static final int ACCOUNTS = 1_000;
 
-  private PgTransfers fx;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    fx = PgTransfers.create("hot", ACCOUNTS);
+  @Override
+  protected String label() {
+    return "hot";
   }
 
-  @Setup(Level.Iteration)
-  public void iterationStarts(IterationParams params) {
-    fx.iterationStarts(params);
-  }
-
-  @TearDown(Level.Iteration)
-  public void iterationEnds(IterationParams params) {
-    fx.iterationEnds(params);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown(BenchmarkParams params) {
-    fx.finish(params);
+  @Override
+  protected int accounts() {
+    return ACCOUNTS;
   }
 
   /** Zipf-distributed pairs of distinct accounts, seeded per thread. */

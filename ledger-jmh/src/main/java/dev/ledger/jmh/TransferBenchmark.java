@@ -12,9 +12,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.infra.ThreadParams;
 
 /**
@@ -26,29 +23,17 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class TransferBenchmark {
+public class TransferBenchmark extends PgWorkload {
   public static final int ACCOUNTS = 10_000;
 
-  private PgTransfers fx;
-
-  @Setup(Level.Trial)
-  public void setUp() {
-    fx = PgTransfers.create("transfer", ACCOUNTS);
+  @Override
+  protected String label() {
+    return "transfer";
   }
 
-  @Setup(Level.Iteration)
-  public void iterationStarts(IterationParams params) {
-    fx.iterationStarts(params);
-  }
-
-  @TearDown(Level.Iteration)
-  public void iterationEnds(IterationParams params) {
-    fx.iterationEnds(params);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown(BenchmarkParams params) {
-    fx.finish(params);
+  @Override
+  protected int accounts() {
+    return ACCOUNTS;
   }
 
   /** Uniformly random pairs of distinct accounts, seeded per thread. */

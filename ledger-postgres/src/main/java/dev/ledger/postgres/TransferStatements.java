@@ -115,7 +115,7 @@ final class TransferStatements {
         SQLException sql = Errors.sqlException(e);
         String state = Errors.sqlState(sql);
         String constraint = Errors.constraint(sql);
-        if (!exclusive && Errors.SERIALIZATION_FAILURE.equals(state) && "transfer_credits_contended".equals(constraint)) {
+        if (!exclusive && creditsContended(state, constraint)) {
           exclusive = true; // nothing was written: call again, now waiting for every credit in flight
           continue;
         }
@@ -225,6 +225,11 @@ final class TransferStatements {
     }
   }
 
+  /** append_transfers asked to be called again with the exclusive credit lock (docs/design.md, "Credit overflow"). */
+  private static boolean creditsContended(@Nullable String state, @Nullable String constraint) {
+    return Errors.SERIALIZATION_FAILURE.equals(state) && "transfer_credits_contended".equals(constraint);
+  }
+
   /** The rejection reason of an append_transfers status. */
   private static RejectionReason reason(String status) {
     return switch (status) {
@@ -286,8 +291,8 @@ final class TransferStatements {
         SQLException sql = Errors.sqlException(e);
         String state = Errors.sqlState(sql);
         String constraint = Errors.constraint(sql);
-        if (!exclusive && Errors.SERIALIZATION_FAILURE.equals(state) && "transfer_credits_contended".equals(constraint)) {
-          exclusive = true;
+        if (!exclusive && creditsContended(state, constraint)) {
+          exclusive = true; // nothing was written: call again, now waiting for every credit in flight
           continue;
         }
         if (Errors.UNIQUE_VIOLATION.equals(state) && "account_pkey".equals(constraint)) {

@@ -81,17 +81,19 @@ class PostgresLedgerStoreTest {
     PostgresLedgerStore running = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema)
         .summarizeEvery(java.time.Duration.ZERO).build());
     running.requireSchemaCurrent();
-    // As if the guards had been applied from an older jar: the history holds another checksum for them.
+    // As if the write functions had been applied from an older jar: the history holds another checksum for them.
+    assertEquals(1, DB.queryLong("SELECT count(*) FROM " + schema + ".flyway_schema_history"
+        + " WHERE version IS NULL AND description = '4 writes'"));
     DB.sql("UPDATE " + schema + ".flyway_schema_history SET checksum = checksum + 1"
-        + " WHERE version IS NULL AND description = '4 guards'");
+        + " WHERE version IS NULL AND description = '4 writes'");
 
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
-    assertTrue(e.getMessage().contains("R 4 guards (outdated)") && e.getMessage().contains("migrate()"),
+    assertTrue(e.getMessage().contains("R 4 writes (outdated)") && e.getMessage().contains("migrate()"),
         e.getMessage());
     assertThrows(IllegalStateException.class, running::requireSchemaCurrent, "a running store sees it too");
 
-    assertEquals(1, PostgresLedgerStore.migrate(DB.dataSource(), schema), "the guards are applied again");
+    assertEquals(1, PostgresLedgerStore.migrate(DB.dataSource(), schema), "the write functions are applied again");
     DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).build());
   }
 

@@ -191,11 +191,11 @@ class LedgerAutoConfigurationTest {
       assertThat(up.getDetails()).containsEntry("schema", schema);
       try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
         st.execute("UPDATE " + schema + ".flyway_schema_history SET checksum = checksum + 1"
-            + " WHERE version IS NULL AND description = '4 guards'");
+            + " WHERE version IS NULL AND description = '4 writes'");
       }
       Health down = indicator.health();
       assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-      assertThat(String.valueOf(down.getDetails().get("error"))).contains("4 guards");
+      assertThat(String.valueOf(down.getDetails().get("error"))).contains("4 writes");
     });
   }
 
