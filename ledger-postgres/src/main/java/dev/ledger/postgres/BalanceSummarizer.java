@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -52,12 +51,13 @@ final class BalanceSummarizer {
   static final int SUMMARIZER_LOCK_CLASS = 0x4C454453;
 
   private final DataSource dataSource;
-  private final String s;
   private final Duration sealLag;
   private final Duration waitLimit;
   private final String schema;
   private final SummarizerListener listener;
   private final NamedSql stepSql;
+  private final NamedSql lagSql;
+  private final NamedSql throughSql;
 
   /**
    * Test hook: runs after a round has inserted its seal and before that seal commits (a no-op by default).
@@ -70,10 +70,11 @@ final class BalanceSummarizer {
     this.dataSource = dataSource;
     this.schema = schema;
     this.listener = listener;
-    this.s = schema + ".";
     this.sealLag = sealLag;
     this.waitLimit = waitLimit;
     this.stepSql = NamedSql.load("summarizer_step", schema);
+    this.lagSql = NamedSql.load("summary_lag", schema);
+    this.throughSql = NamedSql.load("summarized_through", schema);
   }
 
   /** What one round did. */
@@ -217,9 +218,8 @@ final class BalanceSummarizer {
 
   /** The database's clock minus {@link #summarizedThrough()}, if any seal is summarised yet. */
   Optional<Duration> lag() {
-    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM statement_timestamp() - max(s.sealed_through))"
-            + " * 1000000)::bigint FROM " + s + "seal s JOIN " + s + "seal_summarized d ON d.seq = s.seq")) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(lagSql.sql());
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       long micros = rs.getLong(1);
       return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(micros)));
@@ -231,9 +231,8 @@ final class BalanceSummarizer {
 
   /** The time through which balances are summarised, if any seal is summarised yet. */
   Optional<Instant> summarizedThrough() {
-    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT max(s.sealed_through) FROM " + s + "seal s JOIN " + s
-            + "seal_summarized d ON d.seq = s.seq")) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(throughSql.sql());
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       OffsetDateTime through = rs.getObject(1, OffsetDateTime.class);
       return Optional.ofNullable(through).map(OffsetDateTime::toInstant);

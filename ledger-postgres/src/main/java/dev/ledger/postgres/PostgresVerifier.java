@@ -72,66 +72,54 @@ final class PostgresVerifier {
     }
   }
 
+  /** A forward-only read of the named statement (sql/NAME.sql), fetched in chunks. */
+  private static PreparedStatement read(Connection c, String name, String schema) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(NamedSql.load(name, schema).sql(), ResultSet.TYPE_FORWARD_ONLY,
+        ResultSet.CONCUR_READ_ONLY);
+    ps.setFetchSize(FETCH_SIZE);
+    return ps;
+  }
+
   private static Result run(Connection c, String schema, Collection<ChainHead> trustedHeads) throws SQLException {
-    String s = schema + ".";
     LedgerVerifier verifier = new LedgerVerifier(trustedHeads);
-    try (Statement st = c.createStatement()) {
-      st.setFetchSize(FETCH_SIZE);
-      try (ResultSet rs = st.executeQuery("SELECT id, currency, issuer FROM " + s + "account")) {
-        while (rs.next()) {
-          verifier.account(rs.getString(1), rs.getString(2), rs.getBoolean(3));
-        }
+    try (PreparedStatement ps = read(c, "verify_accounts", schema); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        verifier.account(rs.getString(1), rs.getString(2), rs.getBoolean(3));
       }
-      try (ResultSet rs = st.executeQuery("SELECT account, through, credits FROM " + s + "credit_checkpoint"
-          + " ORDER BY account, through")) {
-        while (rs.next()) {
-          Long through = micros(rs.getObject(2, OffsetDateTime.class));
-          if (through != null) {
-            verifier.checkpoint(rs.getString(1), through, rs.getLong(3));
-          }
-        }
-      }
-      // No transfer may be dated after the database clock plus the allowed skew (setting.max_clock_skew).
-      try (ResultSet rs = st.executeQuery("SELECT " + s + "latest_allowed_time()")) {
-        rs.next();
-        Long latest = micros(rs.getObject(1, OffsetDateTime.class));
-        if (latest != null) {
-          verifier.latestAllowedTime(latest);
-        }
-      }
-      // What the store answers as each account's cumulative credits: its newest checkpoint plus later credits.
-      try (ResultSet rs = st.executeQuery("SELECT a.id, " + s + "credits_as_of(a.id, 'infinity') FROM " + s
-          + "account a")) {
-        while (rs.next()) {
-          verifier.storedCredits(rs.getString(1), rs.getBigDecimal(2).toBigInteger());
+    }
+    try (PreparedStatement ps = read(c, "verify_checkpoints", schema); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Long through = micros(rs.getObject(2, OffsetDateTime.class));
+        if (through != null) {
+          verifier.checkpoint(rs.getString(1), through, rs.getLong(3));
         }
       }
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, source, source_index, destination, amount, currency,"
-        + " recorded_at, reference, source_debits, chain_hash FROM " + s + "transfer ORDER BY source, source_index",
-        ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-      ps.setFetchSize(FETCH_SIZE);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          byte[] hash = rs.getBytes(10);
-          verifier.transfer(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
-              rs.getLong(5), rs.getString(6), micros(rs.getObject(7, OffsetDateTime.class)), rs.getString(8),
-              rs.getLong(9), hash == null ? new byte[0] : hash);
-        }
+    try (PreparedStatement ps = read(c, "verify_latest_allowed_time", schema); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      Long latest = micros(rs.getObject(1, OffsetDateTime.class));
+      if (latest != null) {
+        verifier.latestAllowedTime(latest);
+      }
+    }
+    try (PreparedStatement ps = read(c, "verify_stored_credits", schema); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        verifier.storedCredits(rs.getString(1), rs.getBigDecimal(2).toBigInteger());
+      }
+    }
+    try (PreparedStatement ps = read(c, "verify_transfers", schema); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        byte[] hash = rs.getBytes(10);
+        verifier.transfer(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
+            rs.getLong(5), rs.getString(6), micros(rs.getObject(7, OffsetDateTime.class)), rs.getString(8),
+            rs.getLong(9), hash == null ? new byte[0] : hash);
       }
     }
     // The balances over time: both legs of every transfer, by account in time order, in the same snapshot.
-    try (PreparedStatement ps = c.prepareStatement("SELECT account, recorded_at, credit, amount, id, source,"
-        + " source_index FROM (SELECT source AS account, recorded_at, false AS credit, amount, id, source,"
-        + " source_index FROM " + s + "transfer UNION ALL SELECT destination, recorded_at, true, amount, id, source,"
-        + " source_index FROM " + s + "transfer) leg ORDER BY account, recorded_at",
-        ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-      ps.setFetchSize(FETCH_SIZE);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          verifier.balanceChange(rs.getString(1), legMicros(rs.getObject(2, OffsetDateTime.class)), rs.getBoolean(3),
-              rs.getLong(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getLong(7));
-        }
+    try (PreparedStatement ps = read(c, "verify_legs", schema); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        verifier.balanceChange(rs.getString(1), legMicros(rs.getObject(2, OffsetDateTime.class)), rs.getBoolean(3),
+            rs.getLong(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getLong(7));
       }
     }
     VerificationReport report = verifier.finish();
@@ -167,11 +155,10 @@ final class PostgresVerifier {
 
   /** The newest link of every chain, from the primary key. */
   static List<ChainHead> chainHeads(DataSource dataSource, String schema) {
-    String sql = "SELECT DISTINCT ON (source) source, source_index, chain_hash FROM " + schema + ".transfer"
-        + " ORDER BY source, source_index DESC";
     List<ChainHead> heads = new ArrayList<>();
-    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(NamedSql.load("chain_heads", schema).sql());
+        ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         heads.add(ChainHead.of(rs.getString(1), rs.getLong(2), rs.getBytes(3)));
       }

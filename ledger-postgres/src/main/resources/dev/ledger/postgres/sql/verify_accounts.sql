@@ -1,0 +1,2 @@
+-- verify(): every account.
+SELECT id, currency, issuer FROM ${schema}.account
