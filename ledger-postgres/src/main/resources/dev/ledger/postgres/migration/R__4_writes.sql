@@ -112,7 +112,6 @@ DECLARE
     v_at         timestamptz;
     st         text;
     det        text;
-    r          record;
 BEGIN
     IF n = 0 OR n > 8192 THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
@@ -129,9 +128,10 @@ BEGIN
        OR array_position(p_currencies, NULL) IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'a transfer needs id, source, destination, amount and currency';
     END IF;
-    SELECT min(u.ord) INTO bad
-      FROM unnest(p_sources, p_destinations, p_amounts, p_references) WITH ORDINALITY u(src, dst, amt, ref, ord)
-     WHERE u.amt <= 0 OR u.src = u.dst OR char_length(u.ref) > 256;
+    SELECT min(u.ord) FILTER (WHERE u.amt <= 0 OR u.src = u.dst OR char_length(u.ref) > 256),
+           coalesce((SELECT t.max_clock_skew FROM ${flyway:defaultSchema}.setting t), interval '1 minute')
+      INTO bad, skew
+      FROM unnest(p_sources, p_destinations, p_amounts, p_references) WITH ORDINALITY u(src, dst, amt, ref, ord);
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: the amount must be positive, source and'
             ' destination distinct, the reference at most 256 characters', bad);
@@ -142,7 +142,6 @@ BEGIN
                              current_setting('transaction_isolation'));
     END IF;
     db_now := clock_timestamp();
-    skew := coalesce((SELECT t.max_clock_skew FROM ${flyway:defaultSchema}.setting t), interval '1 minute');
     IF p_not_before > db_now + skew THEN
         RETURN QUERY SELECT 0, 'CLOCK_AHEAD'::text, format('the ledger clock reads %s, later than the database clock'
             ' %s plus the allowed skew %s (setting.max_clock_skew); nothing was recorded', p_not_before, db_now, skew),
@@ -189,13 +188,22 @@ BEGIN
                                   WHERE k.src AND t.source = k.id ORDER BY t.source_index DESC LIMIT 1) h ON true
               LEFT JOIN LATERAL ${flyway:defaultSchema}.credits_through(k.id, 'infinity'::timestamptz) c ON true
              ORDER BY k.id) q;
-    SELECT array_agg(u.s_slot), array_agg(u.d_slot), array_agg(u.prev)
-      INTO s_slot, d_slot, prev_same
-      FROM (SELECT ss.slot::integer AS s_slot, ds.slot::integer AS d_slot, v.prev::integer AS prev
-              FROM (SELECT x.src, x.dst, x.ord, lag(x.ord) OVER (PARTITION BY x.id ORDER BY x.ord) AS prev
+    -- Per item: its accounts' slots, the previous item with the same id, and the transfer already recorded under
+    -- its id, if any.
+    SELECT array_agg(u.s_slot), array_agg(u.d_slot), array_agg(u.prev), array_agg(u.id), array_agg(u.source),
+           array_agg(u.source_index), array_agg(u.destination), array_agg(u.amount), array_agg(u.currency),
+           array_agg(u.recorded_at), array_agg(u.reference)
+      INTO s_slot, d_slot, prev_same, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at, x_ref
+      FROM (SELECT ss.slot::integer AS s_slot, ds.slot::integer AS d_slot, v.prev::integer AS prev, t.id, t.source,
+                   t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
+              FROM (SELECT x.id, x.src, x.dst, x.ord, lag(x.ord) OVER (PARTITION BY x.id ORDER BY x.ord) AS prev
                       FROM unnest(p_ids, p_sources, p_destinations) WITH ORDINALITY x(id, src, dst, ord)) v
               JOIN unnest(acct) WITH ORDINALITY ss(a, slot) ON ss.a = v.src
               JOIN unnest(acct) WITH ORDINALITY ds(a, slot) ON ds.a = v.dst
+              -- LATERAL: one index probe per item, whatever the generic plan guesses about the batch's size
+              LEFT JOIN LATERAL (SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency,
+                                        y.recorded_at, y.reference
+                                   FROM ${flyway:defaultSchema}.transfer y WHERE y.id = v.id) t ON true
              ORDER BY v.ord) u;
     a_added := array_fill(0::numeric, ARRAY[cardinality(acct)]);
 
@@ -206,27 +214,6 @@ BEGIN
     o_debits := array_fill(NULL::bigint, ARRAY[n]);
     o_hash := array_fill(NULL::bytea, ARRAY[n]);
     o_ref := array_fill(NULL::integer, ARRAY[n]);
-    x_id := array_fill(NULL::uuid, ARRAY[n]);
-    x_source := array_fill(NULL::text, ARRAY[n]);
-    x_index := array_fill(NULL::bigint, ARRAY[n]);
-    x_dest := array_fill(NULL::text, ARRAY[n]);
-    x_amount := array_fill(NULL::bigint, ARRAY[n]);
-    x_currency := array_fill(NULL::text, ARRAY[n]);
-    x_at := array_fill(NULL::timestamptz, ARRAY[n]);
-    x_ref := array_fill(NULL::text, ARRAY[n]);
-    FOR r IN SELECT u.ord, t.id, t.source, t.source_index, t.destination, t.amount, t.currency, t.recorded_at,
-                    t.reference
-               FROM unnest(p_ids) WITH ORDINALITY u(id, ord)
-               JOIN ${flyway:defaultSchema}.transfer t ON t.id = u.id LOOP
-        x_id[r.ord] := r.id;
-        x_source[r.ord] := r.source;
-        x_index[r.ord] := r.source_index;
-        x_dest[r.ord] := r.destination;
-        x_amount[r.ord] := r.amount;
-        x_currency[r.ord] := r.currency;
-        x_at[r.ord] := r.recorded_at;
-        x_ref[r.ord] := r.reference;
-    END LOOP;
 
     FOR i IN 1..n LOOP
         IF failed > 0 THEN
