@@ -60,12 +60,14 @@ final class PgTransfers {
       Baselines baselines = Baselines.create(db);
       long t4 = System.nanoTime();
       Ledger.Builder builder = Ledger.builder(db.store()).listener(db.counters().listener());
-      // -Dledger.bench.coalescing=off|natural compares the two by hand; the run measures the library's default.
+      // -Dledger.bench.coalescing=off|natural|natural:WRITERS compares by hand; the run measures the default.
       String coalescing = System.getProperty("ledger.bench.coalescing", "default");
       if (coalescing.equals("off")) {
         builder.coalescing(Coalescing.off());
       } else if (coalescing.equals("natural")) {
         builder.coalescing(Coalescing.natural());
+      } else if (coalescing.startsWith("natural:")) { // natural:WRITERS
+        builder.coalescing(Coalescing.natural(512, Integer.parseInt(coalescing.substring("natural:".length()))));
       }
       Ledger ledger = builder.build();
       PgTransfers fx = new PgTransfers(db, ledger, baselines, names[0]);
