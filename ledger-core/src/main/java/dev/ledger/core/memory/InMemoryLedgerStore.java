@@ -17,24 +17,24 @@ import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.LedgerStore;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,21 +44,46 @@ import org.jspecify.annotations.Nullable;
  * off an atomically replaced head (next index, cumulative debits, latest time); a debit reads the head and
  * the account's committed credits, checks the funds and compare-and-sets the head to claim the next index.
  * When a concurrent debit changed the head first, the attempt reports a conflict, exactly as a unique-key
- * violation does in PostgreSQL. Credits only raise a balance and need no coordination.
+ * violation does in PostgreSQL. Credits only raise a balance and need no coordination. A linked batch locks its
+ * sources' heads (see {@link #appendBatch}).
+ *
+ * <p>Recorded transfers are kept as rows of primitive columns ({@code TransferTable}), listed by row number in each
+ * account's log and indexed by id in an open-addressing table: a transfer leaves no object behind for the garbage
+ * collector to trace, and {@link Transfer} objects are built when read.
  *
  * <p>Balance reads are per account; a read of several accounts is not one snapshot (a transfer between two
  * of them may be seen half-applied for an instant). Thread-safe.
  */
 public final class InMemoryLedgerStore implements LedgerStore {
+  /** No time: an account never credited, or never debited. */
+  private static final long NONE = Long.MIN_VALUE;
+  private static final long MAX_MICROS = TransferTable.micros(Checks.MAX_INSTANT);
+
   private final ConcurrentHashMap<AccountId, AccountState> accounts = new ConcurrentHashMap<>();
-  /** Values: a recorded {@link Transfer}, or the {@link InFlight} marker of an attempt using the id. */
-  private final ConcurrentHashMap<UUID, Object> transfers = new ConcurrentHashMap<>();
+  /** Every account state ever created (opened or not), by number: rows name accounts by number. */
+  private volatile AccountState[] byNumber = new AccountState[64];
+  private int numbers;
+  private final TransferTable table = new TransferTable(n -> byNumber[n].account.id(),
+      n -> byNumber[n].account.currency());
+  private final IdIndex ids = new IdIndex();
+  private final LogSlab logs = new LogSlab();
 
   public InMemoryLedgerStore() {}
 
+  private synchronized AccountState newState(Account account) {
+    AccountState[] registry = byNumber;
+    if (numbers == registry.length) {
+      registry = Arrays.copyOf(registry, registry.length * 2);
+    }
+    AccountState state = new AccountState(account, numbers, new AccountLog(table, logs));
+    registry[numbers++] = state;
+    byNumber = registry;
+    return state;
+  }
+
   @Override
   public OpenResult open(Account account, @Nullable TransferDraft funding) {
-    AccountState state = new AccountState(account);
+    AccountState state = newState(account);
     while (true) {
       AccountState existing = accounts.putIfAbsent(account.id(), state);
       if (existing == null) {
@@ -119,28 +144,41 @@ public final class InMemoryLedgerStore implements LedgerStore {
     return appendOnce(draft, null);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code INDEPENDENT}: the drafts are appended one by one, as {@link #append} does; after a draft lost a race,
+   * every later draft whose source is the source or the destination of a draft that lost a race is reported as a
+   * conflict too (it might otherwise spend, or apply before, what the lost draft would have moved).
+   *
+   * <p>{@code LINKED}: the batch claims its ids (waiting, while holding none, for an id another attempt is
+   * recording), then locks its sources' heads in {@link AccountId} order, so that two batches never wait for each
+   * other in a cycle; a single append that finds a locked head waits for it (it holds no head). With the heads
+   * locked the drafts are checked in list order against the state the earlier drafts leave; if all pass, the
+   * transfers are published, otherwise the heads, the reserved credit ceilings and the ids are released untouched.
+   * A linked batch never loses a race, so it is never a {@link AppendResult.Conflict}.
+   */
   @Override
   public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
     return mode == BatchMode.LINKED ? appendLinked(drafts) : appendIndependent(drafts);
   }
 
-  /** Each draft as {@link #append} records it, in list order; after a lost race, the source's later drafts too. */
   private List<AppendResult> appendIndependent(List<TransferDraft> drafts) {
     List<AppendResult> results = new ArrayList<>(drafts.size());
-    Set<AccountId> conflicted = null;
+    Set<AccountId> conflicted = new HashSet<>();
     for (TransferDraft draft : drafts) {
-      if (conflicted != null && conflicted.contains(draft.source())) {
-        results.add(new AppendResult.Conflict("an earlier item of source " + draft.source() + " lost a race"));
+      if (conflicted.contains(draft.source())) {
+        conflicted.add(draft.destination());
+        results.add(new AppendResult.Conflict("an earlier item of the batch moving money of " + draft.source()
+            + " lost a race"));
         continue;
       }
       AppendResult result = appendOnce(draft, null);
       if (result instanceof AppendResult.AlreadyRecorded already && !sameContent(already.existing(), draft)) {
         result = idReused(already.existing(), draft);
       } else if (result instanceof AppendResult.Conflict) {
-        if (conflicted == null) {
-          conflicted = new HashSet<>();
-        }
         conflicted.add(draft.source());
+        conflicted.add(draft.destination());
       }
       results.add(result);
     }
@@ -165,225 +203,295 @@ public final class InMemoryLedgerStore implements LedgerStore {
         + (reference == null ? "" : " reference " + Checks.quote(reference));
   }
 
-  /**
-   * A linked batch: all drafts or none. It claims its new ids (in id order) and locks its sources' heads (in
-   * account order; a single append that meets a locked head reports a conflict instead of waiting, and batches
-   * wait for each other only in that one order, so no cycle), decides every draft against the locked heads and
-   * the committed credits plus those of its own earlier drafts, reserves the destinations' credit ceilings, and
-   * then publishes every draft, or undoes the reservations and unlocks.
-   */
   private List<AppendResult> appendLinked(List<TransferDraft> drafts) {
     int n = drafts.size();
-    Map<UUID, Transfer> existing = new HashMap<>();
-    Map<UUID, InFlight> claimed = new TreeMap<>();
-    TreeMap<AccountId, AccountState> sources = new TreeMap<>();
-    Map<AccountId, Head> lockedFrom = new HashMap<>();
-    Map<AccountState, long[]> reserved = new HashMap<>();
+    LinkedBatch batch = new LinkedBatch(drafts);
     try {
-      claimIds(drafts, existing, claimed);
-      for (TransferDraft d : drafts) {
-        AccountState src = openAccount(d.source());
-        if (src != null) {
-          sources.put(d.source(), src);
+      batch.claimIds();
+      batch.lockSources();
+      int failed = batch.check();
+      List<AppendResult> results = new ArrayList<>(n);
+      if (failed < 0) {
+        batch.publish();
+        for (int i = 0; i < n; i++) {
+          Transfer t = batch.checked[i];
+          results.add(batch.isNew[i] ? new AppendResult.Recorded(t) : new AppendResult.AlreadyRecorded(t));
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          results.add(i == failed ? batch.failure
+              : new AppendResult.Aborted("item " + failed + " of the linked batch was rejected"));
         }
       }
-      for (Map.Entry<AccountId, AccountState> e : sources.entrySet()) {
-        lockedFrom.put(e.getKey(), lockHead(e.getValue()));
+      return results;
+    } finally {
+      batch.release();
+    }
+  }
+
+  /** One attempt at a linked batch: its claimed ids, locked heads, reserved ceilings and checked transfers. */
+  private final class LinkedBatch {
+    final List<TransferDraft> drafts;
+    /** Locks the batch's sources' heads; done when the batch ends. */
+    final InFlight lock = new InFlight();
+    final List<UUID> claimed = new ArrayList<>();
+    /** Per item: the transfer it records or replays, once checked. */
+    final Transfer[] checked;
+    /** Per item: whether it records a new transfer (rather than replaying one). */
+    final boolean[] isNew;
+    /** Per new item: its source's cumulative debits after it. */
+    final long[] debitsAfter;
+    /** Per item: the transfer recorded earlier under its id, or the position of the batch's first item with it. */
+    final Transfer[] recordedBefore;
+    final int[] firstWithId;
+    /** The locked heads, by source, with the head each replaced. */
+    final Map<AccountState, Head> locked = new LinkedHashMap<>();
+    final Map<AccountState, Work> work = new HashMap<>();
+    final Map<AccountState, Long> reserved = new HashMap<>();
+    AppendResult failure;
+
+    LinkedBatch(List<TransferDraft> drafts) {
+      this.drafts = drafts;
+      int n = drafts.size();
+      checked = new Transfer[n];
+      isNew = new boolean[n];
+      debitsAfter = new long[n];
+      recordedBefore = new Transfer[n];
+      firstWithId = new int[n];
+    }
+
+    /** Claims every id not recorded yet; for an id in flight elsewhere, releases all, waits, and starts over. */
+    void claimIds() {
+      while (true) {
+        Map<UUID, Integer> first = new HashMap<>();
+        UUID blocked = null;
+        for (int i = 0; i < drafts.size() && blocked == null; i++) {
+          UUID id = drafts.get(i).id();
+          Integer earlier = first.putIfAbsent(id, i);
+          firstWithId[i] = earlier == null ? -1 : earlier;
+          recordedBefore[i] = null;
+          if (earlier != null) {
+            continue;
+          }
+          int row = ids.claim(id, false);
+          if (row == IdIndex.ABSENT) {
+            claimed.add(id);
+          } else if (row >= 0) {
+            recordedBefore[i] = table.transfer(row);
+          } else {
+            blocked = id;
+          }
+        }
+        if (blocked == null) {
+          return;
+        }
+        releaseIds();
+        ids.find(blocked);
       }
-      Map<AccountId, Head> heads = new HashMap<>();
-      for (Map.Entry<AccountId, Head> e : lockedFrom.entrySet()) {
-        heads.put(e.getKey(), e.getValue().locked(true));
+    }
+
+    /** Locks the heads of the existing sources of the items to check, in account id order. */
+    void lockSources() {
+      TreeMap<AccountId, AccountState> sources = new TreeMap<>();
+      for (int i = 0; i < drafts.size(); i++) {
+        if (firstWithId[i] < 0 && recordedBefore[i] == null) {
+          AccountState src = openAccount(drafts.get(i).source());
+          if (src != null) {
+            sources.put(src.account.id(), src);
+          }
+        }
       }
-      Map<AccountState, Long> addedCredits = new HashMap<>();
-      Map<AccountState, Instant> addedLatest = new HashMap<>();
-      Map<UUID, Transfer> recordedHere = new HashMap<>();
-      AppendResult[] results = new AppendResult[n];
-      List<Transfer> recorded = new ArrayList<>(n);
-      List<AccountState[]> sides = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        TransferDraft d = drafts.get(i);
-        Transfer prior = existing.containsKey(d.id()) ? existing.get(d.id()) : recordedHere.get(d.id());
-        AppendResult result;
-        if (prior != null) {
-          result = sameContent(prior, d) ? new AppendResult.AlreadyRecorded(prior) : idReused(prior, d);
+      for (AccountState src : sources.values()) {
+        while (true) {
+          Head head = src.head;
+          if (head.lock != null) {
+            head.lock.await();
+          } else if (src.casHead(head, head.locked(lock))) {
+            locked.put(src, head);
+            break;
+          }
+        }
+      }
+    }
+
+    Work work(AccountState state) {
+      Work w = work.get(state);
+      if (w == null) {
+        Head head = locked.get(state);
+        w = new Work(head == null ? state.head : head, state.credits, state.latestCredit);
+        work.put(state, w);
+      }
+      return w;
+    }
+
+    /** Checks the items in list order; returns the position of the first that fails ({@link #failure}), or -1. */
+    int check() {
+      for (int i = 0; i < drafts.size(); i++) {
+        TransferDraft draft = drafts.get(i);
+        Transfer existing = firstWithId[i] >= 0 ? checked[firstWithId[i]] : recordedBefore[i];
+        if (existing != null) {
+          if (!sameContent(existing, draft)) {
+            failure = idReused(existing, draft);
+            return i;
+          }
+          checked[i] = existing;
+          continue;
+        }
+        AppendResult result = checkOne(draft, i);
+        if (result instanceof AppendResult.Recorded recorded) {
+          checked[i] = recorded.transfer();
+          isNew[i] = true;
         } else {
-          result = decideLinked(d, heads, addedCredits, addedLatest, reserved);
-          if (result instanceof AppendResult.Recorded r) {
-            recordedHere.put(d.id(), r.transfer());
-            recorded.add(r.transfer());
-            sides.add(new AccountState[] {openAccount(d.source()), openAccount(d.destination())});
-          }
+          failure = result;
+          return i;
         }
-        if (result instanceof AppendResult.Rejected) {
-          for (int j = 0; j < n; j++) {
-            results[j] = j == i ? result : new AppendResult.Aborted("item " + i + " of the linked batch was"
-                + " rejected; nothing of it was recorded");
-          }
-          return List.of(results);
-        }
-        results[i] = result;
       }
-      // Publish: credits before the heads, so that no balance is ever seen below what it will be.
-      for (int k = 0; k < recorded.size(); k++) {
-        Transfer t = recorded.get(k);
-        AccountState src = sides.get(k)[0];
-        AccountState dst = sides.get(k)[1];
-        src.log.add(t, -t.amount());
-        dst.log.add(t, t.amount());
-        dst.latestCredit.accumulateAndGet(t.recordedAt(), (previous, time) -> latest(time, previous));
-        dst.credits.addAndGet(t.amount());
+      return -1;
+    }
+
+    private AppendResult checkOne(TransferDraft draft, int position) {
+      AccountState src = openAccount(draft.source());
+      if (src == null) {
+        return new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND,
+            "source account " + draft.source() + " does not exist");
+      }
+      AccountState dst = openAccount(draft.destination());
+      if (dst == null) {
+        return new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND,
+            "destination account " + draft.destination() + " does not exist");
+      }
+      String currency = draft.currency();
+      if (!src.account.currency().equals(currency) || !dst.account.currency().equals(currency)) {
+        return currencyMismatch(currency, src, dst);
+      }
+      if (!locked.containsKey(src)) {
+        throw new IllegalStateException("source " + src.account.id() + " of a linked batch was not locked");
+      }
+      long amount = draft.amount();
+      Work from = work(src);
+      long balance = from.credits - from.debits;
+      if (!src.account.issuer() && balance < amount) {
+        return insufficientFunds(src, balance, amount);
+      }
+      if (from.debits > Long.MAX_VALUE - amount) {
+        return debitsOverflow(src, from.debits, amount);
+      }
+      if (from.latestCredit != NONE && from.latestCredit >= MAX_MICROS) {
+        return creditedTooLate(src, from.latestCredit);
+      }
+      long notBefore = TransferTable.micros(draft.notBefore());
+      long at = Math.max(Math.max(notBefore, from.latest), from.latestCredit == NONE ? NONE : from.latestCredit + 1);
+      AppendResult.Rejected overflow = reserveCredit(dst, amount);
+      if (overflow != null) {
+        return overflow;
+      }
+      reserved.merge(dst, amount, Long::sum);
+      Transfer transfer = new Transfer(draft.id(), src.account.id(), from.nextIndex, dst.account.id(), amount,
+          currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference());
+      from.nextIndex++;
+      from.debits += amount;
+      from.latest = at;
+      debitsAfter[position] = from.debits;
+      Work to = work(dst);
+      to.credits = Math.addExact(to.credits, amount);
+      to.latestCredit = Math.max(at, to.latestCredit);
+      return new AppendResult.Recorded(transfer);
+    }
+
+    /** Installs the new heads, then the rows, log entries and credits, then the ids. */
+    void publish() {
+      for (Map.Entry<AccountState, Head> entry : locked.entrySet()) {
+        Work w = work.get(entry.getKey());
+        entry.getKey().setHead(w == null ? entry.getValue() : new Head(w.nextIndex, w.debits, w.latest, null));
+      }
+      locked.clear();
+      int[] rows = new int[drafts.size()];
+      for (int i = 0; i < drafts.size(); i++) {
+        if (isNew[i]) {
+          Transfer t = checked[i];
+          AccountState src = accounts.get(t.source());
+          AccountState dst = accounts.get(t.destination());
+          long at = TransferTable.micros(t.recordedAt());
+          rows[i] = table.add(t.id(), src.number, dst.number, t.amount(), at, t.sourceIndex(), debitsAfter[i],
+              t.reference());
+          src.log.add(at, -t.amount(), rows[i]);
+          dst.log.add(at, t.amount(), rows[i]);
+          dst.raiseLatestCredit(at);
+          dst.addCredits(t.amount());
+        }
       }
       reserved.clear();
-      for (Map.Entry<AccountId, Head> e : heads.entrySet()) {
-        sources.get(e.getKey()).head.set(e.getValue().locked(false));
-      }
-      lockedFrom.clear();
-      for (Transfer t : recorded) {
-        transfers.put(t.id(), t);
-        claimed.remove(t.id()).done();
-      }
-      return List.of(results);
-    } finally {
-      for (Map.Entry<AccountState, long[]> e : reserved.entrySet()) {
-        e.getKey().creditCeiling.addAndGet(-e.getValue()[0]);
-      }
-      for (Map.Entry<AccountId, Head> e : lockedFrom.entrySet()) {
-        sources.get(e.getKey()).head.set(e.getValue());
-      }
-      for (Map.Entry<UUID, InFlight> e : claimed.entrySet()) {
-        transfers.remove(e.getKey(), e.getValue());
-        e.getValue().done();
-      }
-    }
-  }
-
-  /** Claims each new id of the batch in id order; ids already recorded go to {@code existing}. */
-  private void claimIds(List<TransferDraft> drafts, Map<UUID, Transfer> existing, Map<UUID, InFlight> claimed) {
-    TreeSet<UUID> ids = new TreeSet<>();
-    for (TransferDraft d : drafts) {
-      ids.add(d.id());
-    }
-    for (UUID id : ids) {
-      InFlight mine = new InFlight();
-      while (true) {
-        Object prior = transfers.putIfAbsent(id, mine);
-        if (prior == null) {
-          claimed.put(id, mine);
-          break;
+      for (int i = 0; i < drafts.size(); i++) {
+        if (isNew[i]) {
+          ids.settle(checked[i].id(), rows[i]);
         }
-        if (prior instanceof Transfer t) {
-          existing.put(id, t);
-          break;
+      }
+      // The claimed ids were exactly those of the new items: all settled now.
+      claimed.clear();
+    }
+
+    private void releaseIds() {
+      for (UUID id : claimed) {
+        ids.settle(id, -1);
+      }
+      claimed.clear();
+    }
+
+    /** Undoes whatever the batch still holds (all of it unless published), and wakes its waiters. */
+    void release() {
+      try {
+        for (Map.Entry<AccountState, Head> entry : locked.entrySet()) {
+          entry.getKey().setHead(entry.getValue());
         }
-        ((InFlight) prior).await(id);
+        locked.clear();
+        for (Map.Entry<AccountState, Long> entry : reserved.entrySet()) {
+          entry.getKey().addCeiling(-entry.getValue());
+        }
+        reserved.clear();
+        releaseIds();
+      } finally {
+        lock.done();
       }
     }
   }
 
-  /** Locks the account's head for a linked batch, waiting for another batch's lock; returns the unlocked head. */
-  private static Head lockHead(AccountState state) {
-    for (int spins = 0; ; spins++) {
-      Head head = state.head.get();
-      if (!head.locked && state.head.compareAndSet(head, head.locked(true))) {
-        return head;
-      }
-      if (spins < 64) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
-    }
-  }
+  /** An account's state as a linked batch's earlier items leave it (times in epoch micros). */
+  private static final class Work {
+    long nextIndex;
+    long debits;
+    long latest;
+    long credits;
+    long latestCredit;
 
-  /** One draft of a linked batch against the batch's locked heads and its own earlier credits. */
-  private AppendResult decideLinked(TransferDraft d, Map<AccountId, Head> heads, Map<AccountState, Long> addedCredits,
-      Map<AccountState, Instant> addedLatest, Map<AccountState, long[]> reserved) {
-    AccountState src = openAccount(d.source());
-    Head head = heads.get(d.source());
-    if (src == null || head == null) { // (not open when the batch locked its sources)
-      return new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND, "source account " + d.source()
-          + " does not exist");
+    Work(Head head, long credits, long latestCredit) {
+      this.nextIndex = head.nextIndex;
+      this.debits = head.debits;
+      this.latest = head.latest;
+      this.credits = credits;
+      this.latestCredit = latestCredit;
     }
-    AccountState dst = openAccount(d.destination());
-    if (dst == null) {
-      return new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND, "destination account "
-          + d.destination() + " does not exist");
-    }
-    String currency = d.currency();
-    if (!src.account.currency().equals(currency) || !dst.account.currency().equals(currency)) {
-      return new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH, "transfer in " + currency + " from "
-          + src.account.id() + " (" + src.account.currency() + ") to " + dst.account.id() + " ("
-          + dst.account.currency() + ")");
-    }
-    long amount = d.amount();
-    long credits = Math.addExact(src.credits.get(), addedCredits.getOrDefault(src, 0L));
-    long balance = credits - head.debits;
-    if (!src.account.issuer() && balance < amount) {
-      return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS, "account " + src.account.id()
-          + " has balance " + balance + ", less than the amount " + amount);
-    }
-    if (head.debits > Long.MAX_VALUE - amount) {
-      return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW, "cumulative debits of " + src.account.id()
-          + " are " + head.debits + "; adding " + amount + " overflows");
-    }
-    Instant latestCredit = src.latestCredit.get();
-    Instant batchCredit = addedLatest.get(src);
-    if (batchCredit != null) {
-      latestCredit = latest(batchCredit, latestCredit);
-    }
-    Instant afterCredits = latestCredit == null ? null : latestCredit.plus(1, ChronoUnit.MICROS);
-    if (afterCredits != null && afterCredits.isAfter(Checks.MAX_INSTANT)) {
-      return new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, "account " + src.account.id()
-          + " was credited at " + latestCredit + ", the latest instant a ledger records; no debit can follow it");
-    }
-    long ceiling;
-    do {
-      ceiling = dst.creditCeiling.get();
-      if (ceiling > Long.MAX_VALUE - amount) {
-        return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW, "cumulative credits of "
-            + dst.account.id() + " are " + ceiling + "; adding " + amount + " overflows");
-      }
-    } while (!dst.creditCeiling.compareAndSet(ceiling, ceiling + amount));
-    reserved.computeIfAbsent(dst, k -> new long[1])[0] += amount;
-    Instant at = latest(latest(d.notBefore(), head.latest), afterCredits);
-    Transfer transfer = new Transfer(d.id(), src.account.id(), head.nextIndex, dst.account.id(), amount, currency,
-        at, d.reference());
-    heads.put(d.source(), new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head, true));
-    addedCredits.merge(dst, amount, Long::sum);
-    addedLatest.merge(dst, at, (a, b) -> latest(a, b));
-    return new AppendResult.Recorded(transfer);
   }
 
   /** Claims the id, then makes one attempt; {@code destination} overrides the lookup for a funding transfer. */
   private AppendResult appendOnce(TransferDraft draft, @Nullable AccountState destination) {
     UUID id = draft.id();
-    InFlight mine = new InFlight();
-    while (true) {
-      Object prior = transfers.putIfAbsent(id, mine);
-      if (prior == null) {
-        break;
-      }
-      if (prior instanceof Transfer existing) {
-        return new AppendResult.AlreadyRecorded(existing);
-      }
-      ((InFlight) prior).await(id);
+    int row = ids.claim(id, true);
+    if (row >= 0) {
+      return new AppendResult.AlreadyRecorded(table.transfer(row));
     }
+    boolean settled = false;
     try {
       AppendResult result = attempt(draft, destination);
-      if (result instanceof AppendResult.Recorded recorded) {
-        transfers.put(id, recorded.transfer());
-      } else {
-        transfers.remove(id, mine);
-      }
+      settled = result instanceof AppendResult.Recorded;
       return result;
-    } catch (RuntimeException | Error e) {
-      transfers.remove(id, mine);
-      throw e;
     } finally {
-      mine.done();
+      if (!settled) {
+        ids.settle(id, -1);
+      }
     }
   }
 
+  /** One attempt with the id claimed; when it records the transfer, it also settles the id. */
   private AppendResult attempt(TransferDraft draft, @Nullable AccountState fundedAccount) {
     AccountState src = openAccount(draft.source());
     if (src == null) {
@@ -397,57 +505,86 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
     String currency = draft.currency();
     if (!src.account.currency().equals(currency) || !dst.account.currency().equals(currency)) {
-      return new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH,
-          "transfer in " + currency + " from " + src.account.id() + " (" + src.account.currency() + ") to "
-              + dst.account.id() + " (" + dst.account.currency() + ")");
+      return currencyMismatch(currency, src, dst);
     }
     long amount = draft.amount();
-    // Read the head before the credits: credits only grow, so the balance computed is never more than real.
-    Head head = src.head.get();
-    if (head.locked) {
-      return new AppendResult.Conflict("source " + src.account.id() + " is being debited by a linked batch");
+    // Read the head before the credits: credits only grow, so the balance computed is never more than real. A head
+    // locked by a linked batch is waited for (this attempt holds no head, so it cannot be part of a cycle).
+    Head head;
+    while ((head = src.head).lock != null) {
+      head.lock.await();
     }
-    long credits = src.credits.get();
-    Instant latestCredit = src.latestCredit.get();
+    long credits = src.credits;
+    long latestCredit = src.latestCredit;
     long balance = credits - head.debits;
     if (!src.account.issuer() && balance < amount) {
-      return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS,
-          "account " + src.account.id() + " has balance " + balance + ", less than the amount " + amount);
+      return insufficientFunds(src, balance, amount);
     }
     if (head.debits > Long.MAX_VALUE - amount) {
-      return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
-          "cumulative debits of " + src.account.id() + " are " + head.debits + "; adding " + amount + " overflows");
+      return debitsOverflow(src, head.debits, amount);
     }
     // Dated after every credit counted above (one microsecond after the newest), so that in statement order no
     // debit sorts before a credit it spends.
-    Instant afterCredits = latestCredit == null ? null : latestCredit.plus(1, ChronoUnit.MICROS);
-    if (afterCredits != null && afterCredits.isAfter(Checks.MAX_INSTANT)) {
-      return new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, "account " + src.account.id()
-          + " was credited at " + latestCredit + ", the latest instant a ledger records; no debit can follow it");
+    if (latestCredit != NONE && latestCredit >= MAX_MICROS) {
+      return creditedTooLate(src, latestCredit);
     }
-    Instant at = latest(latest(draft.notBefore(), head.latest), afterCredits);
+    long notBefore = TransferTable.micros(draft.notBefore());
+    long at = Math.max(Math.max(notBefore, head.latest), latestCredit == NONE ? NONE : latestCredit + 1);
+    AppendResult.Rejected overflow = reserveCredit(dst, amount);
+    if (overflow != null) {
+      return overflow;
+    }
+    long debits = head.debits + amount;
+    if (!src.casHead(head, new Head(head.nextIndex + 1, debits, at, null))) {
+      dst.addCeiling(-amount);
+      return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
+          + " was taken by a concurrent debit");
+    }
+    int row = table.add(draft.id(), src.number, dst.number, amount, at, head.nextIndex, debits, draft.reference());
+    src.log.add(at, -amount, row);
+    dst.log.add(at, amount, row);
+    // Publish the credit's time before its amount: whoever counts the amount then sees the time.
+    dst.raiseLatestCredit(at);
+    dst.addCredits(amount);
+    Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
+        currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference());
+    ids.settle(draft.id(), row);
+    return new AppendResult.Recorded(transfer);
+  }
+
+  private static AppendResult.Rejected currencyMismatch(String currency, AccountState src, AccountState dst) {
+    return new AppendResult.Rejected(RejectionReason.CURRENCY_MISMATCH,
+        "transfer in " + currency + " from " + src.account.id() + " (" + src.account.currency() + ") to "
+            + dst.account.id() + " (" + dst.account.currency() + ")");
+  }
+
+  private static AppendResult.Rejected insufficientFunds(AccountState src, long balance, long amount) {
+    return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS,
+        "account " + src.account.id() + " has balance " + balance + ", less than the amount " + amount);
+  }
+
+  private static AppendResult.Rejected debitsOverflow(AccountState src, long debits, long amount) {
+    return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
+        "cumulative debits of " + src.account.id() + " are " + debits + "; adding " + amount + " overflows");
+  }
+
+  private static AppendResult.Rejected creditedTooLate(AccountState src, long latestCredit) {
+    return new AppendResult.Rejected(RejectionReason.INVALID_INSTANT, "account " + src.account.id()
+        + " was credited at " + TransferTable.instant(latestCredit)
+        + ", the latest instant a ledger records; no debit can follow it");
+  }
+
+  /** Reserves {@code amount} of the destination's credit ceiling, or says why it would overflow. */
+  private static AppendResult.@Nullable Rejected reserveCredit(AccountState dst, long amount) {
     long ceiling;
     do {
-      ceiling = dst.creditCeiling.get();
+      ceiling = dst.creditCeiling;
       if (ceiling > Long.MAX_VALUE - amount) {
         return new AppendResult.Rejected(RejectionReason.BALANCE_OVERFLOW,
             "cumulative credits of " + dst.account.id() + " are " + ceiling + "; adding " + amount + " overflows");
       }
-    } while (!dst.creditCeiling.compareAndSet(ceiling, ceiling + amount));
-
-    Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
-        currency, at, draft.reference());
-    if (!src.head.compareAndSet(head, new Head(head.nextIndex + 1, head.debits + amount, at, transfer, head, false))) {
-      dst.creditCeiling.addAndGet(-amount);
-      return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
-          + " was taken by a concurrent debit");
-    }
-    src.log.add(transfer, -amount);
-    dst.log.add(transfer, amount);
-    // Publish the credit's time before its amount: whoever counts the amount then sees the time.
-    dst.latestCredit.accumulateAndGet(at, (previous, time) -> latest(time, previous));
-    dst.credits.addAndGet(amount);
-    return new AppendResult.Recorded(transfer);
+    } while (!dst.casCeiling(ceiling, ceiling + amount));
+    return null;
   }
 
   @Override
@@ -458,16 +595,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   @Override
   public Optional<Transfer> findTransfer(UUID id) {
-    while (true) {
-      Object value = transfers.get(id);
-      if (value == null) {
-        return Optional.empty();
-      }
-      if (value instanceof Transfer transfer) {
-        return Optional.of(transfer);
-      }
-      ((InFlight) value).await(id);
-    }
+    int row = ids.find(id);
+    return row < 0 ? Optional.empty() : Optional.of(table.transfer(row));
   }
 
   @Override
@@ -477,8 +606,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return OptionalLong.empty();
     }
     if (asOf == null) {
-      long debits = state.head.get().debits;
-      return OptionalLong.of(state.credits.get() - debits);
+      long debits = state.head.debits;
+      return OptionalLong.of(state.credits - debits);
     }
     return OptionalLong.of(state.log.balanceAsOf(asOf));
   }
@@ -495,10 +624,6 @@ public final class InMemoryLedgerStore implements LedgerStore {
   private @Nullable AccountState openAccount(AccountId id) {
     AccountState state = accounts.get(id);
     return state != null && state.isOpen() ? state : null;
-  }
-
-  private static Instant latest(Instant a, @Nullable Instant b) {
-    return b != null && b.isAfter(a) ? b : a;
   }
 
   /**
@@ -532,64 +657,120 @@ public final class InMemoryLedgerStore implements LedgerStore {
       verifier.account(state.account.id().value(), state.account.currency(), state.account.issuer());
     }
     for (AccountState state : open) {
-      verifier.storedCredits(state.account.id().value(), state.credits.get());
+      verifier.storedCredits(state.account.id().value(), state.credits);
     }
     for (AccountState state : open) {
       // The chain hashes are derived here, in index order, rather than on the transfer path: nothing can alter a
       // recorded transfer in memory, and hashing every transfer as it is recorded would dominate its cost.
-      List<Head> debits = new ArrayList<>();
-      for (Head h = state.head.get(); h.transfer != null; h = h.prev) {
-        debits.add(h);
-      }
+      List<Integer> rows = new ArrayList<>();
+      state.log.forEachDebit(rows::add);
+      rows.sort((a, b) -> Long.compare(table.sourceIndex(a), table.sourceIndex(b)));
       byte[] hash = TransferHashes.zero();
-      for (int i = debits.size() - 1; i >= 0; i--) {
-        Head h = debits.get(i);
-        Transfer t = h.transfer;
+      for (int row : rows) {
+        Transfer t = table.transfer(row);
         hash = TransferHashes.chain(hash, t);
         verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
-            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), h.debits, hash);
+            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), table.debitsAfter(row), hash);
       }
     }
     // The balances over time, from each account's log in statement order (recorded time, then id).
     for (AccountState state : balancesOverTime ? open : List.<AccountState>of()) {
       String account = state.account.id().value();
-      state.log.forEachTransfer((t, credit) -> verifier.balanceChange(account,
-          TransferHashes.epochMicros(t.recordedAt()), credit, t.amount(), t.id(), t.source().value(),
-          t.sourceIndex()));
+      List<Integer> rows = new ArrayList<>();
+      List<Boolean> credits = new ArrayList<>();
+      state.log.forEachRow((row, credit) -> {
+        rows.add(row);
+        credits.add(credit);
+      });
+      for (int i = 0; i < rows.size(); i++) {
+        Transfer t = table.transfer(rows.get(i));
+        verifier.balanceChange(account, TransferHashes.epochMicros(t.recordedAt()), credits.get(i), t.amount(),
+            t.id(), t.source().value(), t.sourceIndex());
+      }
     }
     return verifier;
   }
 
   /**
-   * The debit side of an account, replaced atomically by each debit: the next index, the cumulative debits, the
-   * latest time, and the newest debit with a link to the previous head, so the heads form the source's chain.
+   * The debit side of an account, replaced atomically by each debit: the next index, the cumulative debits and the
+   * latest time (epoch micros, {@link #NONE} before the first debit); {@code lock} is set while a linked batch holds
+   * the account (the values are then the committed ones).
    */
-  private record Head(long nextIndex, long debits, @Nullable Instant latest, @Nullable Transfer transfer,
-      @Nullable Head prev, boolean locked) {
-    static final Head EMPTY = new Head(0, 0, null, null, null, false);
+  private record Head(long nextIndex, long debits, long latest, @Nullable InFlight lock) {
+    static final Head EMPTY = new Head(0, 0, NONE, null);
 
-    /** This head with the lock of a linked batch set or cleared (the same chain). */
-    Head locked(boolean lock) {
-      return new Head(nextIndex, debits, latest, transfer, prev, lock);
+    /** This head, locked by a linked batch until {@code lock} is done: the same committed values. */
+    Head locked(InFlight lock) {
+      return new Head(nextIndex, debits, latest, lock);
     }
   }
 
+  /** One account: its head, credits and log, in fields updated atomically through var handles. */
   private static final class AccountState {
+    private static final VarHandle HEAD;
+    private static final VarHandle CREDITS;
+    private static final VarHandle CEILING;
+    private static final VarHandle LATEST_CREDIT;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        HEAD = lookup.findVarHandle(AccountState.class, "head", Head.class);
+        CREDITS = lookup.findVarHandle(AccountState.class, "credits", long.class);
+        CEILING = lookup.findVarHandle(AccountState.class, "creditCeiling", long.class);
+        LATEST_CREDIT = lookup.findVarHandle(AccountState.class, "latestCredit", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final Account account;
-    final AtomicReference<Head> head = new AtomicReference<>(Head.EMPTY);
-    /** Cumulative credits recorded. */
-    final AtomicLong credits = new AtomicLong();
-    /** Cumulative credits recorded plus those being recorded: guards against overflow before a debit commits. */
-    final AtomicLong creditCeiling = new AtomicLong();
-    final AtomicReference<@Nullable Instant> latestCredit = new AtomicReference<>();
+    /** The account's number in the rows of the {@link TransferTable}. */
+    final int number;
     /** Both directions in statement order, with running balances. */
-    final AccountLog log = new AccountLog();
+    final AccountLog log;
+    volatile Head head = Head.EMPTY;
+    /** Cumulative credits recorded. */
+    volatile long credits;
+    /** Cumulative credits recorded plus those being recorded: guards against overflow before a debit commits. */
+    volatile long creditCeiling;
+    /** The latest credit's time in epoch micros, or {@link #NONE}. */
+    volatile long latestCredit = NONE;
     /** Counted down when the opening attempt settles; until then the account is invisible. */
     private final CountDownLatch settled = new CountDownLatch(1);
     private volatile boolean open;
 
-    AccountState(Account account) {
+    AccountState(Account account, int number, AccountLog log) {
       this.account = account;
+      this.number = number;
+      this.log = log;
+    }
+
+    boolean casHead(Head expected, Head next) {
+      return HEAD.compareAndSet(this, expected, next);
+    }
+
+    void setHead(Head next) {
+      head = next;
+    }
+
+    boolean casCeiling(long expected, long next) {
+      return CEILING.compareAndSet(this, expected, next);
+    }
+
+    void addCeiling(long delta) {
+      CEILING.getAndAdd(this, delta);
+    }
+
+    void addCredits(long amount) {
+      CREDITS.getAndAdd(this, amount);
+    }
+
+    void raiseLatestCredit(long micros) {
+      long current;
+      do {
+        current = latestCredit;
+      } while (current < micros && !LATEST_CREDIT.compareAndSet(this, current, micros));
     }
 
     boolean isOpen() {
@@ -614,10 +795,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
   }
 
-  /**
-   * Marks a transfer id claimed by an attempt in progress; others wait for its outcome. One small object per
-   * attempt: waiting is rare (a concurrent replay of the same id), so a monitor is enough.
-   */
+  /** Marks an account locked by a linked batch in progress; others wait for it. Batches are rare: a monitor. */
   private static final class InFlight {
     private boolean done;
 
@@ -626,7 +804,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
       notifyAll();
     }
 
-    synchronized void await(UUID id) {
+    synchronized void await() {
       try {
         while (!done) {
           wait();
@@ -634,7 +812,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED,
-            "interrupted while waiting for a concurrent attempt with transfer id " + id, id, e);
+            "interrupted while waiting for a linked batch holding an account", e);
       }
     }
   }
