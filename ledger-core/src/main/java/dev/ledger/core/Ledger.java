@@ -68,8 +68,8 @@ public final class Ledger implements AutoCloseable {
     this.listener = builder.listener;
     this.observed = builder.listener != LedgerListener.none();
     this.executor = builder.executor != null ? builder.executor : ForkJoinPool.commonPool();
-    this.coalescer = builder.coalescing.enabled()
-        ? new Coalescer(this, store, retryPolicy, executor, builder.coalescing) : null;
+    Coalescing coalescing = builder.coalescing != null ? builder.coalescing : store.defaultCoalescing();
+    this.coalescer = coalescing.enabled() ? new Coalescer(this, store, retryPolicy, executor, coalescing) : null;
   }
 
   /** A ledger on the given store; see {@link Builder} for the defaults. */
@@ -649,8 +649,8 @@ public final class Ledger implements AutoCloseable {
   /**
    * Configures a {@link Ledger}. Defaults: the system clock ({@link InstantSource#system()}),
    * {@link RetryPolicy#defaults()}, time-ordered (version 7) UUIDs for transfers without an id, no
-   * listener ({@link LedgerListener#none()}), {@link Coalescing#natural()} and {@link ForkJoinPool#commonPool()}
-   * for asynchronous work. Not thread-safe; the built ledger is.
+   * listener ({@link LedgerListener#none()}), the store's {@link LedgerStore#defaultCoalescing()} and
+   * {@link ForkJoinPool#commonPool()} for asynchronous work. Not thread-safe; the built ledger is.
    */
   public static final class Builder {
     private final LedgerStore store;
@@ -658,7 +658,7 @@ public final class Ledger implements AutoCloseable {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private @Nullable Supplier<UUID> ids;
     private LedgerListener listener = LedgerListener.none();
-    private Coalescing coalescing = Coalescing.natural();
+    private @Nullable Coalescing coalescing;
     private @Nullable Executor executor;
 
     private Builder(LedgerStore store) {
@@ -693,8 +693,9 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Whether and how concurrent {@link Ledger#transfer(TransferRequest)} calls are combined into batches (see
-     * {@link Coalescing}); default {@link Coalescing#natural()} (it adds no wait: a call alone is written at once,
-     * as a batch of one). {@link Coalescing#off()} gives one store call per {@code transfer} call.
+     * {@link Coalescing}); default: the store's {@link LedgerStore#defaultCoalescing()} — {@link Coalescing#natural()}
+     * for PostgreSQL (it adds no wait: a call alone is written at once, as a batch of one), off in memory.
+     * {@link Coalescing#off()} gives one store call per {@code transfer} call.
      */
     public Builder coalescing(Coalescing coalescing) {
       this.coalescing = Objects.requireNonNull(coalescing, "coalescing");

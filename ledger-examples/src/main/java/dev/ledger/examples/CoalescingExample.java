@@ -26,7 +26,7 @@ public final class CoalescingExample {
     try {
       // tag::coalescing[]
       Ledger ledger = Ledger.builder(store)
-          .coalescing(Coalescing.natural(512, 1))   // the default: batches of what queued, one in flight
+          .coalescing(Coalescing.natural(512, 2))   // the default: batches of what queued, at most 2 in flight
           .executor(appExecutor)                    // writes no caller waits for (transferAsync)
           .build();
       // end::coalescing[]

@@ -7,6 +7,7 @@ import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
+import dev.ledger.core.Coalescing;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
@@ -185,6 +186,12 @@ public final class PostgresLedgerStore implements LedgerStore {
   @Override
   public AppendResult append(TransferDraft draft) {
     return statements.append(draft);
+  }
+
+  /** Natural batching: a batch is one round trip and one commit for all its transfers. */
+  @Override
+  public Coalescing defaultCoalescing() {
+    return Coalescing.natural();
   }
 
   @Override

@@ -60,7 +60,7 @@ public class LedgerProperties {
     private int maxBatchSize = 512;
 
     /** The most batches written at once, each on its own connection (1 to 1024). */
-    private int maxConcurrentBatches = 1;
+    private int maxConcurrentBatches = 2;
 
     public boolean isEnabled() {
       return enabled;

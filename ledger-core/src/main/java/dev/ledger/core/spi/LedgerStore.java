@@ -4,6 +4,7 @@ import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
+import dev.ledger.core.Coalescing;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
@@ -89,6 +90,16 @@ public interface LedgerStore extends AutoCloseable {
    * A PostgreSQL store makes the attempt in one round trip and one transaction.
    */
   List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode);
+
+  /**
+   * How a {@code Ledger} on this store coalesces concurrent transfers unless its builder says otherwise: natural
+   * batching where a batch costs much less than as many single calls (a round trip and a commit each, as in
+   * PostgreSQL), off where it does not (in memory, coalescing only adds a hand-off between threads). Off by
+   * default.
+   */
+  default Coalescing defaultCoalescing() {
+    return Coalescing.off();
+  }
 
   /** The account, if it is open. Reads committed state. */
   Optional<Account> findAccount(AccountId id);
