@@ -202,23 +202,37 @@ final class Coalescer {
     return item;
   }
 
-  /** A writer task of {@link #transferAsync}: writes batches until nothing eligible is queued. */
+  /**
+   * A writer task for asynchronous requests: writes batches until the queue is empty. Requests backing off after a
+   * lost race (no caller waits for them) are written when due: the task waits for the first of them rather than
+   * leaving them queued with no writer.
+   */
   private void drain() {
-    List<Item> batch;
     lock.lock();
     try {
       writers--; // the reservation becomes an ordinary writer slot taken by takeBatch
-      batch = takeBatch();
     } finally {
       lock.unlock();
     }
-    while (batch != null) {
-      write(batch);
+    while (true) {
+      List<Item> batch;
+      long wait;
       lock.lock();
       try {
         batch = takeBatch();
+        if (batch == null && (queue.isEmpty() || closed)) {
+          return;
+        }
+        wait = batch != null ? 0 : writers >= maxWriters ? -1 : nanosUntilEligible();
       } finally {
         lock.unlock();
+      }
+      if (batch != null) {
+        write(batch);
+      } else if (wait < 0) {
+        return; // every slot is taken: those writers drain the queue, and wake a successor when they stop
+      } else {
+        LockSupport.parkNanos(this, Math.max(wait, 1_000));
       }
     }
   }

@@ -407,6 +407,39 @@ class LedgerCoalescingTest {
     }
   }
 
+  /** Async requests that lose twice back off with no caller waiting: they are still written when due. */
+  @Test
+  void transferAsync_retriesBackingOff_writtenWhenDue() throws Exception {
+    WatchedStore store = new WatchedStore();
+    AtomicInteger conflicts = new AtomicInteger();
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    try {
+      Ledger ledger = Ledger.builder(store).coalescing(Coalescing.natural(512, 2)).executor(executor).build();
+      ledger.open(NewAccount.issuer(BANK, "USD"));
+      ledger.open(NewAccount.of(BOB, "USD"));
+      store.beforeBatch = drafts -> {
+        if (conflicts.getAndIncrement() < 2) {
+          List<AppendResult> lost = new ArrayList<>();
+          for (TransferDraft d : drafts) {
+            lost.add(new AppendResult.Conflict("scripted: index taken"));
+          }
+          return lost;
+        }
+        return null;
+      };
+      List<CompletableFuture<Transfer>> futures = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        futures.add(ledger.transferAsync(TransferRequest.of(BANK, BOB, 1, "USD")));
+      }
+      for (CompletableFuture<Transfer> f : futures) {
+        assertEquals(1, f.get(10, TimeUnit.SECONDS).amount());
+      }
+      assertEquals(50, ledger.balance(BOB));
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
   @Test
   void transferAsync_coalescingOff_runsTheSinglePathOnTheExecutor() throws Exception {
     Ledger ledger = Ledger.builder(new InMemoryLedgerStore()).executor(Runnable::run).build();
