@@ -31,7 +31,6 @@ final class Coalescer {
     int attempt;
     /** {@link System#nanoTime()} before which the item may not be written again (its retry backoff). */
     long eligibleAt;
-    boolean inFlight;
     /** Set when the id was already recorded with the same content. */
     volatile boolean replayed;
     /** The caller waiting for this item, unparked when it completes or may write; null for an async item. */
@@ -254,7 +253,6 @@ final class Coalescer {
           batch = new ArrayList<>(Math.min(queue.size(), maxBatchSize));
         }
         it.remove();
-        item.inFlight = true;
         writing.put(item.id, item);
         batch.add(item);
       }
@@ -305,7 +303,10 @@ final class Coalescer {
         }
         return;
       } catch (RuntimeException e) {
-        fail(batch, null, e);
+        for (Item item : batch) {
+          item.result.completeExceptionally(new LedgerUnavailableException(
+              LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, "store failed unexpectedly: " + e, item.id, e));
+        }
         return;
       }
       for (int i = 0; i < batch.size(); i++) {
@@ -366,7 +367,6 @@ final class Coalescer {
         // The first retry at once (the batch that won has committed); later ones after the policy's backoff.
         long backoff = item.attempt == 1 ? 0 : retryPolicy.backoffNanos(item.attempt - 1, ThreadLocalRandom.current());
         item.eligibleAt = now + backoff;
-        item.inFlight = false;
         queue.addFirst(item);
         ledger.coalescedRetry(item.attempt, backoff);
       }
@@ -416,16 +416,9 @@ final class Coalescer {
     }
   }
 
-  private static void fail(List<Item> items, @Nullable LedgerUnavailableException e, RuntimeException cause) {
-    for (Item item : items) {
-      item.result.completeExceptionally(e != null ? e : new LedgerUnavailableException(
-          LedgerUnavailableException.Kind.OUTCOME_UNKNOWN, "store failed unexpectedly: " + cause, item.id, cause));
-    }
-  }
-
   /** The caller was interrupted while waiting: withdraws a queued item; an item in flight stays in flight. */
   private LedgerUnavailableException interrupted(Item item) {
-    if (!item.inFlight && queue.remove(item)) {
+    if (queue.remove(item)) { // still queued: not in any batch
       return new LedgerUnavailableException(LedgerUnavailableException.Kind.INTERRUPTED, "interrupted while transfer "
           + item.id + " was queued; nothing was recorded", item.id, null);
     }
@@ -434,32 +427,15 @@ final class Coalescer {
         + " the outcome, and a retry with the same id records it at most once", item.id, null);
   }
 
+  /** The item's transfer, or the exception its outcome completed with. */
   private static Transfer join(Item item) {
     try {
       return item.result.join();
     } catch (java.util.concurrent.CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof LedgerRejectedException rejected) {
-        throw new LedgerRejectedException(rejected.reason(), rejected.getMessage() == null ? "" : detail(rejected));
-      }
-      if (cause instanceof RuntimeException runtime) {
+      if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;
       }
       throw e;
     }
-  }
-
-  /** The detail of a rejection, without the reason prefix and rule suffix its message adds. */
-  private static String detail(LedgerRejectedException e) {
-    String message = String.valueOf(e.getMessage());
-    String prefix = e.reason().name() + ": ";
-    String suffix = " (rule: " + e.reason().rule() + ")";
-    if (message.startsWith(prefix)) {
-      message = message.substring(prefix.length());
-    }
-    if (message.endsWith(suffix)) {
-      message = message.substring(0, message.length() - suffix.length());
-    }
-    return message;
   }
 }
