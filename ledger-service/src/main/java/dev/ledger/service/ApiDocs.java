@@ -1,7 +1,12 @@
 package dev.ledger.service;
 
 import io.swagger.v3.oas.annotations.Hidden;
-import org.springframework.http.MediaType;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import org.springdoc.core.customizers.OperationCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -25,8 +30,29 @@ final class ApiDocs {
       </html>
       """;
 
-  @GetMapping(path = "/redoc", produces = MediaType.TEXT_HTML_VALUE)
+  /** The responses every keyed POST can give, added to each operation that takes an Idempotency-Key. */
+  @Bean
+  static OperationCustomizer keyedPostResponses() {
+    return (operation, handler) -> {
+      boolean keyed = operation.getParameters() != null && operation.getParameters().stream()
+          .anyMatch(p -> TransferApi.IDEMPOTENCY_KEY.equals(p.getName()));
+      if (keyed) {
+        operation.getResponses()
+            .addApiResponse("409", error("Idempotency-Key reused for a different request, or its request is still"
+                + " running"))
+            .addApiResponse("503", error("ledger unavailable: retry after Retry-After (with the same key, safely)"));
+      }
+      return operation;
+    };
+  }
+
+  private static ApiResponse error(String description) {
+    return new ApiResponse().description(description).content(new Content().addMediaType("application/json",
+        new MediaType().schema(new Schema<>().$ref("#/components/schemas/Error"))));
+  }
+
+  @GetMapping(path = "/redoc", produces = org.springframework.http.MediaType.TEXT_HTML_VALUE)
   ResponseEntity<String> redoc() {
-    return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body(REDOC);
+    return ResponseEntity.ok().contentType(org.springframework.http.MediaType.TEXT_HTML).body(REDOC);
   }
 }

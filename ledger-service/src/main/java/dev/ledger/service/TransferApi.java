@@ -77,8 +77,6 @@ final class TransferApi {
       content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.NewAccount.class)))
   @ApiResponse(responseCode = "204", description = "opened")
   @ApiResponse(responseCode = "400", description = "balance below 0, account already exists, malformed body", content = @Content(schema = @Schema(implementation = ApiSchemas.Error.class)))
-  @ApiResponse(responseCode = "409", description = "Idempotency-Key reused for a different request", content = @Content(schema = @Schema(implementation = ApiSchemas.Error.class)))
-  @ApiResponse(responseCode = "503", description = "ledger unavailable: retry after Retry-After", content = @Content(schema = @Schema(implementation = ApiSchemas.Error.class)))
   @PostMapping("/accounts")
   ResponseEntity<String> openAccount(@Parameter(hidden = true) HttpServletRequest body,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String key) {
@@ -188,8 +186,6 @@ final class TransferApi {
       content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.NewTransfer.class)))
   @ApiResponse(responseCode = "204", description = "recorded; Location names the transfer")
   @ApiResponse(responseCode = "400", description = "amount not above 0, service account as source, same accounts, account not found, not enough funds, malformed body", content = @Content(schema = @Schema(implementation = ApiSchemas.Error.class)))
-  @ApiResponse(responseCode = "409", description = "Idempotency-Key reused for a different request", content = @Content(schema = @Schema(implementation = ApiSchemas.Error.class)))
-  @ApiResponse(responseCode = "503", description = "ledger unavailable: retry after Retry-After", content = @Content(schema = @Schema(implementation = ApiSchemas.Error.class)))
   @PostMapping("/transfers")
   ResponseEntity<String> transfer(@Parameter(hidden = true) HttpServletRequest body,
       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String key) {

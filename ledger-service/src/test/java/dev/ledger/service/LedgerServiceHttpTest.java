@@ -104,6 +104,16 @@ class LedgerServiceHttpTest {
   }
 
   @Test
+  void hostileBodies_oversizedOrDeeplyNested_refusedWithoutRecording() {
+    UUID id = UUID.randomUUID();
+    String padded = "{\"account_id\": \"" + id + "\", \"balance\": 1, \"pad\": \"" + "x".repeat(70_000) + "\"}";
+    assertError(client.post("/accounts", padded), 413, "the request body exceeds 65536 bytes");
+    String nested = "[".repeat(5_000) + "]".repeat(5_000);
+    assertThat(error(client.post("/accounts", nested), 400)).startsWith("the request body is not valid JSON");
+    assertError(client.get("/accounts/" + id + "/balance"), 404, "account not found");
+  }
+
+  @Test
   void openAccount_decimalAsStringOrFormContentType_accepted() {
     UUID id = UUID.randomUUID();
     HttpResponse<String> response = client.post("/accounts",
@@ -230,11 +240,12 @@ class LedgerServiceHttpTest {
     String key = "key-" + UUID.randomUUID();
     HttpResponse<String> refused = client.transfer(alice, bob, "5", "Idempotency-Key", key);
     assertError(refused, 400, "not enough funds on the source account");
-    client.transfer(bob, alice, "0.01"); // refused too (bob has nothing): nothing changes
-    assertThat(client.transfer(UUID.fromString(SERVICE), alice, "1").statusCode()).isEqualTo(400);
+    UUID rich = client.open("100");
+    assertThat(client.transfer(rich, alice, "10").statusCode()).isEqualTo(204); // now the transfer could pass
     HttpResponse<String> retried = client.transfer(alice, bob, "5", "Idempotency-Key", key);
     assertThat(retried.statusCode()).isEqualTo(400);
     assertThat(retried.body()).isEqualTo(refused.body());
+    assertThat(client.balance(alice)).isEqualTo("11.00"); // the keyed request was not run again
   }
 
   @Test
@@ -308,6 +319,8 @@ class LedgerServiceHttpTest {
     assertThat(paths.has("/accounts")).isTrue();
     assertThat(paths.has("/transfers")).isTrue();
     assertThat(paths.has("/accounts/{id}/balance")).isTrue();
+    assertThat(paths.get("/transfers").get("post").get("responses").propertyNames())
+        .contains("204", "400", "409", "503");
     HttpResponse<String> swagger = client.get("/docs");
     assertThat(swagger.statusCode()).isEqualTo(200);
     assertThat(swagger.body()).containsIgnoringCase("swagger");
