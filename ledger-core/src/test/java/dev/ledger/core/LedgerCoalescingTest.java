@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ledger.core.contract.ForwardingLedgerStore;
 import dev.ledger.core.memory.InMemoryLedgerStore;
 import dev.ledger.core.spi.AppendResult;
-import dev.ledger.core.spi.LedgerStore;
-import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,56 +42,19 @@ class LedgerCoalescingTest {
   }
 
   /** The in-memory store, with the batches it receives recorded and a hook before each batch. */
-  static final class WatchedStore implements LedgerStore {
-    final InMemoryLedgerStore delegate = new InMemoryLedgerStore();
+  static final class WatchedStore extends ForwardingLedgerStore {
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     volatile Function<List<TransferDraft>, @Nullable List<AppendResult>> beforeBatch = drafts -> null;
+
+    WatchedStore() {
+      super(new InMemoryLedgerStore());
+    }
 
     @Override
     public List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
       batchSizes.add(drafts.size());
       List<AppendResult> scripted = beforeBatch.apply(drafts);
       return scripted != null ? scripted : delegate.appendBatch(drafts, mode);
-    }
-
-    @Override
-    public AppendResult append(TransferDraft draft) {
-      return delegate.append(draft);
-    }
-
-    @Override
-    public OpenResult open(Account account, @Nullable TransferDraft funding) {
-      return delegate.open(account, funding);
-    }
-
-    @Override
-    public Optional<Account> findAccount(AccountId id) {
-      return delegate.findAccount(id);
-    }
-
-    @Override
-    public Optional<Transfer> findTransfer(UUID id) {
-      return delegate.findTransfer(id);
-    }
-
-    @Override
-    public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
-      return delegate.balance(id, asOf);
-    }
-
-    @Override
-    public StatementPage statement(StatementQuery query) {
-      return delegate.statement(query);
-    }
-
-    @Override
-    public VerificationReport verify(Collection<ChainHead> trustedHeads) {
-      return delegate.verify(trustedHeads);
-    }
-
-    @Override
-    public List<ChainHead> chainHeads() {
-      return delegate.chainHeads();
     }
 
     @Override
