@@ -70,7 +70,7 @@ final class ErrorHandling {
   }
 
   static ResponseEntity<String> error(int status, String message) {
-    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(ErrorBodies.body(message));
+    return Outcome.error(status, message).toResponse(false);
   }
 
   /** Errors that never reach a controller (a malformed URL, an error in a filter): same body, no internals. */

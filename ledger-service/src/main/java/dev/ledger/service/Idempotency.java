@@ -36,6 +36,12 @@ final class Idempotency {
         + " started_at timestamptz NOT NULL DEFAULT clock_timestamp())");
   }
 
+  /** The 409 for a key already used by a different request. */
+  static ApiException reused(String key) {
+    return ApiException.conflict("Idempotency-Key '" + Json.abbreviate(key)
+        + "' was already used for a different request");
+  }
+
   /** @throws ApiException 400 when the key is malformed */
   static void check(String key) {
     if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
@@ -68,8 +74,7 @@ final class Idempotency {
       }
       Stored stored = rows.get(0);
       if (!stored.fingerprint().equals(fingerprint)) {
-        throw ApiException.conflict("Idempotency-Key '" + Json.abbreviate(key)
-            + "' was already used for a different request");
+        throw reused(key);
       }
       if (stored.status() != null) {
         return new Outcome(stored.status(), stored.body(), stored.location()).toResponse(true);
@@ -113,7 +118,7 @@ final class Idempotency {
     try {
       return action.get();
     } catch (ApiException e) {
-      return Outcome.json(e.status(), ErrorBodies.body(e.getMessage()));
+      return Outcome.error(e.status(), e.getMessage());
     }
   }
 

@@ -21,6 +21,11 @@ record Outcome(int status, @Nullable String body, @Nullable String location) {
     return new Outcome(status, body, null);
   }
 
+  /** An error: {@code {"request_id", "error"}} with the id of the request being served. */
+  static Outcome error(int status, String message) {
+    return json(status, ErrorBodies.body(message));
+  }
+
   ResponseEntity<String> toResponse(boolean replayed) {
     ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
     if (location != null) {

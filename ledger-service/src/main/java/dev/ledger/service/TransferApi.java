@@ -128,7 +128,7 @@ final class TransferApi {
     try {
       balance = asOf == null ? ledger.balance(account) : ledger.balanceAsOf(account, asOf);
     } catch (LedgerRejectedException e) {
-      throw e.reason() == RejectionReason.ACCOUNT_NOT_FOUND ? ApiException.notFound("account not found") : e;
+      throw notFoundIfNoAccount(e);
     }
     Map<String, Object> response = new LinkedHashMap<>();
     response.put("account_id", id.toString());
@@ -164,7 +164,7 @@ final class TransferApi {
     try {
       page = ledger.statement(query);
     } catch (LedgerRejectedException e) {
-      throw e.reason() == RejectionReason.ACCOUNT_NOT_FOUND ? ApiException.notFound("account not found") : e;
+      throw notFoundIfNoAccount(e);
     }
     List<Map<String, Object>> lines = new ArrayList<>();
     for (StatementLine line : page.lines()) {
@@ -217,8 +217,7 @@ final class TransferApi {
           case SOURCE_NOT_FOUND -> ApiException.badRequest(ledger.account(to).isEmpty()
               ? "destination account not found" : "source account not found");
           case INSUFFICIENT_FUNDS -> ApiException.badRequest("not enough funds on the source account");
-          case ID_REUSED_WITH_DIFFERENT_CONTENT -> ApiException.conflict("Idempotency-Key '"
-              + Json.abbreviate(String.valueOf(key)) + "' was already used for a different request");
+          case ID_REUSED_WITH_DIFFERENT_CONTENT -> Idempotency.reused(String.valueOf(key));
           default -> e;
         };
       }
@@ -249,6 +248,11 @@ final class TransferApi {
     out.put("recorded_at", transfer.recordedAt().toString());
     out.put("reference", transfer.reference());
     return out;
+  }
+
+  /** A read's refusal for an unknown account as the seed's 404; any other refusal as it is. */
+  private static RuntimeException notFoundIfNoAccount(LedgerRejectedException e) {
+    return e.reason() == RejectionReason.ACCOUNT_NOT_FOUND ? ApiException.notFound("account not found") : e;
   }
 
   /** The ledger id for a request under an Idempotency-Key: the same key always gives the same id. */
