@@ -55,6 +55,13 @@ final class Coalescer {
   /** The items of the batches being written, by id: findTransfer waits for them (a store may not know yet). */
   private final java.util.concurrent.ConcurrentHashMap<UUID, Item> writing =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * The sources debited by the batches being written, with how many items of each: a batch never takes an item whose
+   * source is in another batch in flight. Two batches of this ledger then never wait on each other's lock on a
+   * source row (held until commit): each source's debits queue here and go into the next batch together, where they
+   * apply in order in one call (hot accounts). Under the lock.
+   */
+  private final java.util.HashMap<AccountId, Integer> busySources = new java.util.HashMap<>();
   private int writers;
   private boolean closed;
 
@@ -83,8 +90,9 @@ final class Coalescer {
           break;
         }
         batch = takeBatch();
-        // With every writer slot taken, wait to be woken (a writer that frees its slot wakes a queued caller);
-        // with a slot free and nothing eligible, until the first retry's backoff ends.
+        // With every writer slot taken, or every eligible item's source in a batch being written, wait to be woken
+        // (a writer that frees its slot wakes a queued caller); with a slot free and nothing eligible, until the
+        // first retry's backoff ends.
         wait = batch != null ? 0 : writers >= maxWriters ? Long.MAX_VALUE : nanosUntilEligible();
       } finally {
         lock.unlock();
@@ -228,8 +236,10 @@ final class Coalescer {
       }
       if (batch != null) {
         write(batch);
-      } else if (wait < 0) {
-        return; // every slot is taken: those writers drain the queue, and wake a successor when they stop
+      } else if (wait < 0 || wait == Long.MAX_VALUE) {
+        // Every slot is taken, or every queued source is in a batch being written: those writers drain the queue,
+        // and wake a successor when they stop.
+        return;
       } else {
         LockSupport.parkNanos(this, Math.max(wait, 1_000));
       }
@@ -237,8 +247,8 @@ final class Coalescer {
   }
 
   /**
-   * Under the lock: when a writer slot is free, takes up to maxBatchSize eligible items (in queue order) and the
-   * slot; null otherwise.
+   * Under the lock: when a writer slot is free, takes up to maxBatchSize eligible items (in queue order) whose
+   * sources no batch in flight debits, and the slot; null otherwise.
    */
   private @Nullable List<Item> takeBatch() {
     if (writers >= maxWriters || queue.isEmpty()) {
@@ -248,7 +258,7 @@ final class Coalescer {
     List<Item> batch = null;
     for (Iterator<Item> it = queue.iterator(); it.hasNext() && (batch == null || batch.size() < maxBatchSize); ) {
       Item item = it.next();
-      if (item.eligibleAt - now <= 0) {
+      if (item.eligibleAt - now <= 0 && !busySources.containsKey(item.request.source())) {
         if (batch == null) {
           batch = new ArrayList<>(Math.min(queue.size(), maxBatchSize));
         }
@@ -259,16 +269,24 @@ final class Coalescer {
     }
     if (batch != null) {
       writers++;
+      for (Item item : batch) {
+        busySources.merge(item.request.source(), 1, Integer::sum);
+      }
     }
     return batch;
   }
 
-  /** Under the lock: nanoseconds until the first queued item becomes eligible; MAX_VALUE when none is queued. */
+  /**
+   * Under the lock: nanoseconds until the first queued item whose source is not being written becomes eligible;
+   * MAX_VALUE when there is none (the writers in flight wake a queued caller when they finish).
+   */
   private long nanosUntilEligible() {
     long now = System.nanoTime();
     long wait = Long.MAX_VALUE;
     for (Item item : queue) {
-      wait = Math.min(wait, Math.max(0, item.eligibleAt - now));
+      if (!busySources.containsKey(item.request.source())) {
+        wait = Math.min(wait, Math.max(0, item.eligibleAt - now));
+      }
     }
     return wait;
   }
@@ -327,7 +345,7 @@ final class Coalescer {
       for (Item item : batch) {
         writing.remove(item.id, item);
       }
-      requeue(retry);
+      requeue(batch, retry);
       for (Item item : batch) {
         if (item.result.isDone()) {
           wake(item);
@@ -351,12 +369,18 @@ final class Coalescer {
     }
   }
 
-  /** Releases the writer slot and queues the items that lost a race again (or fails those out of attempts). */
-  private void requeue(List<Item> retry) {
+  /**
+   * Releases the writer slot and the batch's sources, and queues the items that lost a race again (or fails those out
+   * of attempts).
+   */
+  private void requeue(List<Item> batch, List<Item> retry) {
     List<Item> exhausted = new ArrayList<>();
     lock.lock();
     try {
       writers--;
+      for (Item item : batch) {
+        busySources.computeIfPresent(item.request.source(), (source, count) -> count == 1 ? null : count - 1);
+      }
       long now = System.nanoTime();
       for (Item item : retry) {
         ledger.coalescedConflict(item.attempt, String.valueOf(item.lastConflict));

@@ -134,6 +134,72 @@ class LedgerCoalescingTest {
     assertTrue(ledger.verify().ok());
   }
 
+  /**
+   * Two writers, one hot source: a batch in flight never shares a source with another (they would wait on each
+   * other's lock on the source row in PostgreSQL), and the hot source's queued debits go into one batch together.
+   */
+  @Test
+  void transfer_twoWritersAndAHotSource_batchesInFlightNeverShareASource() throws Exception {
+    WatchedStore store = new WatchedStore();
+    Ledger ledger = ledger(store, 2);
+    List<AccountId> sources = new ArrayList<>(List.of(BANK));
+    for (int i = 0; i < 6; i++) {
+      AccountId issuer = AccountId.of("issuer-" + i);
+      ledger.open(NewAccount.issuer(issuer, "USD"));
+      sources.add(issuer);
+    }
+    java.util.Map<AccountId, Integer> inFlight = new java.util.HashMap<>();
+    List<String> overlaps = new CopyOnWriteArrayList<>();
+    AtomicInteger writing = new AtomicInteger();
+    AtomicInteger mostWriting = new AtomicInteger();
+    AtomicInteger hotBatched = new AtomicInteger();
+    store.beforeBatch = drafts -> {
+      java.util.Set<AccountId> mine = new java.util.HashSet<>();
+      drafts.forEach(d -> mine.add(d.source()));
+      synchronized (inFlight) {
+        for (AccountId source : mine) {
+          if (inFlight.merge(source, 1, Integer::sum) > 1) {
+            overlaps.add(source + " in two batches at once");
+          }
+        }
+      }
+      if (drafts.stream().filter(d -> d.source().equals(BANK)).count() > 1) {
+        hotBatched.incrementAndGet();
+      }
+      mostWriting.accumulateAndGet(writing.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      writing.decrementAndGet();
+      synchronized (inFlight) {
+        mine.forEach(source -> inFlight.merge(source, -1, (a, b) -> a + b == 0 ? null : a + b));
+      }
+      return null;
+    };
+    List<Future<?>> callers = new ArrayList<>();
+    for (int t = 0; t < 16; t++) {
+      int thread = t;
+      callers.add(threads.submit(() -> {
+        for (int i = 0; i < 40; i++) {
+          // half of the debits from the hot source, the rest spread over the others
+          AccountId source = (i + thread) % 2 == 0 ? BANK : sources.get(1 + (i * 7 + thread) % 6);
+          ledger.transfer(TransferRequest.of(source, BOB, 1, "USD"));
+        }
+        return null;
+      }));
+    }
+    for (Future<?> caller : callers) {
+      caller.get(30, TimeUnit.SECONDS);
+    }
+    assertEquals(0, overlaps.size(), () -> overlaps.size() + " overlaps, first " + overlaps.get(0));
+    assertEquals(2, mostWriting.get(), "two batches were written at once");
+    assertTrue(hotBatched.get() > 0, "the hot source's debits were batched together");
+    assertEquals(16 * 40, ledger.balance(BOB));
+    assertTrue(ledger.verify().ok());
+  }
+
   @Test
   void transfer_rejectedAndReplayedItemsInOneBatch_eachCallerItsOwnOutcome() throws Exception {
     WatchedStore store = new WatchedStore();
