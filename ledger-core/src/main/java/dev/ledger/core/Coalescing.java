@@ -13,7 +13,10 @@ import dev.ledger.core.internal.Checks;
  * exception it would have got alone: the batch is {@link BatchMode#INDEPENDENT}, a replayed id returns the
  * original, a rejection is the caller's own, and a failure of the store carries the caller's transfer id. A
  * request that lost a race is queued again (the first retry at once, later ones after the
- * {@link RetryPolicy}'s backoff). {@link Ledger#transferAsync(TransferRequest)} queues without waiting.
+ * {@link RetryPolicy}'s backoff). Two batches in flight never debit one source (in PostgreSQL the second would wait
+ * for the first's lock on the source row until its commit): a request whose source is in a batch being written
+ * waits for that batch, and goes into the next one with the other queued debits of its source, where they apply in
+ * order. {@link Ledger#transferAsync(TransferRequest)} queues without waiting.
  *
  * <p>In PostgreSQL a batch is one round trip and one commit for all of its requests, so under concurrency a
  * coalescing ledger spends one commit per batch instead of one per transfer. {@link #off()} gives one store call

@@ -162,8 +162,9 @@ class InDoubtOutcomeTest {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       assertEquals(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, e.kind(), e.getMessage());
       assertTrue(millis < 5_000, "took " + millis + " ms");
+      // Another source (a request of alice's would wait for the holder's batch: one batch per source at a time).
       LedgerUnavailableException w = assertThrows(LedgerUnavailableException.class,
-          () -> tiny.transfer(TransferRequest.of(ALICE, BOB, 1, "USD")));
+          () -> tiny.transfer(TransferRequest.of(BOB, ALICE, 1, "USD")));
       assertEquals(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, w.kind(), "nothing was sent: " + w.getMessage());
       original.rollback();
       assertEquals(0, holder.get(10, TimeUnit.SECONDS).sourceIndex());
