@@ -78,7 +78,12 @@ public record VerificationReport(long accounts, long transfers, long chains, Lis
      */
     TIME_OUT_OF_RANGE,
     /** An account's cumulative credits or debits pass 2^63-1, beyond what its balance can represent. */
-    BALANCE_OVERFLOW
+    BALANCE_OVERFLOW,
+    /**
+     * A store that keeps the credit side of each transfer as a row of its own, keyed by the destination (PostgreSQL):
+     * a transfer without its credit row, a credit row without its transfer, or one that differs from its transfer.
+     */
+    CREDIT_MISMATCH
   }
 
   /**

@@ -249,11 +249,16 @@ public final class Baselines {
     }
   }
 
-  /** The seed's balance read: the SUM over every transfer of the account (optionally up to an instant). */
-  public static final String SEED_BALANCE_SQL = "SELECT coalesce(sum(CASE WHEN destination = ? THEN amount"
-      + " ELSE -amount END), 0) FROM %s.transfer WHERE source = ? OR destination = ?";
-  public static final String SEED_BALANCE_AS_OF_SQL = "SELECT coalesce(sum(CASE WHEN destination = ? THEN amount"
-      + " ELSE -amount END), 0) FROM %s.transfer WHERE (source = ? OR destination = ?) AND recorded_at <= ?";
+  /**
+   * The seed's balance read: the SUM over every transfer of the account (optionally up to an instant), over the
+   * ledger's own rows: its credits (credit, by account) minus its debits (transfer, by source). Parameters: the
+   * account, then (as of) the instant, twice.
+   */
+  public static final String SEED_BALANCE_SQL = "SELECT coalesce((SELECT sum(amount) FROM %1$s.credit"
+      + " WHERE account = ?), 0) - coalesce((SELECT sum(amount) FROM %1$s.transfer WHERE source = ?), 0)";
+  public static final String SEED_BALANCE_AS_OF_SQL = "SELECT coalesce((SELECT sum(amount) FROM %1$s.credit"
+      + " WHERE account = ? AND recorded_at <= ?), 0) - coalesce((SELECT sum(amount) FROM %1$s.transfer"
+      + " WHERE source = ? AND recorded_at <= ?), 0)";
 
   /** Counts the failure; returns whether to retry (after backing off), false to give up and rethrow. */
   private boolean retryable(SQLException e, int attempt) {

@@ -133,11 +133,11 @@ public final class BenchData {
       ps.executeUpdate();
     }
     Head bank = head(c, schema, ISSUER);
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".transfer"
+    try (PreparedStatement ps = c.prepareStatement(withCreditRows(schema, "INSERT INTO " + schema + ".transfer"
         + " (source, source_index, id, destination, amount, currency, recorded_at, reference, source_debits)"
         + " SELECT ?, ?::bigint + g, " + uuid("?::int", "g") + ", ?::text || g, ?::bigint, ?,"
         + " ?::timestamptz + g * interval '1 microsecond', 'opening balance', ?::bigint + (g + 1) * ?::bigint"
-        + " FROM generate_series(0, ?::bigint - 1) g")) {
+        + " FROM generate_series(0, ?::bigint - 1) g"))) {
       int i = 1;
       ps.setString(i++, ISSUER);
       ps.setLong(i++, bank.nextIndex);
@@ -186,11 +186,11 @@ public final class BenchData {
     }
     Instant start = bank.after(earliest);
     // Credits: transfer 2k of the history, from the issuer.
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".transfer"
+    try (PreparedStatement ps = c.prepareStatement(withCreditRows(schema, "INSERT INTO " + schema + ".transfer"
         + " (source, source_index, id, destination, amount, currency, recorded_at, reference, source_debits)"
         + " SELECT ?, ?::bigint + k, " + uuid("?::int", "k") + ", ?, " + HISTORY_CREDIT + ", ?,"
         + " ?::timestamptz + (2 * k) * interval '1 millisecond', NULL, ?::bigint + (k + 1) * " + HISTORY_CREDIT
-        + " FROM generate_series(0, ?::bigint - 1) k")) {
+        + " FROM generate_series(0, ?::bigint - 1) k"))) {
       int i = 1;
       ps.setString(i++, ISSUER);
       ps.setLong(i++, bank.nextIndex);
@@ -203,11 +203,11 @@ public final class BenchData {
       ps.executeUpdate();
     }
     // Debits: transfer 2k+1 of the history, to the sink.
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".transfer"
+    try (PreparedStatement ps = c.prepareStatement(withCreditRows(schema, "INSERT INTO " + schema + ".transfer"
         + " (source, source_index, id, destination, amount, currency, recorded_at, reference, source_debits)"
         + " SELECT ?, k, " + uuid("?::int", "k") + ", ?, 1, ?,"
         + " ?::timestamptz + (2 * k + 1) * interval '1 millisecond', NULL, k + 1"
-        + " FROM generate_series(0, ?::bigint - 1) k")) {
+        + " FROM generate_series(0, ?::bigint - 1) k"))) {
       int i = 1;
       ps.setString(i++, account);
       ps.setInt(i++, TAGS.incrementAndGet());
@@ -218,6 +218,16 @@ public final class BenchData {
       ps.executeUpdate();
     }
     return start.plusMillis(transfers / 2);
+  }
+
+  /**
+   * The INSERT of transfer rows, and of their credit rows (the copy keyed by destination that append_transfers writes
+   * with each transfer), as one statement.
+   */
+  private static String withCreditRows(String schema, String insertTransfers) {
+    return "WITH t AS (" + insertTransfers + " RETURNING destination, recorded_at, id, amount, source, source_index,"
+        + " currency, reference) INSERT INTO " + schema + ".credit (account, recorded_at, id, amount, source,"
+        + " source_index, currency, reference) SELECT * FROM t";
   }
 
   /** {@code VACUUM (ANALYZE)} of the given tables: sets the visibility map (index-only scans) and statistics. */

@@ -20,9 +20,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Verification of a PostgreSQL ledger: streams the accounts, the credit checkpoints, then every transfer ordered
- * by {@code (source, source_index)} (the primary key's order), then both legs of every transfer ordered by
- * {@code (account, recorded_at)} (for the balances over time), each through a forward-only cursor into
- * {@link LedgerVerifier}; memory is proportional to the number of accounts, not of transfers.
+ * by {@code (source, source_index)} (the primary key's order), then the credit rows that do not match their
+ * transfer, then both legs of every transfer ordered by {@code (account, recorded_at)} (for the balances over
+ * time), each through a forward-only cursor into {@link LedgerVerifier}; memory is proportional to the number of
+ * accounts, not of transfers.
  */
 final class PostgresVerifier {
   static final int FETCH_SIZE = 5_000;
@@ -113,6 +114,12 @@ final class PostgresVerifier {
         verifier.transfer(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
             rs.getLong(5), rs.getString(6), micros(rs.getObject(7, OffsetDateTime.class)), rs.getString(8),
             rs.getLong(9), hash == null ? new byte[0] : hash);
+      }
+    }
+    try (PreparedStatement ps = read(c, "verify_credits", schema); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        verifier.creditMismatch(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getBoolean(3), rs.getString(4),
+            rs.getLong(5), rs.getString(6));
       }
     }
     // The balances over time: both legs of every transfer, by account in time order, in the same snapshot.

@@ -41,9 +41,11 @@ class CreditOverflowTest {
 
   /** A row only the owner can write: straight into the table, checked by nothing but its constraints. */
   private static String forgedCredit(String s, String issuer, String destination, long amount) {
-    return "INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency, recorded_at,"
-        + " source_debits) VALUES ('" + issuer + "', 0, gen_random_uuid(), '" + destination + "', " + amount
-        + ", 'USD', clock_timestamp(), " + amount + ")";
+    return "WITH t AS (INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency,"
+        + " recorded_at, source_debits) VALUES ('" + issuer + "', 0, gen_random_uuid(), '" + destination + "', "
+        + amount + ", 'USD', clock_timestamp(), " + amount + ") RETURNING *)"
+        + " INSERT INTO " + s + "credit (account, recorded_at, id, amount, source, source_index, currency)"
+        + " SELECT destination, recorded_at, id, amount, source, source_index, currency FROM t";
   }
 
   private static final AccountId FIRST = AccountId.of("issuer-1");

@@ -198,6 +198,10 @@ class DatabaseRulesTest {
             + " source_debits) VALUES ('alice', 1, gen_random_uuid(), 'bob', 1, 'USD', now(), 31)",
         "INSERT INTO " + s + ".account (id, currency, issuer, opened_at) VALUES ('mint', 'USD', true, now())",
         "INSERT INTO " + s + ".credit_checkpoint (account, through, credits) VALUES ('alice', now(), 1000000)",
+        "INSERT INTO " + s + ".credit (account, recorded_at, id, amount, source, source_index, currency)"
+            + " VALUES ('alice', now(), gen_random_uuid(), 1000000, 'bank', 99, 'USD')",
+        "UPDATE " + s + ".credit SET amount = amount + 1",
+        "DELETE FROM " + s + ".credit",
         "INSERT INTO " + s + ".seal (sealed_through) VALUES ('infinity')",
         "INSERT INTO " + s + ".seal_horizon (seq, horizon) VALUES (1, '1')",
         "INSERT INTO " + s + ".seal_summarized (seq) VALUES (1)",
@@ -241,7 +245,10 @@ class DatabaseRulesTest {
         "TRUNCATE " + s + ".account CASCADE",
         "TRUNCATE " + s + ".seal CASCADE",
         "TRUNCATE " + s + ".credit_checkpoint",
-        "TRUNCATE " + s + ".seal_horizon"}) {
+        "TRUNCATE " + s + ".seal_horizon",
+        "UPDATE " + s + ".credit SET amount = amount + 1",
+        "DELETE FROM " + s + ".credit",
+        "TRUNCATE " + s + ".credit"}) {
       assertEquals("LG001", DB.sqlStateOf(sql), sql);
     }
     assertEquals(before, transfers());
@@ -251,7 +258,8 @@ class DatabaseRulesTest {
   void replicationRole_replica_stillRefusesChanges() throws SQLException {
     try (Connection c = DB.server().connect(DB.name()); Statement st = c.createStatement()) {
       st.execute("SET session_replication_role = replica");
-      for (String sql : new String[] {"UPDATE " + s + ".transfer SET amount = 1", "DELETE FROM " + s + ".transfer"}) {
+      for (String sql : new String[] {"UPDATE " + s + ".transfer SET amount = 1", "DELETE FROM " + s + ".transfer",
+          "UPDATE " + s + ".credit SET amount = 1", "DELETE FROM " + s + ".credit"}) {
         PSQLException e = org.junit.jupiter.api.Assertions.assertThrows(PSQLException.class, () -> st.execute(sql),
             "not refused under session_replication_role=replica: " + sql);
         assertEquals("LG001", e.getSQLState(), e.getMessage());

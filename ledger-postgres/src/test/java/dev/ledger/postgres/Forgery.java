@@ -58,6 +58,9 @@ final class Forgery {
         ps.setBytes(8, chained);
         assertEquals(1, ps.executeUpdate());
       }
+      try (Statement st = c.createStatement()) {
+        st.execute(PostgresDatabase.creditRowsOf(schema));
+      }
       c.commit();
     }
     return id;

@@ -167,6 +167,26 @@ class HashChainTest {
     assertTrue(report.describe().contains("HASH_MISMATCH") && report.describe().contains("bank"), report.describe());
   }
 
+  /**
+   * A credit row forged by the owner without a transfer: the balance counts it (the owner can write anything), and
+   * verify() names it, since every credit row must be the copy of exactly one transfer.
+   */
+  @Test
+  void ownerInsertedCreditRow_withoutTransfer_verifyReportsCreditMismatch() throws SQLException {
+    PostgresLedgerStore store = DB.newStore();
+    Ledger ledger = Ledger.builder(store).build();
+    ledger.open(NewAccount.issuer(AccountId.of("bank"), "USD"));
+    ledger.open(NewAccount.of(AccountId.of("bob"), "USD"));
+    UUID id = UUID.randomUUID();
+    DB.sql("INSERT INTO " + store.schema() + ".credit (account, recorded_at, id, amount, source, source_index,"
+        + " currency) VALUES ('bob', now(), '" + id + "', 500, 'bank', 0, 'USD')");
+    assertEquals(500, ledger.balance(AccountId.of("bob")));
+    VerificationReport report = ledger.verify();
+    assertFalse(report.ok());
+    assertTrue(report.findings().stream().anyMatch(f -> f.kind() == VerificationReport.Kind.CREDIT_MISMATCH
+        && id.equals(f.transferId()) && "bob".equals(f.account())), report.describe());
+  }
+
   @Test
   void recursiveChainConstruction_equalsFunctionChains() throws SQLException {
     PostgresLedgerStore store = DB.newStore();

@@ -63,6 +63,7 @@ class InDoubtOutcomeTest {
       st.execute("INSERT INTO " + s + ".transfer (source, source_index, id, destination, amount, currency,"
           + " recorded_at, source_debits) VALUES ('alice', 0, '" + id + "', 'bob', " + amount + ", 'USD', now(), "
           + amount + ")");
+      st.execute(PostgresDatabase.creditRowsOf(s));
     }
     return c;
   }

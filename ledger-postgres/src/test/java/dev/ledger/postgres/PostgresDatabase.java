@@ -134,6 +134,17 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
   }
 
   /** Runs statements on this database as the admin user, in one session. */
+  /**
+   * For a fixture that writes transfer rows straight into the table as the owner (as only the owner can): the
+   * statement that gives each transfer without its credit row that row (what append_transfers writes with it).
+   */
+  public static String creditRowsOf(String schema) {
+    return "INSERT INTO " + schema + ".credit (account, recorded_at, id, amount, source, source_index, currency,"
+        + " reference) SELECT t.destination, t.recorded_at, t.id, t.amount, t.source, t.source_index, t.currency,"
+        + " t.reference FROM " + schema + ".transfer t WHERE NOT EXISTS (SELECT 1 FROM " + schema
+        + ".credit c WHERE c.id = t.id)";
+  }
+
   public void sql(String... statements) throws SQLException {
     try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
       for (String s : statements) {

@@ -158,6 +158,11 @@ class RolesTest {
     String s = SCHEMA + ".";
     String[] refused = {
         "INSERT INTO " + s + "credit_checkpoint (account, through, credits) VALUES ('alice', now(), 1000000)",
+        "INSERT INTO " + s + "credit (account, recorded_at, id, amount, source, source_index, currency)"
+            + " VALUES ('alice', now(), gen_random_uuid(), 1000000, 'bank', 99, 'USD')",
+        "UPDATE " + s + "credit SET amount = amount + 1",
+        "DELETE FROM " + s + "credit",
+        "TRUNCATE " + s + "credit",
         "INSERT INTO " + s + "seal (sealed_through) VALUES ('infinity')",
         "INSERT INTO " + s + "seal_horizon (seq, horizon) VALUES (1, '1')",
         "INSERT INTO " + s + "seal_summarized (seq) VALUES (1)",

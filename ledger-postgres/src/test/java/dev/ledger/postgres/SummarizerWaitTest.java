@@ -98,6 +98,7 @@ class SummarizerWaitTest {
               + " recorded_at, reference, source_debits) VALUES ('alice', 0, gen_random_uuid(), 'bob', 7, 'USD', '"
               // a microsecond after alice's funding: a debit may spend only credits dated before it
               + OffsetDateTime.ofInstant(past.plus(1, ChronoUnit.MICROS), ZoneOffset.UTC) + "', 'z', 7)");
+          st.execute(PostgresDatabase.creditRowsOf(s));
           try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             zPid = rs.getLong(1);

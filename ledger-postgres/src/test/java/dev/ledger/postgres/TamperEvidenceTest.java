@@ -46,7 +46,7 @@ class TamperEvidenceTest {
   private static final int TAMPERINGS_ON_LARGE = 3;
   private static final int TAMPERINGS_ON_SMALL = 97;
 
-  enum Tamper { AMOUNT, DESTINATION, DELETE_MIDDLE, DELETE_TAIL, FORGE, SWAP }
+  enum Tamper { AMOUNT, DESTINATION, DELETE_MIDDLE, DELETE_TAIL, FORGE, SWAP, CREDIT }
 
   @Test
   void verify_untouchedThenTampered_noFalseAlarmAndEveryTamperingDetected() throws Exception {
@@ -137,7 +137,9 @@ class TamperEvidenceTest {
         // What a superuser can do: switch the triggers off and drop a constraint in the way (all rolled back).
         st.execute("ALTER TABLE " + t + " DISABLE TRIGGER USER");
         st.execute("ALTER TABLE " + t + " DROP CONSTRAINT transfer_debits_cover_amount");
+        st.execute("ALTER TABLE " + schema + ".credit DISABLE TRIGGER USER");
         String source;
+        String account = null; // the account a finding names, when not the source
         long index;
         List<Long> alsoExpected = new ArrayList<>();
         Kind expected;
@@ -204,6 +206,24 @@ class TamperEvidenceTest {
                 + " AND ? >= 0", source, 0);
             expected = Kind.HASH_MISMATCH;
           }
+          case CREDIT -> {
+            // The destination's copy of a transfer changed or deleted: the transfer's chain is intact.
+            source = sources.get(random.nextInt(sources.size()));
+            index = pick(random, last.get(source) + 1);
+            try (PreparedStatement ps = c.prepareStatement("SELECT destination FROM " + t
+                + " WHERE source = ? AND source_index = ?")) {
+              ps.setString(1, source);
+              ps.setLong(2, index);
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                account = rs.getString(1);
+              }
+            }
+            update(c, (random.nextBoolean() ? "UPDATE " + schema + ".credit SET amount = amount + 1"
+                : "DELETE FROM " + schema + ".credit") + " WHERE id = (SELECT id FROM " + t
+                + " WHERE source = ? AND source_index = ?)", source, index);
+            expected = Kind.CREDIT_MISMATCH;
+          }
           default -> throw new AssertionError(kind);
         }
         VerificationReport report = PostgresVerifier.verify(c, schema, trusted).report();
@@ -211,7 +231,7 @@ class TamperEvidenceTest {
         List<Long> indices = new ArrayList<>(alsoExpected);
         indices.add(0, index);
         for (long k : indices) {
-          if (!has(report, expected, source, k)) {
+          if (!has(report, expected, account != null ? account : source, k)) {
             return "no " + expected + " for " + source + " index " + k + " in " + report.describe();
           }
         }
@@ -306,7 +326,9 @@ class TamperEvidenceTest {
         "RESET enable_hashjoin",
         "RESET enable_mergejoin",
         "DROP TABLE stage",
-        "ANALYZE " + s + "transfer");
+        PostgresDatabase.creditRowsOf(schema),
+        "ANALYZE " + s + "transfer",
+        "ANALYZE " + s + "credit");
   }
 
   private static void buildSmall(Ledger ledger, Random random) {

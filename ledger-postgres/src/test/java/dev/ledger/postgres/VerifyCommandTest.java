@@ -66,9 +66,14 @@ class VerifyCommandTest {
     assertTrue(out().startsWith("OK: 3 accounts, 3 transfers, 2 hash chains verified"), out());
     List2.assertLines(Files.readAllLines(heads), "alice 0 ", "bank 1 ");
 
-    // A superuser deletes bob's funding, the newest debit of bank: the chains alone still look intact.
+    // A superuser deletes bob's funding, the newest debit of bank, and its credit row: the chains alone still look
+    // intact.
     DB.sql("ALTER TABLE " + store.schema() + ".transfer DISABLE TRIGGER transfer_immutable",
+        "ALTER TABLE " + store.schema() + ".credit DISABLE TRIGGER credit_immutable",
+        "DELETE FROM " + store.schema() + ".credit WHERE id = (SELECT id FROM " + store.schema()
+            + ".transfer WHERE source = 'bank' AND source_index = 1)",
         "DELETE FROM " + store.schema() + ".transfer WHERE source = 'bank' AND source_index = 1",
+        "ALTER TABLE " + store.schema() + ".credit ENABLE ALWAYS TRIGGER credit_immutable",
         "ALTER TABLE " + store.schema() + ".transfer ENABLE ALWAYS TRIGGER transfer_immutable");
     assertEquals(1, run("--jdbc-url", DB.jdbcUrl(), "--schema", store.schema(), "--heads", heads.toString()));
     assertTrue(out().contains("HEAD_MISMATCH 'bank' index 1"), out());

@@ -106,6 +106,25 @@ public final class LedgerVerifier {
   }
 
   /**
+   * A credit row that does not match its transfer one to one, for a store that keeps the credit side of each
+   * transfer as a row of its own ({@link Kind#CREDIT_MISMATCH}).
+   *
+   * @param hasTransfer whether a transfer with this id is recorded
+   * @param hasCredit whether a credit row with this id is stored
+   */
+  public void creditMismatch(UUID transferId, boolean hasTransfer, boolean hasCredit, String source, long index,
+      String destination) {
+    add(Kind.CREDIT_MISMATCH, destination, index, transferId, !hasCredit
+        ? "transfer " + transferId + " (" + Checks.quote(source) + " index " + index + ") has no credit row for "
+            + Checks.quote(destination)
+        : !hasTransfer
+            ? "the credit row of " + Checks.quote(destination) + " for transfer " + transferId + " (" + Checks.quote(source)
+                + " index " + index + ") has no transfer"
+            : "the credit row of " + Checks.quote(destination) + " for transfer " + transferId + " (" + Checks.quote(source)
+                + " index " + index + ") differs from the transfer");
+  }
+
+  /**
    * Optional, before the first transfer: transfers recorded later than this (the store's clock plus the skew it
    * allows) are reported as {@link Kind#TIME_OUT_OF_RANGE}.
    */

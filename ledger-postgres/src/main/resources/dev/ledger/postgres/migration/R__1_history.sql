@@ -1,4 +1,4 @@
--- Accounts, transfers, seals and checkpoints are history: refuse any change to them (triggers in R__9_triggers.sql).
+-- Accounts, transfers, credits, seals and checkpoints are history: refuse any change to them (triggers in R__9_triggers.sql).
 --
 -- Every function of the schema qualifies each name of the schema's own objects and pins
 -- search_path = pg_catalog, <schema>, pg_temp: unless pg_temp is listed, PostgreSQL searches a session's

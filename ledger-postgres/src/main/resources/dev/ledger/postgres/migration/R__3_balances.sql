@@ -6,7 +6,7 @@
 
 -- Cumulative credits of an account over the transfers recorded at or before t ('infinity': all), and the time of
 -- the newest credit counted after its checkpoint (null when there is none): its newest checkpoint through t, plus
--- the credits recorded after the checkpoint.
+-- the credits recorded after the checkpoint (rows of credit, keyed by the account like the checkpoints).
 CREATE OR REPLACE FUNCTION credits_through(acct text, t timestamptz)
     RETURNS TABLE (credits numeric, latest timestamptz)
     LANGUAGE sql STABLE
@@ -17,8 +17,8 @@ AS $$
                           WHERE c.account = acct AND c.through <= t
                           ORDER BY c.through DESC LIMIT 1) cp ON true
       LEFT JOIN LATERAL (SELECT pg_catalog.sum(y.amount) AS total, pg_catalog.max(y.recorded_at) AS latest
-                           FROM ${flyway:defaultSchema}.transfer y
-                          WHERE y.destination = acct AND y.recorded_at <= t
+                           FROM ${flyway:defaultSchema}.credit y
+                          WHERE y.account = acct AND y.recorded_at <= t
                             AND y.recorded_at > coalesce(cp.through, '-infinity'::timestamptz)) x ON true
 $$;
 
@@ -39,8 +39,8 @@ CREATE OR REPLACE FUNCTION balance_through(acct text, t timestamptz, line uuid)
     LANGUAGE sql STABLE
 AS $$
     SELECT c.credits - d.debits
-         - coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
-                                 WHERE y.destination = acct AND y.recorded_at = t AND y.id > line), 0)
+         - coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.credit y
+                                 WHERE y.account = acct AND y.recorded_at = t AND y.id > line), 0)
          + coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
                                  WHERE y.source = acct AND y.recorded_at = t AND y.id > line), 0)
       FROM ${flyway:defaultSchema}.credits_through(acct, t) c, ${flyway:defaultSchema}.debits_through(acct, t) d

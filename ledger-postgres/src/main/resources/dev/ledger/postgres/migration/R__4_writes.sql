@@ -1,4 +1,4 @@
--- The write API: the only way rows get into account and transfer. Each function is SECURITY DEFINER (it runs with
+-- The write API: the only way rows get into account, transfer and credit. Each function is SECURITY DEFINER (it runs with
 -- the schema owner's rights, so the application role needs EXECUTE and no table privilege), pins
 -- search_path = pg_catalog, <schema>, pg_temp (pg_temp last, so a session's temporary table is never read in place
 -- of the ledger's), qualifies every name of the schema, and evaluates every rule once. EXECUTE is revoked from
@@ -323,13 +323,21 @@ BEGIN
             o_status[i] := 'ABORTED';
         END LOOP;
     ELSE
-        INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount, currency,
-                    recorded_at, reference, source_debits, created_xid, chain_hash)
-        SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h
-          FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
-                      o_debits, o_hash, o_status) AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st)
-         WHERE u.st = 'OK'
-         ORDER BY u.id;
+        -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
+        WITH recorded AS (
+            INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount,
+                        currency, recorded_at, reference, source_debits, created_xid, chain_hash)
+            SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h
+              FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
+                          o_debits, o_hash, o_status) AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st)
+             WHERE u.st = 'OK'
+             ORDER BY u.id
+            RETURNING t.destination, t.recorded_at, t.id, t.amount, t.source, t.source_index, t.currency,
+                      t.reference)
+        INSERT INTO ${flyway:defaultSchema}.credit (account, recorded_at, id, amount, source, source_index, currency,
+                    reference)
+        SELECT r.destination, r.recorded_at, r.id, r.amount, r.source, r.source_index, r.currency, r.reference
+          FROM recorded r;
     END IF;
 
     RETURN QUERY

@@ -23,6 +23,11 @@ DECLARE
     horizon  xid8;
     previous timestamptz;
     written  bigint;
+    -- The interval (previous, through] on the expression of the BRIN index, recorded_at - epoch: two finite
+    -- bounds, so that the index skips every block range outside the interval (an open lower bound, or an OR with
+    -- it, would read every range before the upper one). -1,000,000 years lies before every timestamptz.
+    lo       interval;
+    hi       interval;
 BEGIN
     IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = '25001',
@@ -44,13 +49,18 @@ BEGIN
     SELECT min(s.seq) INTO pending FROM ${flyway:defaultSchema}.seal s
      WHERE NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.seal_summarized d WHERE d.seq = s.seq);
     IF pending IS NULL THEN
+        SELECT coalesce(max(s.sealed_through), '-infinity') INTO previous FROM ${flyway:defaultSchema}.seal s;
+        through := date_trunc('milliseconds', statement_timestamp()) - p_seal_lag;
+        lo := CASE WHEN previous = '-infinity' THEN interval '-1000000 years'
+                   ELSE previous - '1970-01-01 00:00:00+00'::timestamptz END;
+        hi := through - '1970-01-01 00:00:00+00'::timestamptz;
         INSERT INTO ${flyway:defaultSchema}.seal (sealed_through)
-        SELECT x.t FROM (SELECT date_trunc('milliseconds', statement_timestamp()) - p_seal_lag AS t) x
-         WHERE x.t > coalesce((SELECT max(s.sealed_through) FROM ${flyway:defaultSchema}.seal s), '-infinity')
-           AND EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.transfer t
-                        WHERE t.recorded_at <= x.t
-                          AND t.recorded_at > coalesce((SELECT max(s.sealed_through)
-                                                          FROM ${flyway:defaultSchema}.seal s), '-infinity'));
+        SELECT through
+         WHERE through > previous
+           AND EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.credit t
+                        WHERE t.recorded_at > previous AND t.recorded_at <= through
+                          AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
+                          AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi);
         RETURN QUERY SELECT CASE WHEN FOUND THEN 'SEALED' ELSE 'IDLE' END, 0::bigint;
         RETURN;
     END IF;
@@ -69,16 +79,16 @@ BEGIN
     SELECT s.sealed_through INTO through FROM ${flyway:defaultSchema}.seal s WHERE s.seq = pending;
     SELECT coalesce(max(s.sealed_through), '-infinity') INTO previous
       FROM ${flyway:defaultSchema}.seal s JOIN ${flyway:defaultSchema}.seal_summarized d ON d.seq = s.seq;
+    lo := CASE WHEN previous = '-infinity' THEN interval '-1000000 years'
+               ELSE previous - '1970-01-01 00:00:00+00'::timestamptz END;
+    hi := through - '1970-01-01 00:00:00+00'::timestamptz;
     WITH credited AS (
-        SELECT t.destination AS account, t.recorded_at, sum(t.amount) AS amount, count(*) AS n
-          FROM ${flyway:defaultSchema}.transfer t
+        SELECT t.account, t.recorded_at, sum(t.amount) AS amount, count(*) AS n
+          FROM ${flyway:defaultSchema}.credit t
          WHERE t.recorded_at > previous AND t.recorded_at <= through
-           -- the same range on the expression of the BRIN index, which only this query uses
-           AND (previous = '-infinity' OR t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz
-               > previous - '1970-01-01 00:00:00+00'::timestamptz)
-           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz
-               <= through - '1970-01-01 00:00:00+00'::timestamptz
-         GROUP BY t.destination, t.recorded_at),
+           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
+           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi
+         GROUP BY t.account, t.recorded_at),
     running AS (
         SELECT c.account, c.recorded_at, c.n AS group_n,
                sum(c.amount) OVER w AS amount,

@@ -21,6 +21,16 @@ CREATE TRIGGER transfer_no_truncate BEFORE TRUNCATE ON transfer
     FOR EACH STATEMENT EXECUTE FUNCTION ${flyway:defaultSchema}.refuse_history_change();
 ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_no_truncate;
 
+-- credit: history
+DROP TRIGGER IF EXISTS credit_immutable ON credit;
+CREATE TRIGGER credit_immutable BEFORE UPDATE OR DELETE ON credit
+    FOR EACH ROW EXECUTE FUNCTION ${flyway:defaultSchema}.refuse_history_change();
+ALTER TABLE credit ENABLE ALWAYS TRIGGER credit_immutable;
+DROP TRIGGER IF EXISTS credit_no_truncate ON credit;
+CREATE TRIGGER credit_no_truncate BEFORE TRUNCATE ON credit
+    FOR EACH STATEMENT EXECUTE FUNCTION ${flyway:defaultSchema}.refuse_history_change();
+ALTER TABLE credit ENABLE ALWAYS TRIGGER credit_no_truncate;
+
 -- seal: history
 DROP TRIGGER IF EXISTS seal_immutable ON seal;
 CREATE TRIGGER seal_immutable BEFORE UPDATE OR DELETE ON seal

@@ -15,6 +15,7 @@
 --     the credits a non-issuer source received strictly before the transfer cover its cumulative debits;
 --     cumulative debits and credits fit in bigint; dated after the newest seal and no later than the database
 --     clock plus the allowed skew; transfer ids are unique;
+--   * credit rows: one per transfer, its copy keyed by the destination, written with it by append_transfers;
 --   * seals, their horizons and credit checkpoints: written only by summarizer_step, which computes them;
 --   * history is never updated, deleted or truncated, by anyone: the triggers of R__9_triggers.sql (ENABLE
 --     ALWAYS, so session_replication_role = replica does not skip them) raise LG001, even for the owner.
@@ -64,20 +65,43 @@ CREATE TABLE transfer (
 
 COMMENT ON TABLE transfer IS 'Recorded transfers. Insert-only: never updated or deleted.';
 
--- Credits of an account, in time order (balances, statements).
-CREATE INDEX transfer_destination_time_idx ON transfer (destination, recorded_at, id) INCLUDE (amount);
 -- Debits of an account in time order (balances as of an instant, statements).
 CREATE INDEX transfer_source_time_idx ON transfer (source, recorded_at, id) INCLUDE (source_debits);
--- The summariser reads the transfers of one seal interval; rows arrive in time order, so a BRIN index is enough
+-- Every query of the ledger reads a few index entries of one account. With a bound unknown at planning time the
+-- planner can estimate a large share of a busy account's rows and start parallel workers, which cost
+-- milliseconds to launch: no parallel scans of this table (nor of credit, below).
+ALTER TABLE transfer SET (parallel_workers = 0);
+
+-- The credit side: one row per transfer, keyed by its destination, written by append_transfers in the same
+-- statement-pair as the transfer row. Everything an account's balance, funds check, as-of read or statement
+-- reads is then a row keyed by that account: its debits in transfer (by source), its credits here (by
+-- destination), its checkpoints in credit_checkpoint. A distributed PostgreSQL (Citus) can co-locate all three
+-- by account, so that those reads stay on one shard (docs/design.md, "The credit side"). A copy of the transfer's
+-- fields that a statement line shows; verify() checks that each transfer has exactly one credit row, equal to it
+-- (CREDIT_MISMATCH).
+CREATE TABLE credit (
+    account       text        COLLATE "C" NOT NULL,
+    recorded_at   timestamptz NOT NULL,
+    id            uuid        NOT NULL,
+    amount        bigint      NOT NULL,
+    source        text        COLLATE "C" NOT NULL,
+    source_index  bigint      NOT NULL,
+    currency      text        COLLATE "C" NOT NULL,
+    reference     text,
+    -- Credits of an account in time order, their amounts in the index (index-only sums).
+    CONSTRAINT credit_pkey PRIMARY KEY (account, recorded_at, id) INCLUDE (amount),
+    CONSTRAINT credit_amount_positive CHECK (amount > 0)
+);
+
+COMMENT ON TABLE credit IS 'The credit side of each transfer, keyed by its destination. Insert-only.';
+
+-- The summariser reads the credits of one seal interval; rows arrive in time order, so a BRIN index is enough
 -- and costs writers almost nothing. It indexes an expression only the summariser uses: on recorded_at itself the
 -- planner also chose it for an account's credits after a checkpoint (a bound it cannot see when planning),
 -- reading whole block ranges of other accounts' rows (5 ms instead of 0.2 ms at 1M transfers of history).
-CREATE INDEX transfer_recorded_since_epoch_brin ON transfer
+CREATE INDEX credit_recorded_since_epoch_brin ON credit
     USING brin ((recorded_at - '1970-01-01 00:00:00+00'::timestamptz));
--- Every query of the ledger reads a few index entries of one account. With a bound unknown at planning time the
--- planner can estimate a large share of a busy account's rows and start parallel workers, which cost
--- milliseconds to launch: no parallel scans of this table.
-ALTER TABLE transfer SET (parallel_workers = 0);
+ALTER TABLE credit SET (parallel_workers = 0);
 
 -- Balances whose cost does not grow with history. Debits are history-independent through source_debits.
 -- Credits are summarised by immutable checkpoints. A seal is a point in time at or before which no further

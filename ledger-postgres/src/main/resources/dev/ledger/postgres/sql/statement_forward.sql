@@ -10,9 +10,9 @@ WITH lines AS (
             AND (recorded_at, id) > (coalesce(:after_at::timestamptz, '-infinity'::timestamptz), coalesce(:after_id::uuid, '00000000-0000-0000-0000-000000000000'::uuid))
           ORDER BY recorded_at, id LIMIT :n)
         UNION ALL
-        (SELECT id, source, source_index, destination, amount, currency, recorded_at, reference
-           FROM ${schema}.transfer
-          WHERE destination = :account
+        (SELECT id, source, source_index, account AS destination, amount, currency, recorded_at, reference
+           FROM ${schema}.credit
+          WHERE account = :account
             AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
             AND recorded_at < coalesce(:to::timestamptz, 'infinity'::timestamptz)
             AND (recorded_at, id) > (coalesce(:after_at::timestamptz, '-infinity'::timestamptz), coalesce(:after_id::uuid, '00000000-0000-0000-0000-000000000000'::uuid))

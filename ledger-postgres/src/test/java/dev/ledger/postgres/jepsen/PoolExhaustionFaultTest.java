@@ -111,6 +111,7 @@ class PoolExhaustionFaultTest {
         st.execute("INSERT INTO " + schema + ".transfer (source, source_index, id, destination, amount, currency,"
             + " recorded_at, source_debits) VALUES ('alice', 0, '" + UUID.randomUUID() + "', 'bob', 10, 'USD', now(),"
             + " 10)");
+        st.execute(PostgresDatabase.creditRowsOf(schema));
         LedgerUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
           try {
             ledger.transfer(TransferRequest.of(alice, bob, 5, "USD").withId(id));

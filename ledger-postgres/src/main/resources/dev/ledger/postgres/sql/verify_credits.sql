@@ -1,0 +1,12 @@
+-- verify(): the credit rows that do not match their transfer one to one: a transfer without its credit row, a
+-- credit row without its transfer, or one whose copy of the transfer differs (by transfer id; empty when sound).
+SELECT coalesce(t.id, c.id) AS id, t.id IS NOT NULL AS has_transfer, c.id IS NOT NULL AS has_credit,
+       coalesce(t.source, c.source) AS source, coalesce(t.source_index, c.source_index) AS source_index,
+       coalesce(t.destination, c.account) AS account
+  FROM ${schema}.transfer t
+  FULL JOIN ${schema}.credit c ON c.id = t.id
+ WHERE t.id IS NULL OR c.id IS NULL
+    OR (t.destination, t.recorded_at, t.amount, t.source, t.source_index, t.currency)
+       IS DISTINCT FROM (c.account, c.recorded_at, c.amount, c.source, c.source_index, c.currency)
+    OR t.reference IS DISTINCT FROM c.reference
+ ORDER BY 1, 2 DESC
