@@ -301,7 +301,7 @@ final class Coalescer {
       for (Item item : batch) {
         TransferRequest r = item.request;
         drafts.add(new TransferDraft(item.id, r.source(), r.destination(), r.amount(), r.currency(), r.reference(),
-            now));
+            now, r.metadata()));
         item.attempt++;
       }
       List<AppendResult> results;
@@ -359,7 +359,7 @@ final class Coalescer {
 
   private void settleReplay(Item item, Transfer existing) {
     TransferRequest r = item.request;
-    if (existing.sameContentAs(r.source(), r.destination(), r.amount(), r.currency(), r.reference())) {
+    if (existing.sameContentAs(r)) {
       item.replayed = true;
       item.result.complete(existing);
     } else {

@@ -195,7 +195,7 @@ public final class Ledger implements AutoCloseable {
     }
     for (int attempt = 1; ; attempt++) {
       TransferDraft draft = new TransferDraft(id, request.source(), request.destination(), request.amount(),
-          request.currency(), request.reference(), now());
+          request.currency(), request.reference(), now(), request.metadata());
       AppendResult result = callStore(() -> store.append(draft), id);
       if (result instanceof AppendResult.Recorded recorded) {
         if (observed) {
@@ -204,8 +204,7 @@ public final class Ledger implements AutoCloseable {
         return recorded.transfer();
       } else if (result instanceof AppendResult.AlreadyRecorded already) {
         Transfer existing = already.existing();
-        if (!existing.sameContentAs(request.source(), request.destination(), request.amount(), request.currency(),
-            request.reference())) {
+        if (!existing.sameContentAs(request)) {
           throw new LedgerRejectedException(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT,
               "transfer id " + id + " was recorded as " + describe(existing) + ", not as " + describe(request));
         }
@@ -277,7 +276,7 @@ public final class Ledger implements AutoCloseable {
       for (int k = 0; k < pendingCount; k++) {
         TransferRequest r = items[pending[k]];
         drafts.add(new TransferDraft(itemIds[pending[k]], r.source(), r.destination(), r.amount(), r.currency(),
-            r.reference(), now));
+            r.reference(), now, r.metadata()));
       }
       List<AppendResult> out = callStore(() -> store.appendBatch(drafts, mode), null);
       if (out.size() != pendingCount) {
@@ -294,8 +293,7 @@ public final class Ledger implements AutoCloseable {
           results[position] = new TransferResult.Recorded(recorded.transfer(), false);
         } else if (result instanceof AppendResult.AlreadyRecorded already) {
           Transfer existing = already.existing();
-          if (existing.sameContentAs(request.source(), request.destination(), request.amount(), request.currency(),
-              request.reference())) {
+          if (existing.sameContentAs(request)) {
             results[position] = new TransferResult.Recorded(existing, true);
           } else {
             String detail = "transfer id " + itemIds[position] + " was recorded as " + describe(existing) + ", not as "
@@ -633,17 +631,31 @@ public final class Ledger implements AutoCloseable {
   }
 
   static String describe(Transfer t) {
-    return describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference());
+    return describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata());
   }
 
   static String describe(TransferRequest r) {
-    return describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference());
+    return describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference(), r.metadata());
   }
 
-  private static String describe(AccountId source, AccountId destination, long amount, String currency,
-      @Nullable String reference) {
-    return source + " -> " + destination + " " + amount + " " + currency
-        + (reference == null ? "" : " reference " + Checks.quote(reference));
+  /** A transfer's content for messages (what an id's replay must repeat). */
+  static String describe(AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, java.util.Map<String, String> metadata) {
+    StringBuilder out = new StringBuilder().append(source).append(" -> ").append(destination).append(' ')
+        .append(amount).append(' ').append(currency);
+    if (reference != null) {
+      out.append(" reference ").append(Checks.quote(reference));
+    }
+    if (!metadata.isEmpty()) {
+      out.append(" metadata {");
+      String sep = "";
+      for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
+        out.append(sep).append(e.getKey()).append('=').append(Checks.quote(e.getValue()));
+        sep = ", ";
+      }
+      out.append('}');
+    }
+    return out.toString();
   }
 
   /**

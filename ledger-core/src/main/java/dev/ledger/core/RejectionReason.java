@@ -16,6 +16,9 @@ public enum RejectionReason {
   INVALID_CURRENCY("a currency code is 3 to 16 characters of A-Z 0-9 _ and starts with a letter"),
   /** A transfer reference is too long or not storable text. */
   INVALID_REFERENCE("a reference is at most 256 characters of well-formed text without NUL"),
+  /** A transfer's metadata has too many entries, a malformed key, or a value too long or not storable text. */
+  INVALID_METADATA("metadata holds at most 16 entries; keys are 1 to 64 characters of a-z 0-9 _ . -; values are at"
+      + " most 256 characters of well-formed text without NUL"),
   /** An instant is outside the range the ledger can store. */
   INVALID_INSTANT("an instant lies between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z"),
   /** A request is inconsistent in itself (for example a page size out of range). */

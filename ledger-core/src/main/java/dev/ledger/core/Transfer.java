@@ -2,6 +2,7 @@ package dev.ledger.core;
 
 import dev.ledger.core.internal.Checks;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param recordedAt when it was recorded, to the microsecond; never earlier than any transfer its source's
  *     funds check relied on, so balances as of any instant are consistent
  * @param reference optional free text from the caller, at most 256 characters
+ * @param metadata the caller's key-value pairs (at most 16; keys of {@code a-z 0-9 _ . -}, values of at most 256
+ *     characters), unmodifiable, in key order; empty when none. Covered by the hash chain like every other field.
  */
 public record Transfer(
     UUID id,
@@ -31,7 +34,8 @@ public record Transfer(
     long amount,
     String currency,
     Instant recordedAt,
-    @Nullable String reference) {
+    @Nullable String reference,
+    Map<String, String> metadata) {
 
   /** @throws LedgerRejectedException when a value is missing, malformed or breaks a rule of transfers */
   public Transfer {
@@ -59,18 +63,39 @@ public record Transfer(
       Checks.storedInstant(recordedAt, "recordedAt of transfer " + id);
     }
     Checks.reference(reference);
+    metadata = Checks.metadata(metadata);
+  }
+
+  /** A transfer without metadata. */
+  public Transfer(UUID id, AccountId source, long sourceIndex, AccountId destination, long amount, String currency,
+      Instant recordedAt, @Nullable String reference) {
+    this(id, source, sourceIndex, destination, amount, currency, recordedAt, reference, Map.of());
   }
 
   /**
-   * Whether this transfer has the content a request with the same id asks for: same source, destination,
-   * amount, currency and reference. Index and time are assigned by the ledger and are not content.
+   * Whether this transfer has the content the request asks for: same source, destination, amount, currency,
+   * reference and metadata (what a request with the same id must repeat). Index and time are assigned by the ledger
+   * and are not content.
    */
+  public boolean sameContentAs(TransferRequest request) {
+    return sameContentAs(request.source(), request.destination(), request.amount(), request.currency(),
+        request.reference(), request.metadata());
+  }
+
+  /** As {@link #sameContentAs(TransferRequest)}, for a request without metadata. */
   public boolean sameContentAs(AccountId source, AccountId destination, long amount, String currency,
       @Nullable String reference) {
+    return sameContentAs(source, destination, amount, currency, reference, Map.of());
+  }
+
+  /** As {@link #sameContentAs(TransferRequest)}, from the request's values. */
+  public boolean sameContentAs(AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, Map<String, String> metadata) {
     return this.source.equals(source)
         && this.destination.equals(destination)
         && this.amount == amount
         && this.currency.equals(currency)
-        && Objects.equals(this.reference, reference);
+        && Objects.equals(this.reference, reference)
+        && this.metadata.equals(metadata);
   }
 }

@@ -40,7 +40,8 @@ public final class ReadmeExample {
 
     TransferRequest lunch = TransferRequest.of(alice, bob, 25_00, "USD")
         .withId(UUID.randomUUID())                     // idempotency key: keep it to retry safely
-        .withReference("lunch");
+        .withReference("lunch")
+        .withMetadata("order.id", "ord_42");           // up to 16 key-value pairs, hashed with the transfer
     Transfer recorded = ledger.transfer(lunch);
     Transfer replayed = ledger.transfer(lunch);        // same id: the same transfer, recorded once
 

@@ -24,6 +24,7 @@ class ReadmeExampleTest {
     assertEquals(25_00, r.recorded().amount());
     assertEquals(0, r.recorded().sourceIndex(), "alice's first debit");
     assertEquals("lunch", r.recorded().reference());
+    assertEquals(java.util.Map.of("order.id", "ord_42"), r.recorded().metadata());
     assertEquals(r.recorded(), r.replayed(), "a replay returns the transfer recorded the first time");
     assertEquals(75_00, r.now());
     assertEquals(100_00, r.atOpening());

@@ -3,12 +3,15 @@ package dev.ledger.postgres;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Transfer;
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +67,54 @@ final class Rows {
         rs.getLong(prefix + "amount"),
         rs.getString(prefix + "currency"),
         instant(rs, prefix + "recorded_at"),
-        rs.getString(prefix + "reference"));
+        rs.getString(prefix + "reference"),
+        metadata(rs, prefix + "metadata"));
+  }
+
+  /** Metadata from a column of metadata_pairs (keys and values alternating; null when none). */
+  static Map<String, String> metadata(ResultSet rs, String column) throws SQLException {
+    Array array = rs.getArray(column);
+    if (array == null) {
+      return Map.of();
+    }
+    try {
+      Object[] pairs = (Object[]) array.getArray();
+      Map<String, String> metadata = new TreeMap<>();
+      for (int i = 0; i + 1 < pairs.length; i += 2) {
+        metadata.put((String) pairs[i], (String) pairs[i + 1]);
+      }
+      return metadata;
+    } finally {
+      array.free();
+    }
+  }
+
+  /** Metadata as the JSON object append_transfers takes: keys and values as JSON strings. */
+  static String json(Map<String, String> metadata) {
+    StringBuilder out = new StringBuilder(16 + 32 * metadata.size()).append('{');
+    String sep = "";
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      out.append(sep);
+      jsonString(out, e.getKey());
+      out.append(':');
+      jsonString(out, e.getValue());
+      sep = ",";
+    }
+    return out.append('}').toString();
+  }
+
+  private static void jsonString(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    out.append('"');
   }
 }

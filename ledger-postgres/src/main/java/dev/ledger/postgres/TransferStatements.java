@@ -154,6 +154,7 @@ final class TransferStatements {
     Object[] amounts = new Object[n];
     Object[] currencies = new Object[n];
     Object[] references = new Object[n];
+    Object[] metadata = null;
     Instant notBefore = drafts.get(0).notBefore();
     for (int i = 0; i < n; i++) {
       TransferDraft d = drafts.get(i);
@@ -163,6 +164,12 @@ final class TransferStatements {
       amounts[i] = d.amount();
       currencies[i] = d.currency();
       references[i] = d.reference();
+      if (!d.metadata().isEmpty()) {
+        if (metadata == null) {
+          metadata = new Object[n];
+        }
+        metadata[i] = Rows.json(d.metadata());
+      }
       if (d.notBefore().isAfter(notBefore)) {
         notBefore = d.notBefore();
       }
@@ -177,6 +184,7 @@ final class TransferStatements {
     values.put("not_before", Rows.bind(notBefore));
     values.put("linked", mode == BatchMode.LINKED);
     values.put("exclusive", exclusive);
+    values.put("metadata", metadata == null ? null : c.createArrayOf("text", metadata));
     List<AppendResult> results = new ArrayList<>(n);
     try (PreparedStatement ps = c.prepareStatement(appendSql.sql())) {
       appendSql.bind(ps, values);
@@ -210,7 +218,7 @@ final class TransferStatements {
       case "OK":
         return new AppendResult.Recorded(new Transfer(draft.id(), draft.source(), rs.getLong("source_index"),
             draft.destination(), draft.amount(), draft.currency(), Rows.instant(rs, "recorded_at"),
-            draft.reference()));
+            draft.reference(), draft.metadata()));
       case "EXISTING":
         return new AppendResult.AlreadyRecorded(Rows.transfer(rs, "e_"));
       case "ID_REUSED":

@@ -47,7 +47,7 @@ class DatabaseRulesTest {
         "GRANT USAGE ON SCHEMA " + s + " TO " + role,
         "GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + role,
         "GRANT EXECUTE ON FUNCTION " + s + ".append_transfers(uuid[], text[], text[], bigint[], text[], text[],"
-            + " timestamptz, boolean, boolean, boolean) TO " + role);
+            + " timestamptz, boolean, boolean, boolean, text[]) TO " + role);
   }
 
   @AfterEach
@@ -128,6 +128,30 @@ class DatabaseRulesTest {
   void appendTransfers_currencyMismatch_refused() throws SQLException {
     assertTrue(call("alice", "eve", 1, "USD").startsWith("CURRENCY_MISMATCH"));
     assertTrue(call("alice", "bob", 1, "EUR").startsWith("CURRENCY_MISMATCH"));
+  }
+
+  /** Metadata the library would never send, sent by hand as the application role: refused whole, nothing recorded. */
+  @Test
+  void appendTransfers_malformedMetadata_refusedNamingTheItemAndNothingRecorded() throws SQLException {
+    long before = transfers();
+    StringBuilder seventeen = new StringBuilder("{");
+    for (int i = 0; i < 17; i++) {
+      seventeen.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"v\"");
+    }
+    String[] bad = {"{\"Bad\": \"v\"}", "{\"k\": 1}", "{\"k\": null}", "[\"k\"]", "\"k\"", "{}",
+        "{\"k\": \"" + "v".repeat(257) + "\"}", "{\"" + "k".repeat(65) + "\": \"v\"}", seventeen + "}"};
+    for (String metadata : bad) {
+      assertEquals("22023", sqlStateOfCall("alice", "bob", "1",
+          ", false, false, ARRAY['" + metadata.replace("'", "''") + "']"), metadata);
+    }
+    assertEquals("22P02", sqlStateOfCall("alice", "bob", "1", ", false, false, ARRAY['{not json']"));
+    assertEquals("22023", sqlStateOfCall("alice", "bob", "1", ", false, false, ARRAY[NULL, NULL]::text[]"),
+        "one metadata per item");
+    assertEquals(before, transfers());
+    assertTrue(call("alice", "bob", "1", "USD", "clock_timestamp()",
+        ", false, false, ARRAY['{\"order\": \"o-1\"}']").startsWith("OK"));
+    assertEquals(before + 1, transfers());
+    assertTrue(ledger.verify().ok(), "a hand-made call's metadata is hashed like the library's");
   }
 
   @Test

@@ -192,7 +192,7 @@ class RolesTest {
         "DROP TABLE " + s + "transfer",
         "CREATE TABLE " + s + "evil (x int)",
         "CREATE OR REPLACE FUNCTION " + s + "append_transfers(uuid[], text[], text[], bigint[], text[], text[],"
-            + " timestamptz, boolean, boolean, boolean) RETURNS SETOF record LANGUAGE sql AS 'SELECT NULL::record'",
+            + " timestamptz, boolean, boolean, boolean, text[]) RETURNS SETOF record LANGUAGE sql AS 'SELECT NULL::record'",
         "SET session_replication_role = replica",
         "CREATE TEMP TABLE account (id text)"};
     try (Connection c = connect(APP); Statement st = c.createStatement()) {

@@ -46,7 +46,7 @@ class TamperEvidenceTest {
   private static final int TAMPERINGS_ON_LARGE = 3;
   private static final int TAMPERINGS_ON_SMALL = 97;
 
-  enum Tamper { AMOUNT, DESTINATION, DELETE_MIDDLE, DELETE_TAIL, FORGE, SWAP, CREDIT }
+  enum Tamper { AMOUNT, DESTINATION, DELETE_MIDDLE, DELETE_TAIL, FORGE, SWAP, CREDIT, METADATA }
 
   @Test
   void verify_untouchedThenTampered_noFalseAlarmAndEveryTamperingDetected() throws Exception {
@@ -224,6 +224,19 @@ class TamperEvidenceTest {
                 + " WHERE source = ? AND source_index = ?)", source, index);
             expected = Kind.CREDIT_MISMATCH;
           }
+          case METADATA -> {
+            // Metadata added, changed or removed (and its credit row's copy with it): the chain names the row.
+            source = sources.get(random.nextInt(sources.size()));
+            index = pick(random, last.get(source) + 1);
+            String[] changes = {"jsonb_build_object('order', 'forged')",
+                "CASE WHEN metadata IS NULL THEN '{\"k\": \"v\"}'::jsonb ELSE metadata || '{\"order\": \"x\"}' END",
+                "CASE WHEN metadata IS NULL THEN '{\"k\": \"\"}'::jsonb ELSE NULL END"};
+            String change = changes[random.nextInt(changes.length)];
+            update(c, "WITH t AS (UPDATE " + t + " SET metadata = " + change + " WHERE source = ? AND source_index = ?"
+                + " RETURNING id, metadata) UPDATE " + schema + ".credit c SET metadata = t.metadata FROM t"
+                + " WHERE c.id = t.id", source, index);
+            expected = Kind.HASH_MISMATCH;
+          }
           default -> throw new AssertionError(kind);
         }
         VerificationReport report = PostgresVerifier.verify(c, schema, trusted).report();
@@ -343,8 +356,12 @@ class TamperEvidenceTest {
       int from = random.nextInt(n);
       int to = (from + 1 + random.nextInt(n - 1)) % n;
       try {
-        ledger.transfer(TransferRequest.of(AccountId.of("s-" + from), AccountId.of("s-" + to), 1 + random.nextInt(60),
-            "USD").withReference(refs[random.nextInt(refs.length)]));
+        TransferRequest request = TransferRequest.of(AccountId.of("s-" + from), AccountId.of("s-" + to),
+            1 + random.nextInt(60), "USD").withReference(refs[random.nextInt(refs.length)]);
+        if (random.nextInt(3) == 0) {
+          request = request.withMetadata(Map.of("order", "o-" + i, "note", refs[1 + random.nextInt(refs.length - 1)]));
+        }
+        ledger.transfer(request);
       } catch (LedgerRejectedException e) {
         assertEquals("INSUFFICIENT_FUNDS", e.reason().name(), e.getMessage());
       }

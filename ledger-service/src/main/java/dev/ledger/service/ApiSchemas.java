@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -25,7 +26,9 @@ final class ApiSchemas {
   record NewTransfer(
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID source,
       @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID destination,
-      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "1.00") BigDecimal amount) {}
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "1.00") BigDecimal amount,
+      @Schema(description = "optional: at most 16 entries, keys of a-z 0-9 _ . - (1 to 64), string values of at most"
+          + " 256 characters; recorded with the transfer") @Nullable Map<String, String> metadata) {}
 
   @Schema(name = "Balance")
   record Balance(@JsonProperty("account_id") UUID accountId, BigDecimal balance,
@@ -34,12 +37,12 @@ final class ApiSchemas {
   @Schema(name = "Transfer")
   record Transfer(@JsonProperty("transfer_id") UUID transferId, UUID source,
       @JsonProperty("source_index") long sourceIndex, UUID destination, BigDecimal amount,
-      @JsonProperty("recorded_at") String recordedAt, @Nullable String reference) {}
+      @JsonProperty("recorded_at") String recordedAt, @Nullable String reference, Map<String, String> metadata) {}
 
   @Schema(name = "StatementLine")
   record StatementLine(@JsonProperty("transfer_id") UUID transferId, UUID source,
       @JsonProperty("source_index") long sourceIndex, UUID destination, BigDecimal amount,
-      @JsonProperty("recorded_at") String recordedAt, @Nullable String reference,
+      @JsonProperty("recorded_at") String recordedAt, @Nullable String reference, Map<String, String> metadata,
       @Schema(description = "negative for a debit") BigDecimal change,
       @JsonProperty("balance_after") BigDecimal balanceAfter) {}
 

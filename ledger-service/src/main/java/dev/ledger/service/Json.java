@@ -94,6 +94,29 @@ final class Json {
     throw ApiException.badRequest(field + " must be a decimal number, not " + value);
   }
 
+  /**
+   * An optional field holding an object of strings (absent or null: empty). Its keys and values are checked by the
+   * ledger's rules when the request is built.
+   */
+  java.util.Map<String, String> strings(String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return java.util.Map.of();
+    }
+    if (!(value instanceof ObjectNode object)) {
+      throw ApiException.badRequest(field + " must be an object of strings, not " + abbreviate(value.toString()));
+    }
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (java.util.Map.Entry<String, JsonNode> e : object.properties()) {
+      if (!e.getValue().isString()) {
+        throw ApiException.badRequest(field + "." + abbreviate(e.getKey()) + " must be a string, not "
+            + abbreviate(e.getValue().toString()));
+      }
+      out.put(e.getKey(), e.getValue().asString());
+    }
+    return out;
+  }
+
   private JsonNode required(String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {

@@ -193,6 +193,7 @@ final class TransferApi {
     UUID source = json.uuid("source");
     UUID destination = json.uuid("destination");
     BigDecimal amount = json.decimal("amount");
+    java.util.Map<String, String> metadata = json.strings("metadata");
     // The seed's checks, in the seed's order and words.
     if (amount.signum() <= 0) {
       throw ApiException.badRequest("transfer amount must be greater than 0");
@@ -206,11 +207,14 @@ final class TransferApi {
     if (source.equals(destination)) {
       throw ApiException.badRequest("source account must not be equal to the destination account");
     }
-    return idempotency.run(key, "POST /transfers " + source + " " + destination + " " + minor, () -> {
+    // Beyond the seed: metadata, checked by the ledger's rules here (a 400 naming the entry and the rule).
+    TransferRequest request = TransferRequest.of(from, to, minor, currency).withMetadata(metadata);
+    return idempotency.run(key, "POST /transfers " + source + " " + destination + " " + minor
+        + (metadata.isEmpty() ? "" : " " + Json.write(request.metadata())), () -> {
       UUID transferId = key == null ? UUID.randomUUID() : derivedId("transfer", key);
       Transfer recorded;
       try {
-        recorded = ledger.transfer(TransferRequest.of(from, to, minor, currency).withId(transferId));
+        recorded = ledger.transfer(request.withId(transferId));
       } catch (LedgerRejectedException e) {
         throw switch (e.reason()) {
           case DESTINATION_NOT_FOUND -> ApiException.badRequest("destination account not found");
@@ -247,6 +251,7 @@ final class TransferApi {
     out.put("amount", money.toDecimal(transfer.amount()));
     out.put("recorded_at", transfer.recordedAt().toString());
     out.put("reference", transfer.reference());
+    out.put("metadata", transfer.metadata());
     return out;
   }
 

@@ -160,6 +160,30 @@ class LedgerServiceHttpTest {
     assertThat(transfer.get("source_index").asLong()).isEqualTo(0);
   }
 
+  /** Beyond the seed: metadata on a transfer, kept exactly, returned with it, refused with the rule when malformed. */
+  @Test
+  void transfer_withMetadata_returnedWithTheTransferAndMalformedRefused() {
+    UUID alice = client.open("10");
+    UUID bob = client.open("0");
+    String body = "{\"source\": \"" + alice + "\", \"destination\": \"" + bob + "\", \"amount\": 1,"
+        + " \"metadata\": {\"order.id\": \"o-1\", \"note\": \"\\\"quoted\\\" 😀\"}}";
+    HttpResponse<String> response = client.post("/transfers", body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
+    JsonNode transfer = ServiceClient.json(client.get(response.headers().firstValue("Location").orElseThrow()));
+    assertThat(transfer.get("metadata").get("order.id").asString()).isEqualTo("o-1");
+    assertThat(transfer.get("metadata").get("note").asString()).isEqualTo("\"quoted\" 😀");
+    JsonNode plain = ServiceClient.json(client.get(client.transfer(alice, bob, "1").headers()
+        .firstValue("Location").orElseThrow()));
+    assertThat(plain.get("metadata").size()).isZero();
+
+    String prefix = "{\"source\": \"" + alice + "\", \"destination\": \"" + bob + "\", \"amount\": 1, \"metadata\": ";
+    assertThat(error(client.post("/transfers", prefix + "{\"Bad Key\": \"v\"}}"), 400))
+        .contains("INVALID_METADATA", "'Bad Key'", "a-z 0-9 _ . -");
+    assertThat(error(client.post("/transfers", prefix + "{\"k\": 5}}"), 400)).contains("metadata.k must be a string");
+    assertThat(error(client.post("/transfers", prefix + "[\"k\"]}"), 400)).contains("metadata must be an object");
+    assertThat(client.balance(alice)).isEqualTo("8.00");
+  }
+
   @Test
   void transfer_errors_inTheSeedsOrderAndWords() {
     UUID alice = client.open("10");

@@ -17,6 +17,9 @@ public final class Checks {
 
   public static final int MAX_ACCOUNT_ID_LENGTH = 64;
   public static final int MAX_REFERENCE_LENGTH = 256;
+  public static final int MAX_METADATA_ENTRIES = 16;
+  public static final int MAX_METADATA_KEY_LENGTH = 64;
+  public static final int MAX_METADATA_VALUE_LENGTH = 256;
 
 
   private Checks() {}
@@ -110,21 +113,82 @@ public final class Checks {
       throw reject(RejectionReason.INVALID_REFERENCE,
           "reference has " + value.length() + " characters, more than " + MAX_REFERENCE_LENGTH);
     }
+    String problem = textProblem(value);
+    if (problem != null) {
+      throw reject(RejectionReason.INVALID_REFERENCE, "reference " + problem);
+    }
+    return value;
+  }
+
+  /** Why the text cannot be stored (a NUL, an unpaired surrogate), or null when it can. */
+  private static @Nullable String textProblem(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c == '\u0000') {
-        throw reject(RejectionReason.INVALID_REFERENCE, "reference contains NUL at index " + i);
+        return "contains NUL at index " + i;
       }
       if (Character.isHighSurrogate(c)) {
         if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-          throw reject(RejectionReason.INVALID_REFERENCE, "reference has an unpaired surrogate at index " + i);
+          return "has an unpaired surrogate at index " + i;
         }
         i++;
       } else if (Character.isLowSurrogate(c)) {
-        throw reject(RejectionReason.INVALID_REFERENCE, "reference has an unpaired surrogate at index " + i);
+        return "has an unpaired surrogate at index " + i;
       }
     }
-    return value;
+    return null;
+  }
+
+  /**
+   * A transfer's metadata, checked: at most {@value #MAX_METADATA_ENTRIES} entries, each key 1 to
+   * {@value #MAX_METADATA_KEY_LENGTH} characters of {@code a-z 0-9 _ . -}, each value at most
+   * {@value #MAX_METADATA_VALUE_LENGTH} characters of well-formed text without NUL.
+   *
+   * @return an unmodifiable copy in key order ({@code Map.of()} when empty)
+   * @throws LedgerRejectedException {@link RejectionReason#MISSING_VALUE} for a null map, key or value, else
+   *     {@link RejectionReason#INVALID_METADATA} naming the entry and the rule
+   */
+  public static java.util.Map<String, String> metadata(java.util.@Nullable Map<String, String> value) {
+    present(value, "metadata");
+    if (value.isEmpty()) {
+      return java.util.Map.of();
+    }
+    if (value.size() > MAX_METADATA_ENTRIES) {
+      throw reject(RejectionReason.INVALID_METADATA,
+          "metadata has " + value.size() + " entries, more than " + MAX_METADATA_ENTRIES);
+    }
+    java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+    for (java.util.Map.Entry<String, String> e : value.entrySet()) {
+      String key = present(e.getKey(), "metadata key");
+      String v = present(e.getValue(), "metadata value of " + quote(key));
+      if (!isMetadataKey(key)) {
+        throw reject(RejectionReason.INVALID_METADATA, "metadata key " + quote(key) + " is not 1 to "
+            + MAX_METADATA_KEY_LENGTH + " characters of a-z 0-9 _ . -");
+      }
+      if (v.length() > MAX_METADATA_VALUE_LENGTH) {
+        throw reject(RejectionReason.INVALID_METADATA, "metadata value of " + quote(key) + " has " + v.length()
+            + " characters, more than " + MAX_METADATA_VALUE_LENGTH);
+      }
+      String problem = textProblem(v);
+      if (problem != null) {
+        throw reject(RejectionReason.INVALID_METADATA, "metadata value of " + quote(key) + " " + problem);
+      }
+      sorted.put(key, v);
+    }
+    return java.util.Collections.unmodifiableSortedMap(sorted);
+  }
+
+  private static boolean isMetadataKey(String key) {
+    if (key.isEmpty() || key.length() > MAX_METADATA_KEY_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** An instant within the stored range. */

@@ -144,6 +144,19 @@ public final class LedgerVerifier {
    */
   public void transfer(UUID id, String source, long index, String destination, long amount, String currency,
       @Nullable Long recordedAtMicros, @Nullable String reference, long sourceDebits, byte[] storedHash) {
+    transfer(id, source, index, destination, amount, currency, recordedAtMicros, reference, Map.of(), sourceDebits,
+        storedHash);
+  }
+
+  /**
+   * One transfer row with its metadata (hashed in key order), in (source, index) order.
+   *
+   * @param recordedAtMicros the time in microseconds since the epoch, or null if the stored time has none
+   * @param storedHash the row's chain hash as stored (empty when missing)
+   */
+  public void transfer(UUID id, String source, long index, String destination, long amount, String currency,
+      @Nullable Long recordedAtMicros, @Nullable String reference, Map<String, String> metadata, long sourceDebits,
+      byte[] storedHash) {
     transfers++;
     if (!source.equals(this.source)) {
       closeSource();
@@ -195,7 +208,7 @@ public final class LedgerVerifier {
             + " (the store's clock plus the allowed skew)");
       }
       byte[] computed = TransferHashes.chain(previousHash, TransferHashes.content(id, source, index, destination,
-          amount, currency, recordedAtMicros, reference));
+          amount, currency, recordedAtMicros, reference, metadata));
       if (!Arrays.equals(computed, storedHash)) {
         add(Kind.HASH_MISMATCH, source, index, id, storedHash.length == 0
             ? "chain hash missing; expected " + HEX.formatHex(computed)

@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  *   content = field("ledger-transfer-v1") || field(id) || field(source) || field(source_index)
  *          || field(destination) || field(amount) || field(currency) || field(recorded_at)
  *          || field(reference)
+ *          || [field(n) || field(key_1) || field(value_1) || ... || field(key_n) || field(value_n)]
+ *             (only when the metadata has n >= 1 entries, keys in byte order; no bytes at all when it is empty,
+ *             so the content of a transfer without metadata is what it was before metadata existed)
  *   field(s)   = 4-byte big-endian signed length of UTF-8(s) || UTF-8(s)
  *   field(null) = FF FF FF FF (length -1, no bytes)
  * </pre>
@@ -45,12 +48,19 @@ public final class TransferHashes {
   /** The canonical content of a transfer. */
   public static byte[] content(Transfer t) {
     return content(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(), t.currency(),
-        epochMicros(t.recordedAt()), t.reference());
+        epochMicros(t.recordedAt()), t.reference(), t.metadata());
   }
 
   /** The canonical content of a transfer row, from raw values (which need not satisfy the ledger's rules). */
   public static byte[] content(UUID id, String source, long sourceIndex, String destination, long amount,
       String currency, long recordedAtMicros, @Nullable String reference) {
+    return content(id, source, sourceIndex, destination, amount, currency, recordedAtMicros, reference,
+        java.util.Map.of());
+  }
+
+  /** As above, with the transfer's metadata (entries in any order: they are hashed in key order). */
+  public static byte[] content(UUID id, String source, long sourceIndex, String destination, long amount,
+      String currency, long recordedAtMicros, @Nullable String reference, java.util.Map<String, String> metadata) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     field(out, VERSION);
     field(out, id.toString());
@@ -61,6 +71,13 @@ public final class TransferHashes {
     field(out, currency);
     field(out, Long.toString(recordedAtMicros));
     field(out, reference);
+    if (!metadata.isEmpty()) {
+      field(out, Integer.toString(metadata.size()));
+      for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
+        field(out, e.getKey());
+        field(out, e.getValue());
+      }
+    }
     return out.toByteArray();
   }
 

@@ -187,20 +187,21 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   private static boolean sameContent(Transfer existing, TransferDraft draft) {
     return existing.sameContentAs(draft.source(), draft.destination(), draft.amount(), draft.currency(),
-        draft.reference());
+        draft.reference(), draft.metadata());
   }
 
   private static AppendResult.Rejected idReused(Transfer existing, TransferDraft draft) {
     return new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + draft.id()
         + " was recorded as " + describe(existing.source(), existing.destination(), existing.amount(),
-        existing.currency(), existing.reference()) + ", not as " + describe(draft.source(), draft.destination(),
-        draft.amount(), draft.currency(), draft.reference()));
+        existing.currency(), existing.reference(), existing.metadata()) + ", not as " + describe(draft.source(),
+        draft.destination(), draft.amount(), draft.currency(), draft.reference(), draft.metadata()));
   }
 
   private static String describe(AccountId source, AccountId destination, long amount, String currency,
-      @Nullable String reference) {
+      @Nullable String reference, Map<String, String> metadata) {
     return source + " -> " + destination + " " + amount + " " + currency
-        + (reference == null ? "" : " reference " + Checks.quote(reference));
+        + (reference == null ? "" : " reference " + Checks.quote(reference))
+        + (metadata.isEmpty() ? "" : " metadata " + metadata);
   }
 
   private List<AppendResult> appendLinked(List<TransferDraft> drafts) {
@@ -387,7 +388,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
       reserved.merge(dst, amount, Long::sum);
       Transfer transfer = new Transfer(draft.id(), src.account.id(), from.nextIndex, dst.account.id(), amount,
-          currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference());
+          currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference(),
+          draft.metadata());
       from.nextIndex++;
       from.debits += amount;
       from.latest = at;
@@ -413,7 +415,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
           AccountState dst = accounts.get(t.destination());
           long at = TransferTable.micros(t.recordedAt());
           rows[i] = table.add(t.id(), src.number, dst.number, t.amount(), at, t.sourceIndex(), debitsAfter[i],
-              t.reference());
+              t.reference(), t.metadata());
           src.log.add(at, -t.amount(), rows[i]);
           dst.log.add(at, t.amount(), rows[i]);
           dst.raiseLatestCredit(at);
@@ -540,14 +542,16 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
     }
-    int row = table.add(draft.id(), src.number, dst.number, amount, at, head.nextIndex, debits, draft.reference());
+    int row = table.add(draft.id(), src.number, dst.number, amount, at, head.nextIndex, debits, draft.reference(),
+        draft.metadata());
     src.log.add(at, -amount, row);
     dst.log.add(at, amount, row);
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
     dst.raiseLatestCredit(at);
     dst.addCredits(amount);
     Transfer transfer = new Transfer(draft.id(), src.account.id(), head.nextIndex, dst.account.id(), amount,
-        currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference());
+        currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference(),
+        draft.metadata());
     ids.settle(draft.id(), row);
     return new AppendResult.Recorded(transfer);
   }
@@ -670,7 +674,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Transfer t = table.transfer(row);
         hash = TransferHashes.chain(hash, t);
         verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
-            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), table.debitsAfter(row), hash);
+            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), t.metadata(),
+            table.debitsAfter(row), hash);
       }
     }
     // The balances over time, from each account's log in statement order (recorded time, then id).

@@ -4,6 +4,7 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.Transfer;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -53,6 +54,8 @@ final class TransferTable {
     final long[] longs;
     /** Allocated with the chunk's first reference: most transfers have none. */
     volatile String @Nullable [] references;
+    /** Allocated with the chunk's first transfer with metadata: most transfers have none. */
+    volatile Map<String, String> @Nullable [] metadata;
 
     Chunk(int rows) {
       longs = new long[rows * LONGS];
@@ -61,7 +64,7 @@ final class TransferTable {
 
   /** Writes a new row and returns its number; the caller publishes it. */
   int add(UUID id, int source, int destination, long amount, long micros, long sourceIndex, long debitsAfter,
-      @Nullable String reference) {
+      @Nullable String reference, Map<String, String> metadata) {
     int[] range = ranges.get();
     if (range[0] == range[1]) {
       int start = next.getAndAdd(RANGE);
@@ -97,6 +100,18 @@ final class TransferTable {
           chunk.references = references;
         }
         references[offset] = reference;
+      }
+    }
+    if (!metadata.isEmpty()) {
+      synchronized (chunk) {
+        Map<String, String>[] all = chunk.metadata;
+        if (all == null) {
+          @SuppressWarnings("unchecked")
+          Map<String, String>[] created = (Map<String, String>[]) new Map<?, ?>[CHUNKS.size(k)];
+          all = created;
+          chunk.metadata = all;
+        }
+        all[offset] = metadata;
       }
     }
     return row;
@@ -152,9 +167,11 @@ final class TransferTable {
     long[] longs = chunk.longs;
     int source = (int) (longs[at + 6] >>> 32);
     String[] references = chunk.references;
+    Map<String, String>[] metadata = chunk.metadata;
+    Map<String, String> entries = metadata == null ? null : metadata[offset];
     return new Transfer(new UUID(longs[at], longs[at + 1]), accounts.apply(source), longs[at + 4],
         accounts.apply((int) longs[at + 6]), longs[at + 2], currencies.apply(source),
-        instant(longs[at + 3]), references == null ? null : references[offset]);
+        instant(longs[at + 3]), references == null ? null : references[offset], entries == null ? Map.of() : entries);
   }
 
   /** An instant of microsecond precision as epoch microseconds. */

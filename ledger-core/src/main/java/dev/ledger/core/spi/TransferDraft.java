@@ -4,6 +4,7 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.internal.Checks;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param amount in minor units, greater than zero
  * @param currency the currency the caller means
  * @param reference optional text
+ * @param metadata the request's metadata (validated, unmodifiable, in key order; empty when none)
  * @param notBefore the ledger clock's reading for this attempt, to the microsecond; the store records
  *     {@code max(notBefore, the latest recordedAt among the source's debits, one microsecond after the latest
  *     recordedAt among its credits)}, as the attempt's snapshot sees them, so that a debit is dated strictly
@@ -29,7 +31,8 @@ public record TransferDraft(
     long amount,
     String currency,
     @Nullable String reference,
-    Instant notBefore) {
+    Instant notBefore,
+    Map<String, String> metadata) {
 
   public TransferDraft {
     Checks.present(id, "transfer id");
@@ -42,5 +45,12 @@ public record TransferDraft(
     Checks.currency(currency, "currency");
     Checks.reference(reference);
     Checks.storedInstant(notBefore, "notBefore");
+    metadata = Checks.metadata(metadata);
+  }
+
+  /** A draft without metadata. */
+  public TransferDraft(UUID id, AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, Instant notBefore) {
+    this(id, source, destination, amount, currency, reference, notBefore, Map.of());
   }
 }

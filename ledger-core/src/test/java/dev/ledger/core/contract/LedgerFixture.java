@@ -133,7 +133,7 @@ public interface LedgerFixture {
     UUID expectedId = request.id() != null ? request.id() : transfer.id();
     Transfer expected = new Transfer(expectedId, request.source(), books().nextIndex(request.source()),
         request.destination(), request.amount(), request.currency(),
-        books().expectedRecordedAt(request.source(), now), request.reference());
+        books().expectedRecordedAt(request.source(), now), request.reference(), request.metadata());
     assertEquals(expected, transfer, "recorded transfer");
     assertEquals(Optional.of(transfer), ledger().findTransfer(transfer.id()), "findTransfer after recording");
     books().recorded(transfer);

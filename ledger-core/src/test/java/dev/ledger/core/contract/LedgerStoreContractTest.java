@@ -41,6 +41,7 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
     StatementContract,
     ConcurrencyContract,
     BatchContract,
+    MetadataContract,
     ModelBasedContract {
 
   /** The clock's reading when each test starts. */

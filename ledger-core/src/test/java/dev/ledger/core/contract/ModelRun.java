@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -193,7 +194,7 @@ final class ModelRun {
       }
     }
     UUID id = chance(90) ? newId() : null;
-    send(id, source.id(), destination, amount, currency, reference());
+    send(id, source.id(), destination, amount, currency, reference(), metadata());
   }
 
   private void invalidTransfer() {
@@ -212,7 +213,7 @@ final class ModelRun {
       case 3 -> destination = GHOST;
       case 4 -> currency = other(currency);
       case 5 -> {
-        send(newId(), GHOST, destination, amount, currency, null);
+        send(newId(), GHOST, destination, amount, currency, null, Map.of());
         return;
       }
       default -> {
@@ -220,7 +221,7 @@ final class ModelRun {
         amount = balance >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : balance + 1 + random.nextLong(Long.MAX_VALUE / 2);
       }
     }
-    send(newId(), source.id(), destination, amount, currency, reference());
+    send(newId(), source.id(), destination, amount, currency, reference(), metadata());
   }
 
   private void replay() {
@@ -235,7 +236,8 @@ final class ModelRun {
       if (source == null) {
         return;
       }
-      send(id, source.id(), otherThan(source.id()), 1 + random.nextLong(50), source.currency(), reference());
+      send(id, source.id(), otherThan(source.id()), 1 + random.nextLong(50), source.currency(), reference(),
+          metadata());
       return;
     }
     Transfer t = recorded.get();
@@ -243,28 +245,30 @@ final class ModelRun {
     long amount = t.amount();
     String currency = t.currency();
     String reference = t.reference();
+    Map<String, String> metadata = t.metadata();
     if (chance(40)) {
-      switch (random.nextInt(4)) {
+      switch (random.nextInt(5)) {
         case 0 -> amount = amount == Long.MAX_VALUE ? amount - 1 : amount + 1;
         case 1 -> destination = otherThan(t.source(), t.destination());
         case 2 -> reference = reference == null ? "changed" : null;
+        case 3 -> metadata = metadata.isEmpty() ? Map.of("k", "changed") : Map.of();
         default -> currency = other(currency);
       }
     }
-    send(id, t.source(), destination, amount, currency, reference);
+    send(id, t.source(), destination, amount, currency, reference, metadata);
   }
 
   /** Sends a transfer to both; {@code id} null lets the ledger generate one. */
   private void send(@Nullable UUID id, AccountId source, AccountId destination, long amount, String currency,
-      @Nullable String reference) {
+      @Nullable String reference, Map<String, String> metadata) {
     op = "transfer " + (id == null ? "(generated id)" : id) + " " + source + " -> " + destination + " " + amount + " "
-        + currency + " reference " + reference;
+        + currency + " reference " + reference + " metadata " + metadata;
     if (id != null) {
       usedIds.add(id);
     }
     Instant now = f.clock().instant();
     Result<Transfer> actual = call(() -> f.ledger().transfer(
-        new TransferRequest(id, source, destination, amount, currency, reference)));
+        new TransferRequest(id, source, destination, amount, currency, reference, metadata)));
     UUID modelId = id;
     if (modelId == null) {
       modelId = actual.value() != null ? actual.value().id() : newId();
@@ -274,7 +278,7 @@ final class ModelRun {
         assertEquals(7, generated.version(), () -> where() + ": generated ids are version 7");
       }
     }
-    compare(model.transfer(modelId, source, destination, amount, currency, reference, now), actual);
+    compare(model.transfer(modelId, source, destination, amount, currency, reference, metadata, now), actual);
   }
 
   private void moveClock() {
@@ -472,6 +476,19 @@ final class ModelRun {
 
   private AccountId usualIssuer(String currency) {
     return currency.equals(EUR) ? AccountId.of("ie") : AccountId.of(chance(50) ? "i1" : "i2");
+  }
+
+  /** Mostly none; else one to three entries from a small pool (so replays sometimes repeat them). */
+  private Map<String, String> metadata() {
+    if (!chance(30)) {
+      return Map.of();
+    }
+    Map<String, String> m = new java.util.HashMap<>();
+    int n = 1 + random.nextInt(3);
+    for (int i = 0; i < n; i++) {
+      m.put(pick(List.of("order.id", "k", "note_1")), pick(List.of("", "v", "caf\u00e9 \"q\" \\ \ud83d\ude00")));
+    }
+    return m;
   }
 
   private @Nullable String reference() {

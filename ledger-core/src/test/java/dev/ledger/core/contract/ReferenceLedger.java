@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -210,7 +211,7 @@ public final class ReferenceLedger {
 
   /** {@code Ledger.transfer(new TransferRequest(id, source, destination, amount, currency, reference))} at {@code now}. */
   public Prediction<Transfer> transfer(UUID id, AccountId source, AccountId destination, long amount, String currency,
-      @Nullable String reference, Instant now) {
+      @Nullable String reference, Map<String, String> metadata, Instant now) {
     // The request's own checks, in TransferRequest's order.
     if (amount <= 0) {
       return Prediction.rejected(RejectionReason.NON_POSITIVE_AMOUNT);
@@ -223,7 +224,8 @@ public final class ReferenceLedger {
     if (existing.isPresent()) {
       Transfer t = existing.get();
       boolean same = t.source().equals(source) && t.destination().equals(destination) && t.amount() == amount
-          && t.currency().equals(currency) && Objects.equals(t.reference(), reference);
+          && t.currency().equals(currency) && Objects.equals(t.reference(), reference)
+          && t.metadata().equals(metadata);
       return same ? Prediction.success(t) : Prediction.rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT);
     }
     Set<RejectionReason> broken = EnumSet.noneOf(RejectionReason.class);
@@ -254,7 +256,7 @@ public final class ReferenceLedger {
       return Prediction.rejected(broken);
     }
     Transfer t = new Transfer(id, source, nextIndex(source), destination, amount, currency, recordedAt(source, now),
-        reference);
+        reference, metadata);
     transfers.add(t);
     return Prediction.success(t);
   }

@@ -49,14 +49,16 @@ $$;
 --   FUNDING_ACCOUNT_NOT_ISSUER, CURRENCY_MISMATCH, INSUFFICIENT_FUNDS, DEBITS_OVERFLOW, CREDITS_OVERFLOW,
 --   INVALID_INSTANT, TIME_NOT_FUTURE; ABORTED (linked batch: another item failed, nothing was written);
 --   CLOCK_AHEAD (one row, pos 0: p_not_before is later than the database clock plus the allowed skew).
--- p_linked: all or nothing. p_funding: every source must be an issuer (opening balances).
+-- p_linked: all or nothing. p_funding: every source must be an issuer (opening balances). p_metadata: per item a
+-- JSON object of strings, or NULL (none); NULL for the whole array when no item has metadata. e_metadata is the
+-- existing transfer's, as metadata_pairs.
 CREATE OR REPLACE FUNCTION append_transfers(
     p_ids uuid[], p_sources text[], p_destinations text[], p_amounts bigint[], p_currencies text[],
     p_references text[], p_not_before timestamptz, p_linked boolean, p_funding boolean DEFAULT false,
-    p_exclusive_credits boolean DEFAULT false)
+    p_exclusive_credits boolean DEFAULT false, p_metadata text[] DEFAULT NULL)
     RETURNS TABLE (pos integer, status text, detail text, source_index bigint, recorded_at timestamptz,
                    e_id uuid, e_source text, e_source_index bigint, e_destination text, e_amount bigint,
-                   e_currency text, e_recorded_at timestamptz, e_reference text)
+                   e_currency text, e_recorded_at timestamptz, e_reference text, e_metadata text[])
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
     -- The statements' parameters are arrays: custom plans would see each call's sizes, cost less than the generic
@@ -103,6 +105,8 @@ DECLARE
     x_currency text[];
     x_at       timestamptz[];
     x_ref      text[];
+    x_meta     jsonb[];
+    meta       jsonb[];
     failed     integer := 0;
     i          integer;
     j          integer;
@@ -136,6 +140,21 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: the amount must be positive, source and'
             ' destination distinct, the reference at most 256 characters', bad);
     END IF;
+    IF p_metadata IS NOT NULL THEN
+        IF cardinality(p_metadata) IS DISTINCT FROM n THEN
+            RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the argument arrays of a batch have one length';
+        END IF;
+        meta := p_metadata::jsonb[];
+        SELECT min(format('item %s: %s', u.ord, ${flyway:defaultSchema}.metadata_problem(u.m)))
+          INTO det
+          FROM unnest(meta) WITH ORDINALITY u(m, ord)
+         WHERE u.m IS NOT NULL AND ${flyway:defaultSchema}.metadata_problem(u.m) IS NOT NULL;
+        IF det IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = det;
+        END IF;
+    ELSE
+        meta := array_fill(NULL::jsonb, ARRAY[n]);
+    END IF;
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION USING ERRCODE = '25000', CONSTRAINT = 'transfer_read_committed',
             MESSAGE = format('transfers are recorded under READ COMMITTED, not %s',
@@ -146,7 +165,7 @@ BEGIN
         RETURN QUERY SELECT 0, 'CLOCK_AHEAD'::text, format('the ledger clock reads %s, later than the database clock'
             ' %s plus the allowed skew %s (setting.max_clock_skew); nothing was recorded', p_not_before, db_now, skew),
             NULL::bigint, NULL::timestamptz, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::bigint,
-            NULL::text, NULL::timestamptz, NULL::text;
+            NULL::text, NULL::timestamptz, NULL::text, NULL::text[];
         RETURN;
     END IF;
 
@@ -192,17 +211,17 @@ BEGIN
     -- its id, if any.
     SELECT array_agg(u.s_slot), array_agg(u.d_slot), array_agg(u.prev), array_agg(u.id), array_agg(u.source),
            array_agg(u.source_index), array_agg(u.destination), array_agg(u.amount), array_agg(u.currency),
-           array_agg(u.recorded_at), array_agg(u.reference)
-      INTO s_slot, d_slot, prev_same, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at, x_ref
+           array_agg(u.recorded_at), array_agg(u.reference), array_agg(u.metadata)
+      INTO s_slot, d_slot, prev_same, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at, x_ref, x_meta
       FROM (SELECT ss.slot::integer AS s_slot, ds.slot::integer AS d_slot, v.prev::integer AS prev, t.id, t.source,
-                   t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference
+                   t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference, t.metadata
               FROM (SELECT x.id, x.src, x.dst, x.ord, lag(x.ord) OVER (PARTITION BY x.id ORDER BY x.ord) AS prev
                       FROM unnest(p_ids, p_sources, p_destinations) WITH ORDINALITY x(id, src, dst, ord)) v
               JOIN unnest(acct) WITH ORDINALITY ss(a, slot) ON ss.a = v.src
               JOIN unnest(acct) WITH ORDINALITY ds(a, slot) ON ds.a = v.dst
               -- LATERAL: one index probe per item, whatever the generic plan guesses about the batch's size
               LEFT JOIN LATERAL (SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency,
-                                        y.recorded_at, y.reference
+                                        y.recorded_at, y.reference, y.metadata
                                    FROM ${flyway:defaultSchema}.transfer y WHERE y.id = v.id) t ON true
              ORDER BY v.ord) u;
     a_added := array_fill(0::numeric, ARRAY[cardinality(acct)]);
@@ -233,18 +252,22 @@ BEGIN
             x_currency[i] := p_currencies[j];
             x_at[i] := o_at[j];
             x_ref[i] := p_references[j];
+            x_meta[i] := meta[j];
         END IF;
         IF x_id[i] IS NOT NULL THEN
             IF x_source[i] = p_sources[i] AND x_dest[i] = p_destinations[i] AND x_amount[i] = p_amounts[i]
-               AND x_currency[i] = p_currencies[i] AND x_ref[i] IS NOT DISTINCT FROM p_references[i] THEN
+               AND x_currency[i] = p_currencies[i] AND x_ref[i] IS NOT DISTINCT FROM p_references[i]
+               AND x_meta[i] IS NOT DISTINCT FROM meta[i] THEN
                 st := 'EXISTING';
             ELSE
                 st := 'ID_REUSED';
-                det := format('transfer id %s was recorded as %s -> %s %s %s%s, not as %s -> %s %s %s%s', p_ids[i],
+                det := format('transfer id %s was recorded as %s -> %s %s %s%s%s, not as %s -> %s %s %s%s%s', p_ids[i],
                               x_source[i], x_dest[i], x_amount[i], x_currency[i],
-                              coalesce(' reference ' || quote_literal(x_ref[i]), ''), p_sources[i],
+                              coalesce(' reference ' || quote_literal(x_ref[i]), ''),
+                              coalesce(' metadata ' || x_meta[i]::text, ''), p_sources[i],
                               p_destinations[i], p_amounts[i], p_currencies[i],
-                              coalesce(' reference ' || quote_literal(p_references[i]), ''));
+                              coalesce(' reference ' || quote_literal(p_references[i]), ''),
+                              coalesce(' metadata ' || meta[i]::text, ''));
             END IF;
         ELSE
             s := s_slot[i];
@@ -303,7 +326,7 @@ BEGIN
                 a_head_at[s] := v_at;
                 o_at[i] := v_at;
                 o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
-                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i]));
+                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i]));
                 a_hash[s] := o_hash[i];
                 a_credits[d] := a_credits[d] + v_amount;
                 a_added[d] := a_added[d] + v_amount;
@@ -326,25 +349,27 @@ BEGIN
         -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
         WITH recorded AS (
             INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount,
-                        currency, recorded_at, reference, source_debits, created_xid, chain_hash)
-            SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h
+                        currency, recorded_at, reference, source_debits, created_xid, chain_hash, metadata)
+            SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h, u.m
               FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
-                          o_debits, o_hash, o_status) AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st)
+                          o_debits, o_hash, o_status, meta) AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st, m)
              WHERE u.st = 'OK'
              ORDER BY u.id
             RETURNING t.destination, t.recorded_at, t.id, t.amount, t.source, t.source_index, t.currency,
-                      t.reference)
+                      t.reference, t.metadata)
         INSERT INTO ${flyway:defaultSchema}.credit (account, recorded_at, id, amount, source, source_index, currency,
-                    reference)
-        SELECT r.destination, r.recorded_at, r.id, r.amount, r.source, r.source_index, r.currency, r.reference
+                    reference, metadata)
+        SELECT r.destination, r.recorded_at, r.id, r.amount, r.source, r.source_index, r.currency, r.reference,
+               r.metadata
           FROM recorded r;
     END IF;
 
     RETURN QUERY
-        SELECT u.ord::integer, u.st, u.det, u.idx, u.ts, u.xid, u.xsrc, u.xidx, u.xdst, u.xamt, u.xcur, u.xat, u.xref
+        SELECT u.ord::integer, u.st, u.det, u.idx, u.ts, u.xid, u.xsrc, u.xidx, u.xdst, u.xamt, u.xcur, u.xat, u.xref,
+               CASE WHEN u.xmeta IS NOT NULL THEN ${flyway:defaultSchema}.metadata_pairs(u.xmeta) END
           FROM unnest(o_status, o_detail, o_index, o_at, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at,
-                      x_ref) WITH ORDINALITY
-               AS u(st, det, idx, ts, xid, xsrc, xidx, xdst, xamt, xcur, xat, xref, ord)
+                      x_ref, x_meta) WITH ORDINALITY
+               AS u(st, det, idx, ts, xid, xsrc, xidx, xdst, xamt, xcur, xat, xref, xmeta, ord)
          ORDER BY u.ord;
 END
 $$;
@@ -421,7 +446,7 @@ AS $$
 $$;
 
 REVOKE ALL ON FUNCTION append_transfers(uuid[], text[], text[], bigint[], text[], text[], timestamptz, boolean, boolean,
-    boolean) FROM PUBLIC;
+    boolean, text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION open_account(text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;

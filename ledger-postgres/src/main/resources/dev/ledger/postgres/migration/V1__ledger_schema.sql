@@ -48,6 +48,9 @@ CREATE TABLE transfer (
     -- The source's cumulative debits including this transfer: the newest row of a source gives its debits
     -- without reading its history.
     source_debits bigint      NOT NULL,
+    -- The caller's key-value pairs, a JSON object of strings (NULL when there are none), checked by
+    -- append_transfers (metadata_problem in R__2_hashing.sql) and covered by chain_hash.
+    metadata      jsonb,
     -- The inserting transaction: lets balance summaries use a transaction horizon instead of a clock.
     created_xid   xid8        NOT NULL DEFAULT pg_current_xact_id(),
     -- Tamper evidence: sha256(chain_hash of the source's previous index || transfer_content(this row)), computed
@@ -88,6 +91,7 @@ CREATE TABLE credit (
     source_index  bigint      NOT NULL,
     currency      text        COLLATE "C" NOT NULL,
     reference     text,
+    metadata      jsonb,
     -- Credits of an account in time order, their amounts in the index (index-only sums).
     CONSTRAINT credit_pkey PRIMARY KEY (account, recorded_at, id) INCLUDE (amount),
     CONSTRAINT credit_amount_positive CHECK (amount > 0)

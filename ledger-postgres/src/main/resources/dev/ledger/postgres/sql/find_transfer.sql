@@ -1,2 +1,3 @@
-SELECT id, source, source_index, destination, amount, currency, recorded_at, reference
+SELECT id, source, source_index, destination, amount, currency, recorded_at, reference,
+       CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata
   FROM ${schema}.transfer WHERE id = :id

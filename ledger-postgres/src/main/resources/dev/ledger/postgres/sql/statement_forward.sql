@@ -2,7 +2,8 @@
 -- bounds are bound as null: [:from, :to) of recorded_at, and the cursor (:after_at, :after_id) exclusive.
 WITH lines AS (
     SELECT * FROM (
-        (SELECT id, source, source_index, destination, amount, currency, recorded_at, reference
+        (SELECT id, source, source_index, destination, amount, currency, recorded_at, reference,
+                CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata
            FROM ${schema}.transfer
           WHERE source = :account
             AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
@@ -10,7 +11,8 @@ WITH lines AS (
             AND (recorded_at, id) > (coalesce(:after_at::timestamptz, '-infinity'::timestamptz), coalesce(:after_id::uuid, '00000000-0000-0000-0000-000000000000'::uuid))
           ORDER BY recorded_at, id LIMIT :n)
         UNION ALL
-        (SELECT id, source, source_index, account AS destination, amount, currency, recorded_at, reference
+        (SELECT id, source, source_index, account AS destination, amount, currency, recorded_at, reference,
+                CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata
            FROM ${schema}.credit
           WHERE account = :account
             AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)

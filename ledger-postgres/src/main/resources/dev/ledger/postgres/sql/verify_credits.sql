@@ -8,5 +8,5 @@ SELECT coalesce(t.id, c.id) AS id, t.id IS NOT NULL AS has_transfer, c.id IS NOT
  WHERE t.id IS NULL OR c.id IS NULL
     OR (t.destination, t.recorded_at, t.amount, t.source, t.source_index, t.currency)
        IS DISTINCT FROM (c.account, c.recorded_at, c.amount, c.source, c.source_index, c.currency)
-    OR t.reference IS DISTINCT FROM c.reference
+    OR t.reference IS DISTINCT FROM c.reference OR t.metadata IS DISTINCT FROM c.metadata
  ORDER BY 1, 2 DESC
