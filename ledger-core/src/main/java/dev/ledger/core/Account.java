@@ -11,12 +11,24 @@ import java.time.Instant;
  * @param issuer whether the account may go negative: an issuer is where money enters the ledger (the seed's
  *     service account); an ordinary account can never spend more than it holds
  * @param openedAt when the account was opened, to the microsecond
+ * @param lowerLimit the least balance the account may have, now and as of any instant: 0 for an ordinary account,
+ *     negative for one opened with an overdraft line ({@link NewAccount#withLowerLimit}), {@link #NO_LOWER_LIMIT} for
+ *     an issuer (an issuer is the account with no lower limit)
  */
-public record Account(AccountId id, String currency, boolean issuer, Instant openedAt) {
-  /** @throws LedgerRejectedException when a value is missing or malformed */
+public record Account(AccountId id, String currency, boolean issuer, Instant openedAt, long lowerLimit) {
+  /** The {@link #lowerLimit()} of an issuer: none. */
+  public static final long NO_LOWER_LIMIT = Long.MIN_VALUE;
+
+  /** @throws LedgerRejectedException when a value is missing or malformed, or the limit does not fit the kind */
   public Account {
     Checks.present(id, "account id");
     Checks.currency(currency, "currency of account " + id);
     openedAt = Checks.storedInstant(openedAt, "openedAt of account " + id);
+    Checks.lowerLimit(issuer, lowerLimit, id);
+  }
+
+  /** An account with the lower limit of its kind: none for an issuer, 0 for an ordinary account. */
+  public Account(AccountId id, String currency, boolean issuer, Instant openedAt) {
+    this(id, currency, issuer, openedAt, issuer ? NO_LOWER_LIMIT : 0);
   }
 }

@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param openingBalance the balance to fund the account with, zero or more
  * @param fundedBy the issuer that funds a positive opening balance; {@code null} when it is zero
  * @param fundingTransferId the id of the funding transfer, or {@code null} to generate one
+ * @param lowerLimit the least balance the account may have: 0 for an ordinary account unless it has an overdraft
+ *     line ({@link #withLowerLimit}), {@link Account#NO_LOWER_LIMIT} for an issuer
  */
 public record NewAccount(
     AccountId id,
@@ -21,7 +23,8 @@ public record NewAccount(
     boolean issuer,
     long openingBalance,
     @Nullable AccountId fundedBy,
-    @Nullable UUID fundingTransferId) {
+    @Nullable UUID fundingTransferId,
+    long lowerLimit) {
 
   /** @throws LedgerRejectedException when a value is missing or malformed, or the request is inconsistent */
   public NewAccount {
@@ -42,6 +45,13 @@ public record NewAccount(
     if (id.equals(fundedBy)) {
       throw Checks.reject(RejectionReason.SAME_ACCOUNT, "account " + id + " cannot fund its own opening balance");
     }
+    Checks.lowerLimit(issuer, lowerLimit, id);
+  }
+
+  /** A request with the lower limit of its kind (none for an issuer, 0 for an ordinary account). */
+  public NewAccount(AccountId id, String currency, boolean issuer, long openingBalance, @Nullable AccountId fundedBy,
+      @Nullable UUID fundingTransferId) {
+    this(id, currency, issuer, openingBalance, fundedBy, fundingTransferId, issuer ? Account.NO_LOWER_LIMIT : 0);
   }
 
   /** An ordinary account (never negative) with a zero balance. */
@@ -56,11 +66,26 @@ public record NewAccount(
 
   /** This request with a positive opening balance transferred from {@code issuer} when the account opens. */
   public NewAccount withOpeningBalance(long amount, AccountId issuer) {
-    return new NewAccount(id, currency, this.issuer, amount, Checks.present(issuer, "funding issuer"), fundingTransferId);
+    return new NewAccount(id, currency, this.issuer, amount, Checks.present(issuer, "funding issuer"), fundingTransferId,
+        lowerLimit);
   }
 
   /** This request with the given id for the funding transfer. */
   public NewAccount withFundingTransferId(UUID transferId) {
-    return new NewAccount(id, currency, issuer, openingBalance, fundedBy, Checks.present(transferId, "funding transfer id"));
+    return new NewAccount(id, currency, issuer, openingBalance, fundedBy, Checks.present(transferId, "funding transfer id"),
+        lowerLimit);
+  }
+
+  /**
+   * This ordinary account with an overdraft line: its balance may go down to {@code limit} (at most 0), now and as
+   * of any instant; debits that would take it lower are refused with {@link RejectionReason#INSUFFICIENT_FUNDS}.
+   *
+   * @throws LedgerRejectedException {@link RejectionReason#INVALID_LIMIT} for a positive limit or an issuer
+   */
+  public NewAccount withLowerLimit(long limit) {
+    if (issuer) {
+      throw Checks.reject(RejectionReason.INVALID_LIMIT, "issuer " + id + " has no lower limit; it was given " + limit);
+    }
+    return new NewAccount(id, currency, false, openingBalance, fundedBy, fundingTransferId, limit);
   }
 }

@@ -65,8 +65,8 @@ public record VerificationReport(long accounts, long transfers, long chains, Lis
     /** A trusted (exported) chain head is no longer present, or has another hash. */
     HEAD_MISMATCH,
     /**
-     * A non-issuer account's recomputed balance is negative, now or as of some past instant (the balance over the
-     * transfers recorded at or before it).
+     * A non-issuer account's recomputed balance is below its lower limit (negative, unless it has an overdraft line),
+     * now or as of some past instant (the balance over the transfers recorded at or before it).
      */
     NEGATIVE_BALANCE,
     /** A transfer or checkpoint names an account that does not exist. */

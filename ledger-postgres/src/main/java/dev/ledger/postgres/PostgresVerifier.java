@@ -85,7 +85,9 @@ final class PostgresVerifier {
     LedgerVerifier verifier = new LedgerVerifier(trustedHeads);
     try (PreparedStatement ps = read(c, "verify_accounts", schema); ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        verifier.account(rs.getString(1), rs.getString(2), rs.getBoolean(3));
+        boolean issuer = rs.getBoolean(3);
+        long lowerLimit = rs.getLong(4);
+        verifier.account(rs.getString(1), rs.getString(2), issuer, issuer || rs.wasNull() ? Long.MIN_VALUE : lowerLimit);
       }
     }
     try (PreparedStatement ps = read(c, "verify_checkpoints", schema); ResultSet rs = ps.executeQuery()) {

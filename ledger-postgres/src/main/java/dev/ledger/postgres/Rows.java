@@ -53,8 +53,10 @@ final class Rows {
   }
 
   static Account account(ResultSet rs) throws SQLException {
-    return new Account(AccountId.of(rs.getString("id")), rs.getString("currency"), rs.getBoolean("issuer"),
-        instant(rs, "opened_at"));
+    boolean issuer = rs.getBoolean("issuer");
+    long lowerLimit = rs.getLong("lower_limit");
+    return new Account(AccountId.of(rs.getString("id")), rs.getString("currency"), issuer, instant(rs, "opened_at"),
+        issuer ? Account.NO_LOWER_LIMIT : lowerLimit);
   }
 
   /** A transfer from columns named {@code prefix + column}. */

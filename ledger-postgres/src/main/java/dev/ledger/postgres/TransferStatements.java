@@ -345,6 +345,7 @@ final class TransferStatements {
     values.put("amount", funding == null ? null : funding.amount());
     values.put("reference", funding == null ? null : funding.reference());
     values.put("exclusive", exclusive);
+    values.put("lower_limit", account.issuer() ? null : account.lowerLimit());
     NamedSql sql = account.issuer() ? openIssuerSql : openAccountSql;
     try (PreparedStatement ps = c.prepareStatement(sql.sql())) {
       sql.bind(ps, values);

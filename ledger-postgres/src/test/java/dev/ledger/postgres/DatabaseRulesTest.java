@@ -47,7 +47,9 @@ class DatabaseRulesTest {
         "GRANT USAGE ON SCHEMA " + s + " TO " + role,
         "GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + role,
         "GRANT EXECUTE ON FUNCTION " + s + ".append_transfers(uuid[], text[], text[], bigint[], text[], text[],"
-            + " timestamptz, boolean, boolean, boolean, text[]) TO " + role);
+            + " timestamptz, boolean, boolean, boolean, text[]) TO " + role,
+        "GRANT EXECUTE ON FUNCTION " + s + ".open_account(text, text, timestamptz, uuid, text, bigint, text, boolean,"
+            + " bigint) TO " + role);
   }
 
   @AfterEach
@@ -128,6 +130,24 @@ class DatabaseRulesTest {
   void appendTransfers_currencyMismatch_refused() throws SQLException {
     assertTrue(call("alice", "eve", 1, "USD").startsWith("CURRENCY_MISMATCH"));
     assertTrue(call("alice", "bob", 1, "EUR").startsWith("CURRENCY_MISMATCH"));
+  }
+
+  /** Lower limits as the application role: a positive one is refused by the table; a line is enforced by the function. */
+  @Test
+  void openAccount_lowerLimits_checkedByTheDatabase() throws SQLException {
+    assertEquals("23514", sqlStateAsRole("SELECT * FROM " + s + ".open_account('carol', 'USD', now(), NULL, NULL, NULL,"
+        + " NULL, false, 5)"));
+    assertEquals("23514", sqlStateAsRole("SELECT * FROM " + s + ".open_account('carol', 'USD', now(), NULL, NULL, NULL,"
+        + " NULL, false, -9223372036854775808)"));
+    assertEquals("no error", sqlStateAsRole("SELECT * FROM " + s + ".open_account('carol', 'USD', now() - interval"
+        + " '1 second', NULL, NULL, NULL, NULL, false, -100)"));
+    assertEquals(-100, ledger.account(AccountId.of("carol")).orElseThrow().lowerLimit());
+    String refused = call("carol", "bob", 101, "USD");
+    assertTrue(refused.startsWith("INSUFFICIENT_FUNDS") && refused.contains("lower limit -100"), refused);
+    assertTrue(call("carol", "bob", 100, "USD").startsWith("OK"));
+    assertEquals(-100, balance("carol"));
+    assertTrue(call("carol", "bob", 1, "USD").startsWith("INSUFFICIENT_FUNDS"));
+    assertTrue(ledger.verify().ok());
   }
 
   /** Metadata the library would never send, sent by hand as the application role: refused whole, nothing recorded. */
@@ -235,7 +255,7 @@ class DatabaseRulesTest {
         "UPDATE " + s + ".transfer SET amount = 1",
         "DELETE FROM " + s + ".transfer",
         "TRUNCATE " + s + ".transfer",
-        "SELECT " + s + ".insert_account('mint', 'USD', true, now())",
+        "SELECT " + s + ".insert_account('mint', 'USD', true, now(), NULL)",
         "SELECT * FROM " + s + ".open_issuer('mint', 'USD', now())",
         "ALTER TABLE " + s + ".transfer DISABLE TRIGGER ALL",
         "DROP TABLE " + s + ".transfer"};

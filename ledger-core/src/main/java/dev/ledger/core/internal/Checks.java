@@ -120,6 +120,19 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * An account's lower limit fits its kind: {@code Account.NO_LOWER_LIMIT} for an issuer, between
+   * {@code Long.MIN_VALUE + 1} and 0 for an ordinary account.
+   *
+   * @throws LedgerRejectedException {@link RejectionReason#INVALID_LIMIT} naming the account and the value
+   */
+  public static void lowerLimit(boolean issuer, long lowerLimit, Object account) {
+    if (issuer ? lowerLimit != Long.MIN_VALUE : lowerLimit > 0 || lowerLimit == Long.MIN_VALUE) {
+      throw reject(RejectionReason.INVALID_LIMIT, (issuer ? "issuer " : "account ") + account + " was given lower limit "
+          + lowerLimit);
+    }
+  }
+
   /** Why the text cannot be stored (a NUL, an unpaired surrogate), or null when it can. */
   private static @Nullable String textProblem(String value) {
     for (int i = 0; i < value.length(); i++) {

@@ -78,7 +78,12 @@ public final class LedgerVerifier {
   }
 
   public void account(String id, String currency, boolean issuer) {
-    accounts.put(id, new AccountTotals(currency, issuer));
+    account(id, currency, issuer, issuer ? Long.MIN_VALUE : 0);
+  }
+
+  /** An account with its lower limit (0 for an ordinary account, negative with an overdraft line). */
+  public void account(String id, String currency, boolean issuer, long lowerLimit) {
+    accounts.put(id, new AccountTotals(currency, issuer, lowerLimit));
   }
 
   /** A stored credit checkpoint: the account's cumulative credits over transfers recorded at or before it. */
@@ -312,10 +317,11 @@ public final class LedgerVerifier {
   private void closeInstant() {
     if (legTotals != null && !legTotals.issuer) {
       BigInteger balance = Sum.difference(legCredits, legDebits);
-      if (balance.signum() < 0) {
+      if (balance.compareTo(legTotals.lowerLimit) < 0) {
         negativeInstants++;
         if (firstNegative == null) {
-          firstNegative = "balance as of " + time(legAt) + " is " + balance + " (credits " + legCredits
+          firstNegative = "balance as of " + time(legAt) + " is " + balance + ", below its lower limit "
+              + legTotals.lowerLimit + " (credits " + legCredits
               + " - debits " + legDebits + " over the transfers recorded at or before it)"
               + (instantDebits == 0 ? "" : ", after the debit index " + instantDebitIndex + " (transfer "
                   + instantDebitId + ")" + (instantDebits > 1 ? " and " + (instantDebits - 1) + " more debit(s)"
@@ -343,7 +349,8 @@ public final class LedgerVerifier {
         legTotals.negativeReported = true;
       }
       add(Kind.NEGATIVE_BALANCE, legAccount, firstNegativeDebitId == null ? null : firstNegativeDebitIndex,
-          firstNegativeDebitId, "the " + firstNegative + "; a non-issuer account's balance must never be negative"
+          firstNegativeDebitId, "the " + firstNegative + "; a non-issuer account's balance must never be below its"
+              + " lower limit (0 unless it has an overdraft line)"
               + (negativeInstants > 1 ? "; negative at " + negativeInstants + " instants in all, lowest " + lowest
                   + " as of " + time(lowestAt) : "")
               + "; its final balance is " + Sum.difference(legCredits, legDebits));
@@ -396,9 +403,9 @@ public final class LedgerVerifier {
             + " of " + Checks.quote(id) + " exceed 2^63-1 = " + Long.MAX_VALUE);
       }
       BigInteger balance = Sum.difference(a.credits, a.debits);
-      if (!a.issuer && !a.negativeReported && balance.signum() < 0) {
+      if (!a.issuer && !a.negativeReported && balance.compareTo(a.lowerLimit) < 0) {
         add(Kind.NEGATIVE_BALANCE, id, null, null, "recomputed balance " + balance + " (credits " + a.credits
-            + " - debits " + a.debits + ") of a non-issuer account is negative");
+            + " - debits " + a.debits + ") of a non-issuer account is below its lower limit " + a.lowerLimit);
       }
       Sum running = new Sum();
       for (Map.Entry<Long, Checkpoint> cp : a.checkpoints.entrySet()) {
@@ -441,6 +448,7 @@ public final class LedgerVerifier {
   private static final class AccountTotals {
     final String currency;
     final boolean issuer;
+    final BigInteger lowerLimit;
     final Sum credits = new Sum();
     final Sum debits = new Sum();
     @Nullable BigInteger storedCredits;
@@ -450,9 +458,10 @@ public final class LedgerVerifier {
     /** through (µs) -> the stored credits and the credits recorded in (previous through, through]. */
     final TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
 
-    AccountTotals(String currency, boolean issuer) {
+    AccountTotals(String currency, boolean issuer, long lowerLimit) {
       this.currency = currency;
       this.issuer = issuer;
+      this.lowerLimit = BigInteger.valueOf(lowerLimit);
     }
   }
 

@@ -371,7 +371,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
       long amount = draft.amount();
       Work from = work(src);
       long balance = from.credits - from.debits;
-      if (!src.account.issuer() && balance < amount) {
+      if (!src.account.issuer() && balance < amount + src.account.lowerLimit()) {
         return insufficientFunds(src, balance, amount);
       }
       if (from.debits > Long.MAX_VALUE - amount) {
@@ -519,7 +519,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     long credits = src.credits;
     long latestCredit = src.latestCredit;
     long balance = credits - head.debits;
-    if (!src.account.issuer() && balance < amount) {
+    if (!src.account.issuer() && balance < amount + src.account.lowerLimit()) {
       return insufficientFunds(src, balance, amount);
     }
     if (head.debits > Long.MAX_VALUE - amount) {
@@ -563,8 +563,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   private static AppendResult.Rejected insufficientFunds(AccountState src, long balance, long amount) {
-    return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS,
-        "account " + src.account.id() + " has balance " + balance + ", less than the amount " + amount);
+    long limit = src.account.lowerLimit();
+    return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS, limit == 0
+        ? "account " + src.account.id() + " has balance " + balance + ", less than the amount " + amount
+        : "account " + src.account.id() + " has balance " + balance + " and lower limit " + limit + ": the amount "
+            + amount + " would take it below");
   }
 
   private static AppendResult.Rejected debitsOverflow(AccountState src, long debits, long amount) {
@@ -658,7 +661,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
     open.sort((a, b) -> a.account.id().compareTo(b.account.id()));
     for (AccountState state : open) {
-      verifier.account(state.account.id().value(), state.account.currency(), state.account.issuer());
+      verifier.account(state.account.id().value(), state.account.currency(), state.account.issuer(),
+          state.account.lowerLimit());
     }
     for (AccountState state : open) {
       verifier.storedCredits(state.account.id().value(), state.credits);

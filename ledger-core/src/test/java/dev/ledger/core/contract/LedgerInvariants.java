@@ -86,7 +86,8 @@ final class LedgerInvariants {
       }
       assertEquals(balance, f.ledger().balance(id), "invariant: balance of " + id + " = sum of its statement's changes");
       if (!account.issuer()) {
-        assertTrue(balance >= 0, "invariant: ordinary account " + id + " has negative balance " + balance);
+        assertTrue(balance >= account.lowerLimit(), "invariant: ordinary account " + id + " has balance " + balance
+            + " below its lower limit " + account.lowerLimit());
       }
       total = total.add(BigInteger.valueOf(balance));
 
@@ -122,8 +123,9 @@ final class LedgerInvariants {
         balances.add(running);
         if (!account.issuer()) {
           long asOf = running;
-          assertTrue(asOf >= 0, () -> "invariant: ordinary account " + id + " has negative balance " + asOf + " as of "
-              + t + " (a debit dated before what funded it?)");
+          assertTrue(asOf >= account.lowerLimit(), () -> "invariant: ordinary account " + id + " has balance " + asOf
+              + " as of " + t + ", below its lower limit " + account.lowerLimit()
+              + " (a debit dated before what funded it?)");
         }
       }
     }

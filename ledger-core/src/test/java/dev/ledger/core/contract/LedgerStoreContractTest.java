@@ -42,6 +42,7 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
     ConcurrencyContract,
     BatchContract,
     MetadataContract,
+    LimitsContract,
     ModelBasedContract {
 
   /** The clock's reading when each test starts. */

@@ -140,17 +140,23 @@ final class ModelRun {
     if (openingBalance != 0) {
       fundedBy = chance(80) ? usualIssuer(currency) : anyName();
     }
+    // An overdraft line now and then; rarely a limit the request refuses (positive, or on an issuer).
+    long lowerLimit = issuer ? Account.NO_LOWER_LIMIT : chance(20) ? -1 - random.nextLong(500) : 0;
+    if (chance(2)) {
+      lowerLimit = issuer ? -100 : 1 + random.nextLong(10);
+    }
     AccountId id = name.id();
     long balance = openingBalance;
+    long limit = lowerLimit;
     AccountId funder = fundedBy;
     UUID fundingTransferId = fundingId;
     op = "open " + id + " " + currency + (issuer ? " issuer" : "") + " opening " + balance + " from " + funder
-        + " funding id " + fundingTransferId;
+        + " funding id " + fundingTransferId + " lower limit " + limit;
     Instant now = f.clock().instant();
     Optional<Account> before = model.account(id);
     Result<Account> actual = call(() -> f.ledger().open(
-        new NewAccount(id, currency, issuer, balance, funder, fundingTransferId)));
-    Prediction<Account> predicted = model.open(id, currency, issuer, balance, funder, fundingTransferId, now);
+        new NewAccount(id, currency, issuer, balance, funder, fundingTransferId, limit)));
+    Prediction<Account> predicted = model.open(id, currency, issuer, balance, funder, fundingTransferId, limit, now);
     compare(predicted, actual);
     if (predicted.isSuccess()) {
       f.books().track(actual.value());

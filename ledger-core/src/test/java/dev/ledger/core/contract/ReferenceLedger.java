@@ -157,7 +157,7 @@ public final class ReferenceLedger {
 
   /** {@code Ledger.open(new NewAccount(id, currency, issuer, openingBalance, fundedBy, fundingId))} at {@code now}. */
   public Prediction<Account> open(AccountId id, String currency, boolean issuer, long openingBalance,
-      @Nullable AccountId fundedBy, @Nullable UUID fundingId, Instant now) {
+      @Nullable AccountId fundedBy, @Nullable UUID fundingId, long lowerLimit, Instant now) {
     // The request's own checks, in NewAccount's order.
     if (openingBalance < 0) {
       return Prediction.rejected(RejectionReason.NEGATIVE_OPENING_BALANCE);
@@ -170,6 +170,9 @@ public final class ReferenceLedger {
     }
     if (id.equals(fundedBy)) {
       return Prediction.rejected(RejectionReason.SAME_ACCOUNT);
+    }
+    if (issuer ? lowerLimit != Account.NO_LOWER_LIMIT : lowerLimit > 0 || lowerLimit == Account.NO_LOWER_LIMIT) {
+      return Prediction.rejected(RejectionReason.INVALID_LIMIT);
     }
     // The store's rules.
     Set<RejectionReason> broken = EnumSet.noneOf(RejectionReason.class);
@@ -199,7 +202,7 @@ public final class ReferenceLedger {
     if (!broken.isEmpty()) {
       return Prediction.rejected(broken);
     }
-    Account account = new Account(id, currency, issuer, now);
+    Account account = new Account(id, currency, issuer, now, lowerLimit);
     if (openingBalance > 0) {
       Transfer funding = new Transfer(fundingId, fundedBy, nextIndex(fundedBy), id, openingBalance, currency,
           recordedAt(fundedBy, now), LedgerFixture.FUNDING_REFERENCE);
@@ -243,7 +246,7 @@ public final class ReferenceLedger {
     if (dst.isPresent() && !dst.get().currency().equals(currency)) {
       broken.add(RejectionReason.CURRENCY_MISMATCH);
     }
-    if (src.isPresent() && !src.get().issuer() && balance(source) < amount) {
+    if (src.isPresent() && !src.get().issuer() && balance(source) < amount + src.get().lowerLimit()) {
       broken.add(RejectionReason.INSUFFICIENT_FUNDS);
     }
     if (src.isPresent() && overflows(debits(source), amount)) {

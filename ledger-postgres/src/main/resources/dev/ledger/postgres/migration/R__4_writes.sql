@@ -79,6 +79,7 @@ DECLARE
     a_found    boolean[];
     a_currency text[];
     a_issuer   boolean[];
+    a_lower    bigint[];
     a_next     bigint[];
     a_debits   bigint[];
     a_head_at  timestamptz[];
@@ -187,11 +188,12 @@ BEGIN
     -- Everything below reads with snapshots taken after the locks. The accounts of the batch, sorted, with what
     -- the items need of each (aggregates over an ordered subquery: one sort, not one per array).
     SELECT array_agg(q.id), array_agg(q.src), array_agg(q.found), array_agg(q.currency), array_agg(q.issuer),
-           array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
+           array_agg(q.lower_limit), array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
            array_agg(q.latest), (SELECT max(sl.sealed_through) FROM ${flyway:defaultSchema}.seal sl)
-      INTO acct, a_src, a_found, a_currency, a_issuer, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
+      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
            sealed
       FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
+                   a.lower_limit,
                    coalesce(h.source_index + 1, 0) AS next, coalesce(h.source_debits, 0) AS debits,
                    h.recorded_at AS head_at,
                    coalesce(h.chain_hash,
@@ -289,10 +291,13 @@ BEGIN
                 st := 'CURRENCY_MISMATCH';
                 det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
                               a_currency[s], p_destinations[i], a_currency[d]);
-            ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] < v_amount THEN
+            ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - v_amount < a_lower[s] THEN
                 st := 'INSUFFICIENT_FUNDS';
-                det := format('account %s has balance %s, less than the amount %s', p_sources[i],
-                              a_credits[s] - a_debits[s], v_amount);
+                det := CASE WHEN a_lower[s] = 0
+                            THEN format('account %s has balance %s, less than the amount %s', p_sources[i],
+                                        a_credits[s] - a_debits[s], v_amount)
+                            ELSE format('account %s has balance %s and lower limit %s: the amount %s would take it'
+                                        ' below', p_sources[i], a_credits[s] - a_debits[s], a_lower[s], v_amount) END;
             ELSIF a_debits[s]::numeric + v_amount > 9223372036854775807 THEN
                 st := 'DEBITS_OVERFLOW';
                 det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], v_amount);
@@ -376,7 +381,8 @@ $$;
 
 -- Inserts an account dated no later than the database clock plus the allowed skew. Not granted to anyone: called
 -- by open_account and open_issuer.
-CREATE OR REPLACE FUNCTION insert_account(p_id text, p_currency text, p_issuer boolean, p_opened_at timestamptz)
+CREATE OR REPLACE FUNCTION insert_account(p_id text, p_currency text, p_issuer boolean, p_opened_at timestamptz,
+    p_lower_limit bigint)
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
@@ -387,8 +393,8 @@ BEGIN
             MESSAGE = format('opened_at %s of account %s is later than the database clock %s plus the allowed skew'
                              ' (setting.max_clock_skew)', p_opened_at, p_id, clock_timestamp());
     END IF;
-    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at)
-    VALUES (p_id, p_currency, p_issuer, p_opened_at);
+    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit)
+    VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit);
 END
 $$;
 
@@ -396,7 +402,8 @@ $$;
 -- same transaction (the account is not opened if that transfer is refused: LG002, HINT the status of
 -- append_transfers). Not granted to anyone: open_account and open_issuer call it.
 CREATE OR REPLACE FUNCTION open_funded(p_issuer boolean, p_id text, p_currency text, p_opened_at timestamptz,
-    p_funding_id uuid, p_funded_by text, p_amount bigint, p_reference text, p_exclusive_credits boolean)
+    p_funding_id uuid, p_funded_by text, p_amount bigint, p_reference text, p_exclusive_credits boolean,
+    p_lower_limit bigint)
     RETURNS TABLE (source_index bigint, recorded_at timestamptz)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
@@ -405,7 +412,7 @@ AS $$
 DECLARE
     r record;
 BEGIN
-    PERFORM ${flyway:defaultSchema}.insert_account(p_id, p_currency, p_issuer, p_opened_at);
+    PERFORM ${flyway:defaultSchema}.insert_account(p_id, p_currency, p_issuer, p_opened_at, p_lower_limit);
     IF p_funding_id IS NULL THEN
         RETURN;
     END IF;
@@ -421,16 +428,17 @@ BEGIN
 END
 $$;
 
--- Opens an ordinary account (optionally with its opening balance from an issuer).
+-- Opens an ordinary account (optionally with its opening balance from an issuer, and with an overdraft line: a
+-- negative p_lower_limit).
 CREATE OR REPLACE FUNCTION open_account(p_id text, p_currency text, p_opened_at timestamptz,
     p_funding_id uuid DEFAULT NULL, p_funded_by text DEFAULT NULL, p_amount bigint DEFAULT NULL,
-    p_reference text DEFAULT NULL, p_exclusive_credits boolean DEFAULT false)
+    p_reference text DEFAULT NULL, p_exclusive_credits boolean DEFAULT false, p_lower_limit bigint DEFAULT 0)
     RETURNS TABLE (source_index bigint, recorded_at timestamptz)
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
     SELECT f.source_index, f.recorded_at FROM ${flyway:defaultSchema}.open_funded(false, p_id, p_currency, p_opened_at,
-        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits) f
+        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits, coalesce(p_lower_limit, 0)) f
 $$;
 
 -- Opens an issuer: an account with no lower bound, whose debits create money. A privilege of its own.
@@ -442,12 +450,13 @@ CREATE OR REPLACE FUNCTION open_issuer(p_id text, p_currency text, p_opened_at t
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
     SELECT f.source_index, f.recorded_at FROM ${flyway:defaultSchema}.open_funded(true, p_id, p_currency, p_opened_at,
-        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits) f
+        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits, NULL) f
 $$;
 
 REVOKE ALL ON FUNCTION append_transfers(uuid[], text[], text[], bigint[], text[], text[], timestamptz, boolean, boolean,
     boolean, text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION open_account(text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean, bigint)
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_account(text, text, timestamptz, uuid, text, bigint, text, boolean, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION open_issuer(text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;

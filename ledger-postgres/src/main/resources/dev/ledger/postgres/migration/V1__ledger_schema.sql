@@ -29,7 +29,12 @@ CREATE TABLE account (
     currency  text        COLLATE "C" NOT NULL,
     issuer    boolean     NOT NULL,
     opened_at timestamptz NOT NULL,
+    -- The least balance the account may have: 0 for an ordinary account, negative with an overdraft line; NULL for
+    -- an issuer (an issuer is the account with no lower limit).
+    lower_limit bigint,
     CONSTRAINT account_pkey PRIMARY KEY (id),
+    CONSTRAINT account_lower_limit_valid CHECK (CASE WHEN issuer THEN lower_limit IS NULL
+                                                     ELSE lower_limit <= 0 AND lower_limit > -9223372036854775808 END),
     CONSTRAINT account_id_valid CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'),
     CONSTRAINT account_currency_valid CHECK (currency ~ '^[A-Z][A-Z0-9_]{2,15}$')
 );

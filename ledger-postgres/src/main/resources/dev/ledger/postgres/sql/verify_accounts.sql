@@ -1,2 +1,2 @@
 -- verify(): every account.
-SELECT id, currency, issuer FROM ${schema}.account
+SELECT id, currency, issuer, lower_limit FROM ${schema}.account

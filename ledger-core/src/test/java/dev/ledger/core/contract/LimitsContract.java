@@ -1,0 +1,118 @@
+package dev.ledger.core.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ledger.core.Account;
+import dev.ledger.core.AccountId;
+import dev.ledger.core.LedgerRejectedException;
+import dev.ledger.core.NewAccount;
+import dev.ledger.core.RejectionReason;
+import dev.ledger.core.TransferRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Lower limits: an overdraft line lets an ordinary account go down to its limit, never below, at any instant. */
+public interface LimitsContract extends LedgerFixture {
+
+  @Test
+  default void transfer_withOverdraftLine_spendsDownToTheLimitExactlyAndNoFurther() {
+    AccountId bank = openIssuer("bank");
+    AccountId alice = AccountId.of("alice");
+    Account opened = open(NewAccount.of(alice, USD).withOpeningBalance(100, bank).withLowerLimit(-500));
+    assertEquals(-500, opened.lowerLimit());
+    assertEquals(-500, ledger().account(alice).orElseThrow().lowerLimit());
+    AccountId bob = openAccount("bob");
+    assertEquals(0, ledger().account(bob).orElseThrow().lowerLimit());
+    assertEquals(Account.NO_LOWER_LIMIT, ledger().account(bank).orElseThrow().lowerLimit());
+
+    clock().advanceMicros(10);
+    transfer(alice, bob, 550);
+    assertBalance(alice, -450);
+    clock().advanceMicros(10);
+    LedgerRejectedException e = assertRejected(RejectionReason.INSUFFICIENT_FUNDS,
+        () -> ledger().transfer(TransferRequest.of(alice, bob, 51, USD)), alice, "-500");
+    assertTrue(e.getMessage().contains("-450"), e.getMessage());
+    transfer(alice, bob, 50);
+    assertBalance(alice, -500);
+    assertRejected(RejectionReason.INSUFFICIENT_FUNDS, () -> ledger().transfer(TransferRequest.of(alice, bob, 1, USD)),
+        alice);
+    clock().advanceMicros(10);
+    transfer(bank, alice, 30);
+    transfer(alice, bob, 30);
+    assertBalance(alice, -500);
+    // bob has no overdraft line: his balance covers his debits exactly
+    assertRejected(RejectionReason.INSUFFICIENT_FUNDS, () -> ledger().transfer(TransferRequest.of(bob, alice, 631, USD)),
+        bob);
+    transfer(bob, alice, 630);
+    assertBalance(bob, 0);
+  }
+
+  @Test
+  default void withLowerLimit_positiveOrOnAnIssuer_rejectedAsInvalidLimit() {
+    AccountId a = AccountId.of("a");
+    for (long limit : new long[] {1, Long.MAX_VALUE, Long.MIN_VALUE}) {
+      LedgerRejectedException e = assertThrows(LedgerRejectedException.class,
+          () -> NewAccount.of(a, USD).withLowerLimit(limit));
+      assertEquals(RejectionReason.INVALID_LIMIT, e.reason());
+      assertTrue(e.getMessage().contains(Long.toString(limit)) && e.getMessage().contains(e.reason().rule()),
+          e.getMessage());
+    }
+    LedgerRejectedException e = assertThrows(LedgerRejectedException.class,
+        () -> NewAccount.issuer(a, USD).withLowerLimit(-1));
+    assertEquals(RejectionReason.INVALID_LIMIT, e.reason());
+    assertEquals(Long.MIN_VALUE + 1, NewAccount.of(a, USD).withLowerLimit(Long.MIN_VALUE + 1).lowerLimit());
+  }
+
+  /** 16 threads race to overdraw one account with a line of 1,000: exactly 100 debits of 10 fit, at every instant. */
+  @Test
+  default void transfer_concurrentDebitsAgainstAnOverdraftLine_neverCrossIt() throws Exception {
+    AccountId bank = openIssuer("bank");
+    AccountId alice = AccountId.of("alice");
+    open(NewAccount.of(alice, USD).withLowerLimit(-1_000));
+    AccountId bob = openAccount("bob");
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Callable<Integer>> callers = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        callers.add(() -> {
+          int sent = 0;
+          for (int i = 0; i < 10; i++) {
+            try {
+              ledger().transfer(TransferRequest.of(alice, bob, 10, USD));
+              sent++;
+            } catch (LedgerRejectedException refused) {
+              assertEquals(RejectionReason.INSUFFICIENT_FUNDS, refused.reason(), refused.getMessage());
+            }
+          }
+          return sent;
+        });
+      }
+      int sent = 0;
+      for (Future<Integer> f : pool.invokeAll(callers, 60, TimeUnit.SECONDS)) {
+        sent += f.get();
+      }
+      assertEquals(100, sent, "exactly the line's worth of debits");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(-1_000, ledger().balance(alice));
+    assertEquals(1_000, ledger().balance(bob));
+    books().expectBalance(alice, -1_000);
+    books().expectBalance(bob, 1_000);
+    assertRejected(RejectionReason.INSUFFICIENT_FUNDS, () -> ledger().transfer(TransferRequest.of(alice, bob, 1, USD)),
+        alice);
+    clock().advance(Duration.ofSeconds(1));
+    ledger().transfer(TransferRequest.of(bank, alice, 5, USD));
+    books().expectBalance(alice, -995);
+    assertBalance(alice, -995);
+  }
+}
