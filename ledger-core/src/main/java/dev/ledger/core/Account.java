@@ -14,10 +14,16 @@ import java.time.Instant;
  * @param lowerLimit the least balance the account may have, now and as of any instant: 0 for an ordinary account,
  *     negative for one opened with an overdraft line ({@link NewAccount#withLowerLimit}), {@link #NO_LOWER_LIMIT} for
  *     an issuer (an issuer is the account with no lower limit)
+ * @param upperLimit the most balance the account may have, now and as of any instant (credits beyond it are
+ *     refused with {@link RejectionReason#UPPER_LIMIT_EXCEEDED}), or {@link #NO_UPPER_LIMIT}; only an ordinary
+ *     account may have one ({@link NewAccount#withUpperLimit})
  */
-public record Account(AccountId id, String currency, boolean issuer, Instant openedAt, long lowerLimit) {
+public record Account(AccountId id, String currency, boolean issuer, Instant openedAt, long lowerLimit,
+    long upperLimit) {
   /** The {@link #lowerLimit()} of an issuer: none. */
   public static final long NO_LOWER_LIMIT = Long.MIN_VALUE;
+  /** The {@link #upperLimit()} of an account without one. */
+  public static final long NO_UPPER_LIMIT = Long.MAX_VALUE;
 
   /** @throws LedgerRejectedException when a value is missing or malformed, or the limit does not fit the kind */
   public Account {
@@ -25,6 +31,17 @@ public record Account(AccountId id, String currency, boolean issuer, Instant ope
     Checks.currency(currency, "currency of account " + id);
     openedAt = Checks.storedInstant(openedAt, "openedAt of account " + id);
     Checks.lowerLimit(issuer, lowerLimit, id);
+    Checks.upperLimit(issuer, upperLimit, 0, id);
+  }
+
+  /** An account without an upper limit. */
+  public Account(AccountId id, String currency, boolean issuer, Instant openedAt, long lowerLimit) {
+    this(id, currency, issuer, openedAt, lowerLimit, NO_UPPER_LIMIT);
+  }
+
+  /** Whether credits to this account are bounded by an upper limit. */
+  public boolean hasUpperLimit() {
+    return upperLimit != NO_UPPER_LIMIT;
   }
 
   /** An account with the lower limit of its kind: none for an issuer, 0 for an ordinary account. */

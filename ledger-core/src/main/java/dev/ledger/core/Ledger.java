@@ -104,7 +104,8 @@ public final class Ledger implements AutoCloseable {
     }
     for (int attempt = 1; ; attempt++) {
       Instant now = now();
-      Account account = new Account(request.id(), request.currency(), request.issuer(), now, request.lowerLimit());
+      Account account = new Account(request.id(), request.currency(), request.issuer(), now, request.lowerLimit(),
+          request.upperLimit());
       TransferDraft funding = fundingId == null ? null : new TransferDraft(fundingId,
           Objects.requireNonNull(request.fundedBy()), request.id(), request.openingBalance(), request.currency(),
           FUNDING_REFERENCE, now);

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param fundingTransferId the id of the funding transfer, or {@code null} to generate one
  * @param lowerLimit the least balance the account may have: 0 for an ordinary account unless it has an overdraft
  *     line ({@link #withLowerLimit}), {@link Account#NO_LOWER_LIMIT} for an issuer
+ * @param upperLimit the most balance the account may have ({@link #withUpperLimit}), or
+ *     {@link Account#NO_UPPER_LIMIT}
  */
 public record NewAccount(
     AccountId id,
@@ -24,7 +26,8 @@ public record NewAccount(
     long openingBalance,
     @Nullable AccountId fundedBy,
     @Nullable UUID fundingTransferId,
-    long lowerLimit) {
+    long lowerLimit,
+    long upperLimit) {
 
   /** @throws LedgerRejectedException when a value is missing or malformed, or the request is inconsistent */
   public NewAccount {
@@ -46,6 +49,13 @@ public record NewAccount(
       throw Checks.reject(RejectionReason.SAME_ACCOUNT, "account " + id + " cannot fund its own opening balance");
     }
     Checks.lowerLimit(issuer, lowerLimit, id);
+    Checks.upperLimit(issuer, upperLimit, openingBalance, id);
+  }
+
+  /** A request without an upper limit. */
+  public NewAccount(AccountId id, String currency, boolean issuer, long openingBalance, @Nullable AccountId fundedBy,
+      @Nullable UUID fundingTransferId, long lowerLimit) {
+    this(id, currency, issuer, openingBalance, fundedBy, fundingTransferId, lowerLimit, Account.NO_UPPER_LIMIT);
   }
 
   /** A request with the lower limit of its kind (none for an issuer, 0 for an ordinary account). */
@@ -67,13 +77,13 @@ public record NewAccount(
   /** This request with a positive opening balance transferred from {@code issuer} when the account opens. */
   public NewAccount withOpeningBalance(long amount, AccountId issuer) {
     return new NewAccount(id, currency, this.issuer, amount, Checks.present(issuer, "funding issuer"), fundingTransferId,
-        lowerLimit);
+        lowerLimit, upperLimit);
   }
 
   /** This request with the given id for the funding transfer. */
   public NewAccount withFundingTransferId(UUID transferId) {
     return new NewAccount(id, currency, issuer, openingBalance, fundedBy, Checks.present(transferId, "funding transfer id"),
-        lowerLimit);
+        lowerLimit, upperLimit);
   }
 
   /**
@@ -86,6 +96,22 @@ public record NewAccount(
     if (issuer) {
       throw Checks.reject(RejectionReason.INVALID_LIMIT, "issuer " + id + " has no lower limit; it was given " + limit);
     }
-    return new NewAccount(id, currency, false, openingBalance, fundedBy, fundingTransferId, limit);
+    return new NewAccount(id, currency, false, openingBalance, fundedBy, fundingTransferId, limit, upperLimit);
+  }
+
+  /**
+   * This ordinary account with an upper limit: credits that would take its balance above {@code limit} (at least 0
+   * and at least the opening balance) are refused with {@link RejectionReason#UPPER_LIMIT_EXCEEDED}, now and as of
+   * any instant (a wallet capped at 10,000.00).
+   *
+   * @throws LedgerRejectedException {@link RejectionReason#INVALID_LIMIT} for a negative limit, one below the
+   *     opening balance, or an issuer
+   */
+  public NewAccount withUpperLimit(long limit) {
+    if (issuer || limit == Account.NO_UPPER_LIMIT) {
+      throw Checks.reject(RejectionReason.INVALID_LIMIT, (issuer ? "issuer " : "account ") + id
+          + " was given upper limit " + limit);
+    }
+    return new NewAccount(id, currency, false, openingBalance, fundedBy, fundingTransferId, lowerLimit, limit);
   }
 }

@@ -20,7 +20,8 @@ public enum RejectionReason {
   INVALID_METADATA("metadata holds at most 16 entries; keys are 1 to 64 characters of a-z 0-9 _ . -; values are at"
       + " most 256 characters of well-formed text without NUL"),
   /** An account's limit is out of range, or given to an account that cannot have it. */
-  INVALID_LIMIT("an ordinary account's lower limit is at most 0 (an overdraft line); an issuer has none"),
+  INVALID_LIMIT("an ordinary account's lower limit is at most 0 (an overdraft line) and its upper limit at least 0 and"
+      + " at least its opening balance; an issuer has neither"),
   /** An instant is outside the range the ledger can store. */
   INVALID_INSTANT("an instant lies between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z"),
   /** A request is inconsistent in itself (for example a page size out of range). */
@@ -45,6 +46,8 @@ public enum RejectionReason {
   CURRENCY_MISMATCH("a transfer's currency equals the currency of both accounts"),
   /** A non-issuer source's balance does not cover the amount (down to its lower limit, when it has an overdraft line). */
   INSUFFICIENT_FUNDS("a non-issuer source's balance must cover the amount"),
+  /** A credit would take the destination's balance above its upper limit. */
+  UPPER_LIMIT_EXCEEDED("a credit must not take an account's balance above its upper limit"),
   /** An account's cumulative debits or credits would exceed 2^63-1 minor units. */
   BALANCE_OVERFLOW("an account's cumulative debits and cumulative credits each stay within 9223372036854775807"),
   /** The transfer id was already used for a transfer with different content. */

@@ -83,7 +83,9 @@ public record VerificationReport(long accounts, long transfers, long chains, Lis
      * A store that keeps the credit side of each transfer as a row of its own, keyed by the destination (PostgreSQL):
      * a transfer without its credit row, a credit row without its transfer, or one that differs from its transfer.
      */
-    CREDIT_MISMATCH
+    CREDIT_MISMATCH,
+    /** An account's recomputed balance is above its upper limit, now or as of some past instant. */
+    UPPER_LIMIT_EXCEEDED
   }
 
   /**

@@ -87,7 +87,11 @@ final class PostgresVerifier {
       while (rs.next()) {
         boolean issuer = rs.getBoolean(3);
         long lowerLimit = rs.getLong(4);
-        verifier.account(rs.getString(1), rs.getString(2), issuer, issuer || rs.wasNull() ? Long.MIN_VALUE : lowerLimit);
+        boolean noLowerLimit = issuer || rs.wasNull();
+        long upperLimit = rs.getLong(5);
+        boolean noUpperLimit = rs.wasNull();
+        verifier.account(rs.getString(1), rs.getString(2), issuer, noLowerLimit ? Long.MIN_VALUE : lowerLimit,
+            noUpperLimit ? Long.MAX_VALUE : upperLimit);
       }
     }
     try (PreparedStatement ps = read(c, "verify_checkpoints", schema); ResultSet rs = ps.executeQuery()) {

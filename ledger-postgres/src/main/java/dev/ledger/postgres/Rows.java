@@ -55,8 +55,10 @@ final class Rows {
   static Account account(ResultSet rs) throws SQLException {
     boolean issuer = rs.getBoolean("issuer");
     long lowerLimit = rs.getLong("lower_limit");
+    long upperLimit = rs.getLong("upper_limit");
+    boolean uncapped = rs.wasNull();
     return new Account(AccountId.of(rs.getString("id")), rs.getString("currency"), issuer, instant(rs, "opened_at"),
-        issuer ? Account.NO_LOWER_LIMIT : lowerLimit);
+        issuer ? Account.NO_LOWER_LIMIT : lowerLimit, uncapped ? Account.NO_UPPER_LIMIT : upperLimit);
   }
 
   /** A transfer from columns named {@code prefix + column}. */

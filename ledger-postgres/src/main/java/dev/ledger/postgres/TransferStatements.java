@@ -246,6 +246,7 @@ final class TransferStatements {
       case "FUNDING_ACCOUNT_NOT_ISSUER" -> RejectionReason.FUNDING_ACCOUNT_NOT_ISSUER;
       case "CURRENCY_MISMATCH" -> RejectionReason.CURRENCY_MISMATCH;
       case "INSUFFICIENT_FUNDS" -> RejectionReason.INSUFFICIENT_FUNDS;
+      case "UPPER_LIMIT_EXCEEDED" -> RejectionReason.UPPER_LIMIT_EXCEEDED;
       case "DEBITS_OVERFLOW", "CREDITS_OVERFLOW" -> RejectionReason.BALANCE_OVERFLOW;
       case "INVALID_INSTANT" -> RejectionReason.INVALID_INSTANT;
       case "EXISTING", "ID_REUSED" -> RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT;
@@ -346,6 +347,7 @@ final class TransferStatements {
     values.put("reference", funding == null ? null : funding.reference());
     values.put("exclusive", exclusive);
     values.put("lower_limit", account.issuer() ? null : account.lowerLimit());
+    values.put("upper_limit", account.hasUpperLimit() ? account.upperLimit() : null);
     NamedSql sql = account.issuer() ? openIssuerSql : openAccountSql;
     try (PreparedStatement ps = c.prepareStatement(sql.sql())) {
       sql.bind(ps, values);

@@ -49,7 +49,7 @@ class DatabaseRulesTest {
         "GRANT EXECUTE ON FUNCTION " + s + ".append_transfers(uuid[], text[], text[], bigint[], text[], text[],"
             + " timestamptz, boolean, boolean, boolean, text[]) TO " + role,
         "GRANT EXECUTE ON FUNCTION " + s + ".open_account(text, text, timestamptz, uuid, text, bigint, text, boolean,"
-            + " bigint) TO " + role);
+            + " bigint, bigint) TO " + role);
   }
 
   @AfterEach
@@ -132,9 +132,12 @@ class DatabaseRulesTest {
     assertTrue(call("alice", "bob", 1, "EUR").startsWith("CURRENCY_MISMATCH"));
   }
 
-  /** Lower limits as the application role: a positive one is refused by the table; a line is enforced by the function. */
+  /**
+   * Limits as the application role: a positive lower limit, a negative upper limit or one on an issuer are refused
+   * by the table; a line and a cap are enforced by the function.
+   */
   @Test
-  void openAccount_lowerLimits_checkedByTheDatabase() throws SQLException {
+  void openAccount_limits_checkedByTheDatabase() throws SQLException {
     assertEquals("23514", sqlStateAsRole("SELECT * FROM " + s + ".open_account('carol', 'USD', now(), NULL, NULL, NULL,"
         + " NULL, false, 5)"));
     assertEquals("23514", sqlStateAsRole("SELECT * FROM " + s + ".open_account('carol', 'USD', now(), NULL, NULL, NULL,"
@@ -147,6 +150,21 @@ class DatabaseRulesTest {
     assertTrue(call("carol", "bob", 100, "USD").startsWith("OK"));
     assertEquals(-100, balance("carol"));
     assertTrue(call("carol", "bob", 1, "USD").startsWith("INSUFFICIENT_FUNDS"));
+    assertEquals("23514", sqlStateAsRole("SELECT * FROM " + s + ".open_account('dave', 'USD', now(), NULL, NULL, NULL,"
+        + " NULL, false, 0, -1)"));
+    // even the owner's raw rows: an issuer with a cap or a lower limit, an ordinary account without a lower limit
+    for (String limits : new String[] {"true, NULL, 10", "true, 0, NULL", "false, NULL, NULL"}) {
+      assertEquals("23514", DB.sqlStateOf("INSERT INTO " + s + ".account (id, currency, issuer, lower_limit,"
+          + " upper_limit, opened_at) VALUES ('mint', 'USD', " + limits + ", now())"), limits);
+    }
+    assertEquals("no error", sqlStateAsRole("SELECT * FROM " + s + ".open_account('dave', 'USD', now() - interval"
+        + " '1 second', NULL, NULL, NULL, NULL, false, 0, 150)"));
+    assertEquals(150, ledger.account(AccountId.of("dave")).orElseThrow().upperLimit());
+    String capped = call("bank", "dave", 151, "USD");
+    assertTrue(capped.startsWith("UPPER_LIMIT_EXCEEDED") && capped.contains("upper limit 150"), capped);
+    assertTrue(call("bank", "dave", 150, "USD").startsWith("OK"));
+    assertTrue(call("bob", "dave", 1, "USD").startsWith("UPPER_LIMIT_EXCEEDED"));
+    assertEquals(150, balance("dave"));
     assertTrue(ledger.verify().ok());
   }
 
@@ -255,7 +273,7 @@ class DatabaseRulesTest {
         "UPDATE " + s + ".transfer SET amount = 1",
         "DELETE FROM " + s + ".transfer",
         "TRUNCATE " + s + ".transfer",
-        "SELECT " + s + ".insert_account('mint', 'USD', true, now(), NULL)",
+        "SELECT " + s + ".insert_account('mint', 'USD', true, now(), NULL, NULL)",
         "SELECT * FROM " + s + ".open_issuer('mint', 'USD', now())",
         "ALTER TABLE " + s + ".transfer DISABLE TRIGGER ALL",
         "DROP TABLE " + s + ".transfer"};

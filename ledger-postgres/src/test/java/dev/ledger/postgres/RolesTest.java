@@ -172,8 +172,8 @@ class RolesTest {
         "INSERT INTO " + s + "transfer (source, source_index, id, destination, amount, currency, recorded_at,"
             + " source_debits) VALUES ('mint', 0, gen_random_uuid(), 'alice', 1000000, 'USD', now(), 1000000)",
         "SELECT * FROM " + s + "open_issuer('mint', 'USD', now())",
-        "SELECT " + s + "insert_account('mint', 'USD', true, now(), NULL)",
-        "SELECT * FROM " + s + "open_funded(true, 'mint', 'USD', now(), NULL, NULL, NULL, NULL, false, NULL)",
+        "SELECT " + s + "insert_account('mint', 'USD', true, now(), NULL, NULL)",
+        "SELECT * FROM " + s + "open_funded(true, 'mint', 'USD', now(), NULL, NULL, NULL, NULL, false, NULL, NULL)",
         "UPDATE " + s + "setting SET max_clock_skew = interval '100 years'",
         "UPDATE " + s + "transfer SET amount = amount + 1",
         "DELETE FROM " + s + "transfer",

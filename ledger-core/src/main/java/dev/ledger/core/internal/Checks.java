@@ -133,6 +133,22 @@ public final class Checks {
     }
   }
 
+  /**
+   * An account's upper limit fits its kind: none ({@code Account.NO_UPPER_LIMIT}) for an issuer; for an ordinary
+   * account none, or at least 0 and at least its opening balance.
+   *
+   * @throws LedgerRejectedException {@link RejectionReason#INVALID_LIMIT} naming the account and the value
+   */
+  public static void upperLimit(boolean issuer, long upperLimit, long openingBalance, Object account) {
+    if (upperLimit == Long.MAX_VALUE) {
+      return;
+    }
+    if (issuer || upperLimit < 0 || upperLimit < openingBalance) {
+      throw reject(RejectionReason.INVALID_LIMIT, (issuer ? "issuer " : "account ") + account + " was given upper limit "
+          + upperLimit + (openingBalance > 0 ? " with opening balance " + openingBalance : ""));
+    }
+  }
+
   /** Why the text cannot be stored (a NUL, an unpaired surrogate), or null when it can. */
   private static @Nullable String textProblem(String value) {
     for (int i = 0; i < value.length(); i++) {

@@ -83,7 +83,12 @@ public final class LedgerVerifier {
 
   /** An account with its lower limit (0 for an ordinary account, negative with an overdraft line). */
   public void account(String id, String currency, boolean issuer, long lowerLimit) {
-    accounts.put(id, new AccountTotals(currency, issuer, lowerLimit));
+    account(id, currency, issuer, lowerLimit, Long.MAX_VALUE);
+  }
+
+  /** An account with its limits ({@code Long.MAX_VALUE}: no upper limit). */
+  public void account(String id, String currency, boolean issuer, long lowerLimit, long upperLimit) {
+    accounts.put(id, new AccountTotals(currency, issuer, lowerLimit, upperLimit));
   }
 
   /** A stored credit checkpoint: the account's cumulative credits over transfers recorded at or before it. */
@@ -315,6 +320,16 @@ public final class LedgerVerifier {
 
   /** Checks the balance of the current account as of the current instant, all of its legs summed. */
   private void closeInstant() {
+    if (legTotals != null && legTotals.upperLimit != null && !legTotals.aboveReported) {
+      BigInteger balance = Sum.difference(legCredits, legDebits);
+      if (balance.compareTo(legTotals.upperLimit) > 0) {
+        legTotals.aboveReported = true;
+        add(Kind.UPPER_LIMIT_EXCEEDED, legAccount, null, null, "the balance as of " + time(legAt) + " is " + balance
+            + ", above its upper limit " + legTotals.upperLimit + " (credits " + legCredits + " - debits "
+            + legDebits + " over the transfers recorded at or before it); an account's balance must never be above"
+            + " its upper limit");
+      }
+    }
     if (legTotals != null && !legTotals.issuer) {
       BigInteger balance = Sum.difference(legCredits, legDebits);
       if (balance.compareTo(legTotals.lowerLimit) < 0) {
@@ -449,6 +464,9 @@ public final class LedgerVerifier {
     final String currency;
     final boolean issuer;
     final BigInteger lowerLimit;
+    final @Nullable BigInteger upperLimit;
+    /** Whether the legs already reported a balance above the upper limit. */
+    boolean aboveReported;
     final Sum credits = new Sum();
     final Sum debits = new Sum();
     @Nullable BigInteger storedCredits;
@@ -458,10 +476,11 @@ public final class LedgerVerifier {
     /** through (µs) -> the stored credits and the credits recorded in (previous through, through]. */
     final TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
 
-    AccountTotals(String currency, boolean issuer, long lowerLimit) {
+    AccountTotals(String currency, boolean issuer, long lowerLimit, long upperLimit) {
       this.currency = currency;
       this.issuer = issuer;
       this.lowerLimit = BigInteger.valueOf(lowerLimit);
+      this.upperLimit = upperLimit == Long.MAX_VALUE ? null : BigInteger.valueOf(upperLimit);
     }
   }
 

@@ -291,7 +291,10 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
     }
 
-    /** Locks the heads of the existing sources of the items to check, in account id order. */
+    /**
+     * Locks the heads of the existing sources of the items to check, and of their destinations with an upper limit,
+     * in account id order.
+     */
     void lockSources() {
       TreeMap<AccountId, AccountState> sources = new TreeMap<>();
       for (int i = 0; i < drafts.size(); i++) {
@@ -299,6 +302,10 @@ public final class InMemoryLedgerStore implements LedgerStore {
           AccountState src = openAccount(drafts.get(i).source());
           if (src != null) {
             sources.put(src.account.id(), src);
+          }
+          AccountState dst = openAccount(drafts.get(i).destination());
+          if (dst != null && dst.account.hasUpperLimit()) {
+            sources.put(dst.account.id(), dst);
           }
         }
       }
@@ -374,6 +381,19 @@ public final class InMemoryLedgerStore implements LedgerStore {
       if (!src.account.issuer() && balance < amount + src.account.lowerLimit()) {
         return insufficientFunds(src, balance, amount);
       }
+      // A capped destination is locked like a source: its balance is exact here, and its credit is dated after its
+      // every earlier transfer, so that its balance as of any instant is one this check allowed.
+      Work capped = null;
+      if (dst.account.hasUpperLimit()) {
+        if (!locked.containsKey(dst)) {
+          throw new IllegalStateException("capped destination " + dst.account.id() + " of a batch was not locked");
+        }
+        capped = work(dst);
+        long dstBalance = capped.credits - capped.debits;
+        if (dstBalance > dst.account.upperLimit() - amount) {
+          return upperLimitExceeded(dst, dstBalance, amount);
+        }
+      }
       if (from.debits > Long.MAX_VALUE - amount) {
         return debitsOverflow(src, from.debits, amount);
       }
@@ -382,6 +402,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
       long notBefore = TransferTable.micros(draft.notBefore());
       long at = Math.max(Math.max(notBefore, from.latest), from.latestCredit == NONE ? NONE : from.latestCredit + 1);
+      if (capped != null) {
+        at = Math.max(at, Math.max(capped.latest, capped.latestCredit));
+      }
       AppendResult.Rejected overflow = reserveCredit(dst, amount);
       if (overflow != null) {
         return overflow;
@@ -476,6 +499,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   /** Claims the id, then makes one attempt; {@code destination} overrides the lookup for a funding transfer. */
   private AppendResult appendOnce(TransferDraft draft, @Nullable AccountState destination) {
+    if (destination == null) {
+      AccountState dst = openAccount(draft.destination());
+      if (dst != null && dst.account.hasUpperLimit()) {
+        return appendCapped(draft);
+      }
+    } else if (destination.account.hasUpperLimit() && draft.amount() > destination.account.upperLimit()) {
+      return upperLimitExceeded(destination, 0, draft.amount()); // an opening balance above the new account's cap
+    }
     UUID id = draft.id();
     int row = ids.claim(id, true);
     if (row >= 0) {
@@ -554,6 +585,29 @@ public final class InMemoryLedgerStore implements LedgerStore {
         draft.metadata());
     ids.settle(draft.id(), row);
     return new AppendResult.Recorded(transfer);
+  }
+
+  /**
+   * A credit to an account with an upper limit: a linked batch of one, which locks the destination's head with the
+   * source's (in id order) so that concurrent credits and debits of a capped account are checked one at a time. As
+   * {@link #append}, an id recorded with other content is answered as already recorded.
+   */
+  private AppendResult appendCapped(TransferDraft draft) {
+    AppendResult result = appendLinked(List.of(draft)).get(0);
+    if (result instanceof AppendResult.Rejected rejected
+        && rejected.reason() == RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT) {
+      Optional<Transfer> existing = findTransfer(draft.id());
+      if (existing.isPresent()) {
+        return new AppendResult.AlreadyRecorded(existing.get());
+      }
+    }
+    return result;
+  }
+
+  private static AppendResult.Rejected upperLimitExceeded(AccountState dst, long balance, long amount) {
+    return new AppendResult.Rejected(RejectionReason.UPPER_LIMIT_EXCEEDED, "account " + dst.account.id()
+        + " has balance " + balance + " and upper limit " + dst.account.upperLimit() + ": a credit of " + amount
+        + " would take it above");
   }
 
   private static AppendResult.Rejected currencyMismatch(String currency, AccountState src, AccountState dst) {
@@ -662,7 +716,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     open.sort((a, b) -> a.account.id().compareTo(b.account.id()));
     for (AccountState state : open) {
       verifier.account(state.account.id().value(), state.account.currency(), state.account.issuer(),
-          state.account.lowerLimit());
+          state.account.lowerLimit(), state.account.upperLimit());
     }
     for (AccountState state : open) {
       verifier.storedCredits(state.account.id().value(), state.credits);

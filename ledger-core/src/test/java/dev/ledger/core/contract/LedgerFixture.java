@@ -71,7 +71,8 @@ public interface LedgerFixture {
   default Account open(NewAccount request) {
     Instant now = clock().instant();
     Account account = ledger().open(request);
-    assertEquals(new Account(request.id(), request.currency(), request.issuer(), now, request.lowerLimit()), account,
+    assertEquals(new Account(request.id(), request.currency(), request.issuer(), now, request.lowerLimit(),
+        request.upperLimit()), account,
         "opened account (openedAt is the clock reading)");
     books().track(account);
     assertEquals(Optional.of(account), ledger().account(request.id()), "account lookup after open");

@@ -89,6 +89,8 @@ final class LedgerInvariants {
         assertTrue(balance >= account.lowerLimit(), "invariant: ordinary account " + id + " has balance " + balance
             + " below its lower limit " + account.lowerLimit());
       }
+      assertTrue(balance <= account.upperLimit(), "invariant: account " + id + " has balance " + balance
+          + " above its upper limit " + account.upperLimit());
       total = total.add(BigInteger.valueOf(balance));
 
       debits.sort((a, b) -> Long.compare(a.sourceIndex(), b.sourceIndex()));
@@ -127,6 +129,9 @@ final class LedgerInvariants {
               + " as of " + t + ", below its lower limit " + account.lowerLimit()
               + " (a debit dated before what funded it?)");
         }
+        long asOf = running;
+        assertTrue(asOf <= account.upperLimit(), () -> "invariant: account " + id + " has balance " + asOf + " as of "
+            + t + ", above its upper limit " + account.upperLimit());
       }
     }
     if (times.isEmpty()) {

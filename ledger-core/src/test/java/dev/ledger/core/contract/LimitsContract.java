@@ -20,7 +20,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Lower limits: an overdraft line lets an ordinary account go down to its limit, never below, at any instant. */
+/**
+ * Limits: an overdraft line lets an ordinary account go down to its lower limit, never below; an upper limit refuses
+ * credits beyond it; both at every instant, under concurrency too.
+ */
 public interface LimitsContract extends LedgerFixture {
 
   @Test
@@ -114,5 +117,101 @@ public interface LimitsContract extends LedgerFixture {
     ledger().transfer(TransferRequest.of(bank, alice, 5, USD));
     books().expectBalance(alice, -995);
     assertBalance(alice, -995);
+  }
+
+  @Test
+  default void transfer_toCappedAccount_creditedUpToTheLimitExactlyAndNoFurther() {
+    AccountId bank = openIssuer("bank");
+    AccountId wallet = AccountId.of("wallet");
+    Account opened = open(NewAccount.of(wallet, USD).withOpeningBalance(400, bank).withUpperLimit(1_000));
+    assertEquals(1_000, opened.upperLimit());
+    assertEquals(1_000, ledger().account(wallet).orElseThrow().upperLimit());
+    AccountId alice = openFunded("alice", 5_000, bank);
+    assertEquals(Account.NO_UPPER_LIMIT, ledger().account(alice).orElseThrow().upperLimit());
+    clock().advanceMicros(10);
+    transfer(alice, wallet, 500);
+    LedgerRejectedException e = assertRejected(RejectionReason.UPPER_LIMIT_EXCEEDED,
+        () -> ledger().transfer(TransferRequest.of(alice, wallet, 101, USD)), wallet, "1000");
+    assertTrue(e.getMessage().contains("900"), e.getMessage());
+    assertRejected(RejectionReason.UPPER_LIMIT_EXCEEDED,
+        () -> ledger().transfer(TransferRequest.of(bank, wallet, 101, USD)), wallet);
+    transfer(bank, wallet, 100);
+    assertBalance(wallet, 1_000);
+    assertRejected(RejectionReason.UPPER_LIMIT_EXCEEDED, () -> ledger().transfer(TransferRequest.of(alice, wallet, 1,
+        USD)), wallet);
+    // spending from it makes room again
+    clock().advanceMicros(10);
+    transfer(wallet, alice, 250);
+    clock().advanceMicros(10);
+    transfer(alice, wallet, 250);
+    assertBalance(wallet, 1_000);
+    // a linked batch that would cross it records nothing
+    assertRejected(RejectionReason.UPPER_LIMIT_EXCEEDED, () -> ledger().transferBatch(List.of(
+        TransferRequest.of(wallet, alice, 10, USD), TransferRequest.of(alice, wallet, 11, USD)),
+        dev.ledger.core.BatchMode.LINKED), wallet);
+    assertBalance(wallet, 1_000);
+  }
+
+  @Test
+  default void withUpperLimit_negativeBelowOpeningOrOnAnIssuer_rejectedAsInvalidLimit() {
+    AccountId a = AccountId.of("a");
+    AccountId bank = AccountId.of("bank");
+    for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+        () -> NewAccount.of(a, USD).withUpperLimit(-1),
+        () -> NewAccount.of(a, USD).withUpperLimit(Long.MAX_VALUE),
+        () -> NewAccount.of(a, USD).withOpeningBalance(500, bank).withUpperLimit(499),
+        () -> NewAccount.of(a, USD).withUpperLimit(499).withOpeningBalance(500, bank),
+        () -> NewAccount.issuer(a, USD).withUpperLimit(1_000))) {
+      LedgerRejectedException e = assertThrows(LedgerRejectedException.class, call);
+      assertEquals(RejectionReason.INVALID_LIMIT, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains(e.reason().rule()), e.getMessage());
+    }
+    assertEquals(0, NewAccount.of(a, USD).withUpperLimit(0).upperLimit());
+  }
+
+  /** 16 threads race to fill a wallet capped at 1,000 from 4 sources: exactly 100 credits of 10 fit. */
+  @Test
+  default void transfer_concurrentCreditsToACappedAccount_neverCrossIt() throws Exception {
+    AccountId bank = openIssuer("bank");
+    List<AccountId> sources = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      sources.add(openFunded("payer-" + i, 10_000, bank));
+    }
+    AccountId wallet = AccountId.of("wallet");
+    open(NewAccount.of(wallet, USD).withUpperLimit(1_000));
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Callable<Integer>> callers = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        AccountId source = sources.get(t % sources.size());
+        callers.add(() -> {
+          int sent = 0;
+          for (int i = 0; i < 10; i++) {
+            try {
+              ledger().transfer(TransferRequest.of(source, wallet, 10, USD));
+              sent++;
+            } catch (LedgerRejectedException refused) {
+              assertEquals(RejectionReason.UPPER_LIMIT_EXCEEDED, refused.reason(), refused.getMessage());
+            }
+          }
+          return sent;
+        });
+      }
+      int sent = 0;
+      for (Future<Integer> f : pool.invokeAll(callers, 60, TimeUnit.SECONDS)) {
+        sent += f.get();
+      }
+      assertEquals(100, sent, "exactly the cap's worth of credits");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1_000, ledger().balance(wallet));
+    books().expectBalance(wallet, 1_000);
+    long paid = 0;
+    for (AccountId source : sources) {
+      paid += 10_000 - ledger().balance(source);
+      books().expectBalance(source, ledger().balance(source));
+    }
+    assertEquals(1_000, paid);
   }
 }

@@ -145,18 +145,25 @@ final class ModelRun {
     if (chance(2)) {
       lowerLimit = issuer ? -100 : 1 + random.nextLong(10);
     }
+    // A cap now and then (sometimes below the opening balance, or on an issuer: refused).
+    long upperLimit = chance(15) ? Math.max(0, openingBalance) + random.nextLong(3_000) : Account.NO_UPPER_LIMIT;
+    if (upperLimit != Account.NO_UPPER_LIMIT && chance(10)) {
+      upperLimit = openingBalance > 0 ? openingBalance - 1 : -1;
+    }
     AccountId id = name.id();
     long balance = openingBalance;
     long limit = lowerLimit;
+    long cap = upperLimit;
     AccountId funder = fundedBy;
     UUID fundingTransferId = fundingId;
     op = "open " + id + " " + currency + (issuer ? " issuer" : "") + " opening " + balance + " from " + funder
-        + " funding id " + fundingTransferId + " lower limit " + limit;
+        + " funding id " + fundingTransferId + " lower limit " + limit + " upper limit " + cap;
     Instant now = f.clock().instant();
     Optional<Account> before = model.account(id);
     Result<Account> actual = call(() -> f.ledger().open(
-        new NewAccount(id, currency, issuer, balance, funder, fundingTransferId, limit)));
-    Prediction<Account> predicted = model.open(id, currency, issuer, balance, funder, fundingTransferId, limit, now);
+        new NewAccount(id, currency, issuer, balance, funder, fundingTransferId, limit, cap)));
+    Prediction<Account> predicted = model.open(id, currency, issuer, balance, funder, fundingTransferId, limit, cap,
+        now);
     compare(predicted, actual);
     if (predicted.isSuccess()) {
       f.books().track(actual.value());

@@ -150,6 +150,22 @@ public final class ReferenceLedger {
     return at;
   }
 
+  /**
+   * The time of a transfer from {@code source} to {@code destination}: as above, and, for a destination with an upper
+   * limit, no earlier than any transfer of the destination (its credits are ordered with its debits).
+   */
+  private Instant recordedAt(AccountId source, AccountId destination, Instant now) {
+    Instant at = recordedAt(source, now);
+    if (account(destination).map(Account::hasUpperLimit).orElse(false)) {
+      for (Transfer t : transfers) {
+        if ((t.source().equals(destination) || t.destination().equals(destination)) && t.recordedAt().isAfter(at)) {
+          at = t.recordedAt();
+        }
+      }
+    }
+    return at;
+  }
+
 
   private static boolean overflows(BigInteger cumulative, long amount) {
     return cumulative.add(BigInteger.valueOf(amount)).compareTo(MAX) > 0;
@@ -157,7 +173,7 @@ public final class ReferenceLedger {
 
   /** {@code Ledger.open(new NewAccount(id, currency, issuer, openingBalance, fundedBy, fundingId))} at {@code now}. */
   public Prediction<Account> open(AccountId id, String currency, boolean issuer, long openingBalance,
-      @Nullable AccountId fundedBy, @Nullable UUID fundingId, long lowerLimit, Instant now) {
+      @Nullable AccountId fundedBy, @Nullable UUID fundingId, long lowerLimit, long upperLimit, Instant now) {
     // The request's own checks, in NewAccount's order.
     if (openingBalance < 0) {
       return Prediction.rejected(RejectionReason.NEGATIVE_OPENING_BALANCE);
@@ -172,6 +188,9 @@ public final class ReferenceLedger {
       return Prediction.rejected(RejectionReason.SAME_ACCOUNT);
     }
     if (issuer ? lowerLimit != Account.NO_LOWER_LIMIT : lowerLimit > 0 || lowerLimit == Account.NO_LOWER_LIMIT) {
+      return Prediction.rejected(RejectionReason.INVALID_LIMIT);
+    }
+    if (upperLimit != Account.NO_UPPER_LIMIT && (issuer || upperLimit < 0 || upperLimit < openingBalance)) {
       return Prediction.rejected(RejectionReason.INVALID_LIMIT);
     }
     // The store's rules.
@@ -202,7 +221,7 @@ public final class ReferenceLedger {
     if (!broken.isEmpty()) {
       return Prediction.rejected(broken);
     }
-    Account account = new Account(id, currency, issuer, now, lowerLimit);
+    Account account = new Account(id, currency, issuer, now, lowerLimit, upperLimit);
     if (openingBalance > 0) {
       Transfer funding = new Transfer(fundingId, fundedBy, nextIndex(fundedBy), id, openingBalance, currency,
           recordedAt(fundedBy, now), LedgerFixture.FUNDING_REFERENCE);
@@ -249,6 +268,9 @@ public final class ReferenceLedger {
     if (src.isPresent() && !src.get().issuer() && balance(source) < amount + src.get().lowerLimit()) {
       broken.add(RejectionReason.INSUFFICIENT_FUNDS);
     }
+    if (dst.isPresent() && dst.get().hasUpperLimit() && balance(destination) > dst.get().upperLimit() - amount) {
+      broken.add(RejectionReason.UPPER_LIMIT_EXCEEDED);
+    }
     if (src.isPresent() && overflows(debits(source), amount)) {
       broken.add(RejectionReason.BALANCE_OVERFLOW);
     }
@@ -258,8 +280,8 @@ public final class ReferenceLedger {
     if (!broken.isEmpty()) {
       return Prediction.rejected(broken);
     }
-    Transfer t = new Transfer(id, source, nextIndex(source), destination, amount, currency, recordedAt(source, now),
-        reference, metadata);
+    Transfer t = new Transfer(id, source, nextIndex(source), destination, amount, currency,
+        recordedAt(source, destination, now), reference, metadata);
     transfers.add(t);
     return Prediction.success(t);
   }

@@ -10,7 +10,8 @@
 --      account's cumulative credits near 2^63 (rare; see "Credit overflow");
 --   2. the id locks, advisory shared (1279607881 'LEDI', transfer_id_lock(id)), in key order: findTransfer takes
 --      one exclusively, holding nothing else, to wait for an attempt in flight;
---   3. the source accounts' rows, FOR NO KEY UPDATE, in id order (COLLATE "C"): two debits of one source are
+--   3. the source accounts' rows, and those of destinations with an upper limit, FOR NO KEY UPDATE, in one
+--      statement, in id order (COLLATE "C"): two debits of one source (or two credits of one capped account) are
 --      serialised here instead of colliding on (source, source_index) after the fact;
 -- then it reads with a fresh snapshot, decides every item, and inserts all rows in one statement in id order, so
 -- waits on the unique transfer id (two attempts with one new id) are in one order too. Every transaction takes
@@ -80,6 +81,7 @@ DECLARE
     a_currency text[];
     a_issuer   boolean[];
     a_lower    bigint[];
+    a_upper    bigint[];
     a_next     bigint[];
     a_debits   bigint[];
     a_head_at  timestamptz[];
@@ -182,18 +184,19 @@ BEGIN
        FROM (SELECT DISTINCT ${flyway:defaultSchema}.transfer_id_lock(u.id) AS b FROM unnest(p_ids) u(id)
               ORDER BY 1 OFFSET 0) k;
     PERFORM count(*)
-       FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a WHERE a.id = ANY (p_sources)
+       FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a
+              WHERE a.id = ANY (p_sources) OR (a.id = ANY (p_destinations) AND a.upper_limit IS NOT NULL)
               ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
 
     -- Everything below reads with snapshots taken after the locks. The accounts of the batch, sorted, with what
     -- the items need of each (aggregates over an ordered subquery: one sort, not one per array).
     SELECT array_agg(q.id), array_agg(q.src), array_agg(q.found), array_agg(q.currency), array_agg(q.issuer),
-           array_agg(q.lower_limit), array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
+           array_agg(q.lower_limit), array_agg(q.upper_limit), array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
            array_agg(q.latest), (SELECT max(sl.sealed_through) FROM ${flyway:defaultSchema}.seal sl)
-      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
+      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
            sealed
       FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
-                   a.lower_limit,
+                   a.lower_limit, a.upper_limit,
                    coalesce(h.source_index + 1, 0) AS next, coalesce(h.source_debits, 0) AS debits,
                    h.recorded_at AS head_at,
                    coalesce(h.chain_hash,
@@ -206,7 +209,8 @@ BEGIN
               LEFT JOIN ${flyway:defaultSchema}.account a ON a.id = k.id
               LEFT JOIN LATERAL (SELECT t.source_index, t.source_debits, t.recorded_at, t.chain_hash
                                    FROM ${flyway:defaultSchema}.transfer t
-                                  WHERE k.src AND t.source = k.id ORDER BY t.source_index DESC LIMIT 1) h ON true
+                                  WHERE (k.src OR a.upper_limit IS NOT NULL) AND t.source = k.id
+                                  ORDER BY t.source_index DESC LIMIT 1) h ON true
               LEFT JOIN LATERAL ${flyway:defaultSchema}.credits_through(k.id, 'infinity'::timestamptz) c ON true
              ORDER BY k.id) q;
     -- Per item: its accounts' slots, the previous item with the same id, and the transfer already recorded under
@@ -277,6 +281,10 @@ BEGIN
             v_amount := p_amounts[i];
             v_at := greatest(p_not_before, a_head_at[s], a_latest[s] + interval '1 microsecond',
                            sealed + interval '1 microsecond');
+            IF a_upper[d] IS NOT NULL THEN
+                -- a capped destination's credit follows its every earlier transfer (all under its row lock)
+                v_at := greatest(v_at, a_head_at[d], a_latest[d]);
+            END IF;
             IF NOT a_found[s] THEN
                 st := 'SOURCE_NOT_FOUND';
                 det := format('source account %s does not exist', p_sources[i]);
@@ -298,6 +306,10 @@ BEGIN
                                         a_credits[s] - a_debits[s], v_amount)
                             ELSE format('account %s has balance %s and lower limit %s: the amount %s would take it'
                                         ' below', p_sources[i], a_credits[s] - a_debits[s], a_lower[s], v_amount) END;
+            ELSIF a_upper[d] IS NOT NULL AND a_credits[d] - a_debits[d] + v_amount > a_upper[d] THEN
+                st := 'UPPER_LIMIT_EXCEEDED';
+                det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
+                              p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
             ELSIF a_debits[s]::numeric + v_amount > 9223372036854775807 THEN
                 st := 'DEBITS_OVERFLOW';
                 det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], v_amount);
@@ -382,7 +394,7 @@ $$;
 -- Inserts an account dated no later than the database clock plus the allowed skew. Not granted to anyone: called
 -- by open_account and open_issuer.
 CREATE OR REPLACE FUNCTION insert_account(p_id text, p_currency text, p_issuer boolean, p_opened_at timestamptz,
-    p_lower_limit bigint)
+    p_lower_limit bigint, p_upper_limit bigint)
     RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
@@ -393,8 +405,8 @@ BEGIN
             MESSAGE = format('opened_at %s of account %s is later than the database clock %s plus the allowed skew'
                              ' (setting.max_clock_skew)', p_opened_at, p_id, clock_timestamp());
     END IF;
-    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit)
-    VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit);
+    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
+    VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
 END
 $$;
 
@@ -403,7 +415,7 @@ $$;
 -- append_transfers). Not granted to anyone: open_account and open_issuer call it.
 CREATE OR REPLACE FUNCTION open_funded(p_issuer boolean, p_id text, p_currency text, p_opened_at timestamptz,
     p_funding_id uuid, p_funded_by text, p_amount bigint, p_reference text, p_exclusive_credits boolean,
-    p_lower_limit bigint)
+    p_lower_limit bigint, p_upper_limit bigint)
     RETURNS TABLE (source_index bigint, recorded_at timestamptz)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
@@ -412,7 +424,8 @@ AS $$
 DECLARE
     r record;
 BEGIN
-    PERFORM ${flyway:defaultSchema}.insert_account(p_id, p_currency, p_issuer, p_opened_at, p_lower_limit);
+    PERFORM ${flyway:defaultSchema}.insert_account(p_id, p_currency, p_issuer, p_opened_at, p_lower_limit,
+        p_upper_limit);
     IF p_funding_id IS NULL THEN
         RETURN;
     END IF;
@@ -428,17 +441,19 @@ BEGIN
 END
 $$;
 
--- Opens an ordinary account (optionally with its opening balance from an issuer, and with an overdraft line: a
--- negative p_lower_limit).
+-- Opens an ordinary account (optionally with its opening balance from an issuer, with an overdraft line: a
+-- negative p_lower_limit, and with an upper limit).
 CREATE OR REPLACE FUNCTION open_account(p_id text, p_currency text, p_opened_at timestamptz,
     p_funding_id uuid DEFAULT NULL, p_funded_by text DEFAULT NULL, p_amount bigint DEFAULT NULL,
-    p_reference text DEFAULT NULL, p_exclusive_credits boolean DEFAULT false, p_lower_limit bigint DEFAULT 0)
+    p_reference text DEFAULT NULL, p_exclusive_credits boolean DEFAULT false, p_lower_limit bigint DEFAULT 0,
+    p_upper_limit bigint DEFAULT NULL)
     RETURNS TABLE (source_index bigint, recorded_at timestamptz)
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
     SELECT f.source_index, f.recorded_at FROM ${flyway:defaultSchema}.open_funded(false, p_id, p_currency, p_opened_at,
-        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits, coalesce(p_lower_limit, 0)) f
+        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits, coalesce(p_lower_limit, 0),
+        p_upper_limit) f
 $$;
 
 -- Opens an issuer: an account with no lower bound, whose debits create money. A privilege of its own.
@@ -450,13 +465,14 @@ CREATE OR REPLACE FUNCTION open_issuer(p_id text, p_currency text, p_opened_at t
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
     SELECT f.source_index, f.recorded_at FROM ${flyway:defaultSchema}.open_funded(true, p_id, p_currency, p_opened_at,
-        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits, NULL) f
+        p_funding_id, p_funded_by, p_amount, p_reference, p_exclusive_credits, NULL, NULL) f
 $$;
 
 REVOKE ALL ON FUNCTION append_transfers(uuid[], text[], text[], bigint[], text[], text[], timestamptz, boolean, boolean,
     boolean, text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz, bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean, bigint)
+REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean, bigint, bigint)
     FROM PUBLIC;
-REVOKE ALL ON FUNCTION open_account(text, text, timestamptz, uuid, text, bigint, text, boolean, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION open_account(text, text, timestamptz, uuid, text, bigint, text, boolean, bigint, bigint)
+    FROM PUBLIC;
 REVOKE ALL ON FUNCTION open_issuer(text, text, timestamptz, uuid, text, bigint, text, boolean) FROM PUBLIC;

@@ -32,9 +32,14 @@ CREATE TABLE account (
     -- The least balance the account may have: 0 for an ordinary account, negative with an overdraft line; NULL for
     -- an issuer (an issuer is the account with no lower limit).
     lower_limit bigint,
+    -- The most balance the account may have (credits beyond it are refused); NULL: none. Only ordinary accounts.
+    upper_limit bigint,
     CONSTRAINT account_pkey PRIMARY KEY (id),
+    CONSTRAINT account_upper_limit_valid CHECK (upper_limit IS NULL OR (NOT issuer AND upper_limit >= 0
+                                                                        AND upper_limit < 9223372036854775807)),
     CONSTRAINT account_lower_limit_valid CHECK (CASE WHEN issuer THEN lower_limit IS NULL
-                                                     ELSE lower_limit <= 0 AND lower_limit > -9223372036854775808 END),
+                                                     ELSE lower_limit IS NOT NULL AND lower_limit <= 0
+                                                          AND lower_limit > -9223372036854775808 END),
     CONSTRAINT account_id_valid CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'),
     CONSTRAINT account_currency_valid CHECK (currency ~ '^[A-Z][A-Z0-9_]{2,15}$')
 );

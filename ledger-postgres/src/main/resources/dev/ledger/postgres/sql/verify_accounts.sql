@@ -1,2 +1,2 @@
 -- verify(): every account.
-SELECT id, currency, issuer, lower_limit FROM ${schema}.account
+SELECT id, currency, issuer, lower_limit, upper_limit FROM ${schema}.account
