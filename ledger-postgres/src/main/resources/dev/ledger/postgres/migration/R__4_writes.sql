@@ -82,6 +82,8 @@ DECLARE
     a_issuer   boolean[];
     a_lower    bigint[];
     a_upper    bigint[];
+    a_locked   boolean[];
+    locked     text[];
     a_next     bigint[];
     a_debits   bigint[];
     a_head_at  timestamptz[];
@@ -183,20 +185,22 @@ BEGIN
     PERFORM count(pg_advisory_xact_lock_shared(1279607881, k.b))
        FROM (SELECT DISTINCT ${flyway:defaultSchema}.transfer_id_lock(u.id) AS b FROM unnest(p_ids) u(id)
               ORDER BY 1 OFFSET 0) k;
-    PERFORM count(*)
-       FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a
-              WHERE a.id = ANY (p_sources) OR (a.id = ANY (p_destinations) AND a.upper_limit IS NOT NULL)
-              ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
+    -- (One index scan in id order over the sources and the capped destinations, found in the partial index.)
+    SELECT array_agg(l.id) INTO locked
+      FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a
+             WHERE a.id = ANY (p_sources || ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.account c
+                                                    WHERE c.id = ANY (p_destinations) AND c.upper_limit IS NOT NULL))
+             ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
 
     -- Everything below reads with snapshots taken after the locks. The accounts of the batch, sorted, with what
     -- the items need of each (aggregates over an ordered subquery: one sort, not one per array).
     SELECT array_agg(q.id), array_agg(q.src), array_agg(q.found), array_agg(q.currency), array_agg(q.issuer),
-           array_agg(q.lower_limit), array_agg(q.upper_limit), array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
+           array_agg(q.lower_limit), array_agg(q.upper_limit), array_agg(q.locked), array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
            array_agg(q.latest), (SELECT max(sl.sealed_through) FROM ${flyway:defaultSchema}.seal sl)
-      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
+      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_locked, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
            sealed
       FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
-                   a.lower_limit, a.upper_limit,
+                   a.lower_limit, a.upper_limit, coalesce(a.id = ANY (locked), false) AS locked,
                    coalesce(h.source_index + 1, 0) AS next, coalesce(h.source_debits, 0) AS debits,
                    h.recorded_at AS head_at,
                    coalesce(h.chain_hash,
@@ -295,6 +299,12 @@ BEGIN
             ELSIF NOT a_found[d] THEN
                 st := 'DESTINATION_NOT_FOUND';
                 det := format('destination account %s does not exist', p_destinations[i]);
+            ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
+                -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
+                -- did not exist yet (a credit to a capped account is checked only under its lock).
+                st := 'DESTINATION_NOT_FOUND';
+                det := format('destination account %s was opened while this transfer was being decided',
+                              p_destinations[i]);
             ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
                 st := 'CURRENCY_MISMATCH';
                 det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],

@@ -46,6 +46,10 @@ CREATE TABLE account (
 
 COMMENT ON TABLE account IS 'Ledger accounts. Immutable: never updated or deleted.';
 
+-- The accounts with an upper limit, which append_transfers locks when they are credited: finding them among a
+-- batch's destinations reads this (usually empty) index, not the accounts.
+CREATE INDEX account_capped_idx ON account (id) WHERE upper_limit IS NOT NULL;
+
 CREATE TABLE transfer (
     source        text        COLLATE "C" NOT NULL,
     source_index  bigint      NOT NULL,
