@@ -125,7 +125,8 @@ public final class BenchData {
     openIssuer(c, schema);
     Instant at = base().minus(3, ChronoUnit.DAYS).plusSeconds(1);
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".account"
-        + " (id, currency, issuer, opened_at) SELECT ?::text || g, ?, false, ? FROM generate_series(0, ? - 1) g")) {
+        + " (id, currency, issuer, opened_at, lower_limit) SELECT ?::text || g, ?, false, ?, 0"
+        + " FROM generate_series(0, ? - 1) g")) {
       ps.setString(1, prefix);
       ps.setString(2, CURRENCY);
       ps.setObject(3, at(at));
@@ -172,7 +173,7 @@ public final class BenchData {
     long credits = (transfers + 1) / 2;
     long debits = transfers / 2;
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".account"
-        + " (id, currency, issuer, opened_at) VALUES (?, ?, false, ?) ON CONFLICT (id) DO NOTHING")) {
+        + " (id, currency, issuer, opened_at, lower_limit) VALUES (?, ?, false, ?, 0) ON CONFLICT (id) DO NOTHING")) {
       for (String id : new String[] {account, sink}) {
         ps.setString(1, id);
         ps.setString(2, CURRENCY);

@@ -303,7 +303,8 @@ class TamperEvidenceTest {
     DB.sql(
         "INSERT INTO " + s + "account (id, currency, issuer, opened_at) SELECT 'bank-' || i, 'USD', true, " + b
             + " FROM generate_series(0, " + (ISSUERS - 1) + ") i",
-        "INSERT INTO " + s + "account (id, currency, issuer, opened_at) SELECT 'acct-' || i, 'USD', false, " + b
+        "INSERT INTO " + s + "account (id, currency, issuer, opened_at, lower_limit) SELECT 'acct-' || i, 'USD', false, "
+            + b + ", 0"
             + " FROM generate_series(0, " + (BULK_ACCOUNTS + 19) + ") i",
         "CREATE TEMP TABLE stage AS"
             + " SELECT 'bank-' || (i % " + ISSUERS + ") AS source, (i / " + ISSUERS + ")::bigint AS source_index,"
