@@ -83,7 +83,7 @@ DECLARE
     a_lower    bigint[];
     a_upper    bigint[];
     a_locked   boolean[];
-    locked     text[];
+    capped     text[];
     a_next     bigint[];
     a_debits   bigint[];
     a_head_at  timestamptz[];
@@ -185,12 +185,12 @@ BEGIN
     PERFORM count(pg_advisory_xact_lock_shared(1279607881, k.b))
        FROM (SELECT DISTINCT ${flyway:defaultSchema}.transfer_id_lock(u.id) AS b FROM unnest(p_ids) u(id)
               ORDER BY 1 OFFSET 0) k;
-    -- (One index scan in id order over the sources and the capped destinations, found in the partial index.)
-    SELECT array_agg(l.id) INTO locked
-      FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a
-             WHERE a.id = ANY (p_sources || ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.account c
-                                                    WHERE c.id = ANY (p_destinations) AND c.upper_limit IS NOT NULL))
-             ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
+    -- The capped destinations come from a partial index (usually empty); then one index scan in id order.
+    capped := ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.account c
+                     WHERE c.id = ANY (p_destinations) AND c.upper_limit IS NOT NULL);
+    PERFORM count(*)
+       FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a WHERE a.id = ANY (p_sources || capped)
+              ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
 
     -- Everything below reads with snapshots taken after the locks. The accounts of the batch, sorted, with what
     -- the items need of each (aggregates over an ordered subquery: one sort, not one per array).
@@ -200,7 +200,9 @@ BEGIN
       INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_locked, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
            sealed
       FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
-                   a.lower_limit, a.upper_limit, coalesce(a.id = ANY (locked), false) AS locked,
+                   a.lower_limit, a.upper_limit,
+                   -- (compared with the few capped ones only: every account against every locked id was quadratic)
+                   a.upper_limit IS NULL OR a.id = ANY (capped) AS locked,
                    coalesce(h.source_index + 1, 0) AS next, coalesce(h.source_debits, 0) AS debits,
                    h.recorded_at AS head_at,
                    coalesce(h.chain_hash,
