@@ -423,29 +423,43 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return new AppendResult.Recorded(transfer);
     }
 
-    /** Installs the new heads, then the rows, log entries and credits, then the ids. */
+    /**
+     * Installs the new heads (still locked), then the rows, log entries and credits, then unlocks the heads, then
+     * settles the ids. The heads stay locked until the credits are in: a capped destination's next locker must see
+     * every credit this batch made to it (its upper limit is checked against them), and a source's debits are
+     * visible before the credits (a balance read is never more than real).
+     */
     void publish() {
+      Map<AccountState, Head> installed = new LinkedHashMap<>();
       for (Map.Entry<AccountState, Head> entry : locked.entrySet()) {
         Work w = work.get(entry.getKey());
-        entry.getKey().setHead(w == null ? entry.getValue() : new Head(w.nextIndex, w.debits, w.latest, null));
+        Head head = w == null ? entry.getValue() : new Head(w.nextIndex, w.debits, w.latest, null);
+        installed.put(entry.getKey(), head);
+        entry.getKey().setHead(head.locked(lock));
       }
       locked.clear();
       int[] rows = new int[drafts.size()];
-      for (int i = 0; i < drafts.size(); i++) {
-        if (isNew[i]) {
-          Transfer t = checked[i];
-          AccountState src = accounts.get(t.source());
-          AccountState dst = accounts.get(t.destination());
-          long at = TransferTable.micros(t.recordedAt());
-          rows[i] = table.add(t.id(), src.number, dst.number, t.amount(), at, t.sourceIndex(), debitsAfter[i],
-              t.reference(), t.metadata());
-          src.log.add(at, -t.amount(), rows[i]);
-          dst.log.add(at, t.amount(), rows[i]);
-          dst.raiseLatestCredit(at);
-          dst.addCredits(t.amount());
+      try {
+        for (int i = 0; i < drafts.size(); i++) {
+          if (isNew[i]) {
+            Transfer t = checked[i];
+            AccountState src = accounts.get(t.source());
+            AccountState dst = accounts.get(t.destination());
+            long at = TransferTable.micros(t.recordedAt());
+            rows[i] = table.add(t.id(), src.number, dst.number, t.amount(), at, t.sourceIndex(), debitsAfter[i],
+                t.reference(), t.metadata());
+            src.log.add(at, -t.amount(), rows[i]);
+            dst.log.add(at, t.amount(), rows[i]);
+            dst.raiseLatestCredit(at);
+            dst.addCredits(t.amount());
+          }
+        }
+        reserved.clear();
+      } finally {
+        for (Map.Entry<AccountState, Head> entry : installed.entrySet()) {
+          entry.getKey().setHead(entry.getValue());
         }
       }
-      reserved.clear();
       for (int i = 0; i < drafts.size(); i++) {
         if (isNew[i]) {
           ids.settle(checked[i].id(), rows[i]);

@@ -82,31 +82,8 @@ public interface LimitsContract extends LedgerFixture {
     AccountId alice = AccountId.of("alice");
     open(NewAccount.of(alice, USD).withLowerLimit(-1_000));
     AccountId bob = openAccount("bob");
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      List<Callable<Integer>> callers = new ArrayList<>();
-      for (int t = 0; t < 16; t++) {
-        callers.add(() -> {
-          int sent = 0;
-          for (int i = 0; i < 10; i++) {
-            try {
-              ledger().transfer(TransferRequest.of(alice, bob, 10, USD));
-              sent++;
-            } catch (LedgerRejectedException refused) {
-              assertEquals(RejectionReason.INSUFFICIENT_FUNDS, refused.reason(), refused.getMessage());
-            }
-          }
-          return sent;
-        });
-      }
-      int sent = 0;
-      for (Future<Integer> f : pool.invokeAll(callers, 60, TimeUnit.SECONDS)) {
-        sent += f.get();
-      }
-      assertEquals(100, sent, "exactly the line's worth of debits");
-    } finally {
-      pool.shutdownNow();
-    }
+    int sent = race(16, 10, t -> TransferRequest.of(alice, bob, 10, USD), RejectionReason.INSUFFICIENT_FUNDS);
+    assertEquals(100, sent, "exactly the line's worth of debits");
     assertEquals(-1_000, ledger().balance(alice));
     assertEquals(1_000, ledger().balance(bob));
     books().expectBalance(alice, -1_000);
@@ -179,19 +156,38 @@ public interface LimitsContract extends LedgerFixture {
     }
     AccountId wallet = AccountId.of("wallet");
     open(NewAccount.of(wallet, USD).withUpperLimit(1_000));
-    ExecutorService pool = Executors.newFixedThreadPool(16);
+    int sent = race(16, 10, t -> TransferRequest.of(sources.get(t % sources.size()), wallet, 10, USD),
+        RejectionReason.UPPER_LIMIT_EXCEEDED);
+    assertEquals(100, sent, "exactly the cap's worth of credits");
+    assertEquals(1_000, ledger().balance(wallet));
+    books().expectBalance(wallet, 1_000);
+    long paid = 0;
+    for (AccountId source : sources) {
+      paid += 10_000 - ledger().balance(source);
+      books().expectBalance(source, ledger().balance(source));
+    }
+    assertEquals(1_000, paid);
+  }
+
+  /**
+   * {@code threads} threads each send {@code tries} requests made by {@code request} (given the thread's number); a
+   * refusal must be for {@code refused}. Returns how many were recorded.
+   */
+  private int race(int threads, int tries, java.util.function.IntFunction<TransferRequest> request,
+      RejectionReason refused) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Callable<Integer>> callers = new ArrayList<>();
-      for (int t = 0; t < 16; t++) {
-        AccountId source = sources.get(t % sources.size());
+      for (int t = 0; t < threads; t++) {
+        TransferRequest each = request.apply(t);
         callers.add(() -> {
           int sent = 0;
-          for (int i = 0; i < 10; i++) {
+          for (int i = 0; i < tries; i++) {
             try {
-              ledger().transfer(TransferRequest.of(source, wallet, 10, USD));
+              ledger().transfer(each);
               sent++;
-            } catch (LedgerRejectedException refused) {
-              assertEquals(RejectionReason.UPPER_LIMIT_EXCEEDED, refused.reason(), refused.getMessage());
+            } catch (LedgerRejectedException e) {
+              assertEquals(refused, e.reason(), e.getMessage());
             }
           }
           return sent;
@@ -201,17 +197,9 @@ public interface LimitsContract extends LedgerFixture {
       for (Future<Integer> f : pool.invokeAll(callers, 60, TimeUnit.SECONDS)) {
         sent += f.get();
       }
-      assertEquals(100, sent, "exactly the cap's worth of credits");
+      return sent;
     } finally {
       pool.shutdownNow();
     }
-    assertEquals(1_000, ledger().balance(wallet));
-    books().expectBalance(wallet, 1_000);
-    long paid = 0;
-    for (AccountId source : sources) {
-      paid += 10_000 - ledger().balance(source);
-      books().expectBalance(source, ledger().balance(source));
-    }
-    assertEquals(1_000, paid);
   }
 }
