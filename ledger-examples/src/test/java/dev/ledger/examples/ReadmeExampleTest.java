@@ -44,6 +44,7 @@ class ReadmeExampleTest {
   @Test
   void readme_batchesShowsExactlyTheTaggedRegion() throws IOException {
     assertShowsTaggedRegion("batches", "BatchExample.java");
+    assertShowsTaggedRegion("limits", "LimitsExample.java");
   }
 
   @Test
