@@ -98,6 +98,10 @@ final class TransferApi {
       try {
         ledger.open(request);
       } catch (LedgerRejectedException e) {
+        if (e.reason() == RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT && key != null) {
+          // This key's earlier attempt (whose outcome was lost) funded another account: the key's other request.
+          throw Idempotency.reused(key);
+        }
         if (e.reason() != RejectionReason.ACCOUNT_EXISTS) {
           throw e;
         }

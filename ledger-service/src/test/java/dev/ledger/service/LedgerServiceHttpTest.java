@@ -3,6 +3,8 @@ package dev.ledger.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.core.Ledger;
+import dev.ledger.core.NewAccount;
+import dev.ledger.core.AccountId;
 import dev.ledger.core.VerificationReport;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -255,6 +257,28 @@ class LedgerServiceHttpTest {
     assertThat(client.balance(alice)).isEqualTo("7.00");
     assertThat(error(client.transfer(alice, bob, "1", "Idempotency-Key", "bad key"), 400))
         .startsWith("Idempotency-Key must be 1 to 255 visible ASCII characters");
+  }
+
+  /**
+   * A key whose first POST /accounts opened and funded an account but lost its outcome (a 5xx is not kept), reused for
+   * another account: 409 like a transfer's reused key, not the ledger's 400, and nothing more is recorded.
+   */
+  @Test
+  void idempotencyKey_onAccountsAfterALostOutcome_otherAccount409() {
+    String key = "key-" + UUID.randomUUID();
+    UUID first = UUID.randomUUID();
+    Ledger ledger = service.context().getBean(Ledger.class);
+    ledger.open(NewAccount.of(AccountId.of(first.toString()), "USD")
+        .withOpeningBalance(500, AccountId.of(SERVICE)).withFundingTransferId(TransferApi.derivedId("account", key)));
+    UUID second = UUID.randomUUID();
+    assertThat(error(client.post("/accounts", "{\"account_id\": \"" + second + "\", \"balance\": 5}",
+        "Idempotency-Key", key), 409)).contains("was already used for a different request");
+    assertThat(ledger.account(AccountId.of(second.toString()))).isEmpty();
+    // the refusal is the key's kept outcome now, as any 4xx is: the same request gets it again
+    HttpResponse<String> again = client.post("/accounts", "{\"account_id\": \"" + second + "\", \"balance\": 5}",
+        "Idempotency-Key", key);
+    assertThat(error(again, 409)).contains("was already used for a different request");
+    assertThat(ledger.account(AccountId.of(second.toString()))).isEmpty();
   }
 
   @Test
