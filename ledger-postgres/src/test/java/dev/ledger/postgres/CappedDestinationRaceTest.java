@@ -47,7 +47,7 @@ class CappedDestinationRaceTest {
       holder.setAutoCommit(false);
       st.execute("SELECT id FROM " + s + ".account WHERE id = 'alice' FOR NO KEY UPDATE");
       paused = CompletableFuture.supplyAsync(() -> ledger.transfer(TransferRequest.of(alice, wallet, 10, "USD")));
-      awaitBlocked(s);
+      DB.awaitAppendWaitingOnALock(s);
       ledger.open(NewAccount.of(wallet, "USD").withUpperLimit(15));
       holder.commit();
     }
@@ -64,16 +64,5 @@ class CappedDestinationRaceTest {
         () -> ledger.transfer(TransferRequest.of(alice, wallet, 10, "USD")));
     assertEquals(RejectionReason.UPPER_LIMIT_EXCEEDED, capped.reason(), capped.getMessage());
     assertTrue(ledger.verify().ok(), ledger.verify().describe());
-  }
-
-  private static void awaitBlocked(String schema) throws Exception {
-    for (int i = 0; i < 500; i++) {
-      if (DB.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"
-          + schema + ".append_transfers%'") > 0) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the transfer never waited for the source's row lock");
   }
 }

@@ -73,14 +73,7 @@ class InDoubtOutcomeTest {
   }
 
   private static void awaitBlocked(String schema) throws Exception {
-    for (int i = 0; i < 200; i++) {
-      if (DB.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"
-          + schema + ".append_transfers%'") > 0) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the ledger's statement never waited on the in-flight transaction");
+    DB.awaitAppendWaitingOnALock(schema);
   }
 
   @Test

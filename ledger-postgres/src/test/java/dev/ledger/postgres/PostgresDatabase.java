@@ -134,6 +134,18 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
   }
 
   /** Runs statements on this database as the admin user, in one session. */
+  /** Waits until a call of the schema's append_transfers waits for a lock (another session holds it). */
+  public void awaitAppendWaitingOnALock(String schema) throws Exception {
+    for (int i = 0; i < 500; i++) {
+      if (queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"
+          + schema + ".append_transfers%'") > 0) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no call of " + schema + ".append_transfers waited for a lock within 5 s");
+  }
+
   /**
    * For a fixture that writes transfer rows straight into the table as the owner (as only the owner can): the
    * statement that gives each transfer without its credit row that row (what append_transfers writes with it).
