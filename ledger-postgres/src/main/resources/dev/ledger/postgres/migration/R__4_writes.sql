@@ -150,10 +150,12 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the argument arrays of a batch have one length';
         END IF;
         meta := p_metadata::jsonb[];
-        SELECT min(format('item %s: %s', u.ord, ${flyway:defaultSchema}.metadata_problem(u.m)))
-          INTO det
-          FROM unnest(meta) WITH ORDINALITY u(m, ord)
-         WHERE u.m IS NOT NULL AND ${flyway:defaultSchema}.metadata_problem(u.m) IS NOT NULL;
+        -- (each item's problem found once: the first one named, by position)
+        SELECT format('item %s: %s', x.ord, x.problem) INTO det
+          FROM (SELECT u.ord, ${flyway:defaultSchema}.metadata_problem(u.m) AS problem
+                  FROM unnest(meta) WITH ORDINALITY u(m, ord) WHERE u.m IS NOT NULL) x
+         WHERE x.problem IS NOT NULL
+         ORDER BY x.ord LIMIT 1;
         IF det IS NOT NULL THEN
             RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = det;
         END IF;
@@ -195,9 +197,11 @@ BEGIN
     -- Everything below reads with snapshots taken after the locks. The accounts of the batch, sorted, with what
     -- the items need of each (aggregates over an ordered subquery: one sort, not one per array).
     SELECT array_agg(q.id), array_agg(q.src), array_agg(q.found), array_agg(q.currency), array_agg(q.issuer),
-           array_agg(q.lower_limit), array_agg(q.upper_limit), array_agg(q.locked), array_agg(q.next), array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
+           array_agg(q.lower_limit), array_agg(q.upper_limit), array_agg(q.locked), array_agg(q.next),
+           array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
            array_agg(q.latest), (SELECT max(sl.sealed_through) FROM ${flyway:defaultSchema}.seal sl)
-      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_locked, a_next, a_debits, a_head_at, a_hash, a_credits, a_latest,
+      INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_locked, a_next, a_debits, a_head_at, a_hash,
+           a_credits, a_latest,
            sealed
       FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
                    a.lower_limit, a.upper_limit,
