@@ -34,18 +34,13 @@ public record Account(AccountId id, String currency, boolean issuer, Instant ope
     Checks.upperLimit(issuer, upperLimit, 0, id);
   }
 
-  /** An account without an upper limit. */
-  public Account(AccountId id, String currency, boolean issuer, Instant openedAt, long lowerLimit) {
-    this(id, currency, issuer, openedAt, lowerLimit, NO_UPPER_LIMIT);
-  }
-
   /** Whether credits to this account are bounded by an upper limit. */
   public boolean hasUpperLimit() {
     return upperLimit != NO_UPPER_LIMIT;
   }
 
-  /** An account with the lower limit of its kind: none for an issuer, 0 for an ordinary account. */
+  /** An account with the lower limit of its kind (none for an issuer, 0 for an ordinary account) and no upper one. */
   public Account(AccountId id, String currency, boolean issuer, Instant openedAt) {
-    this(id, currency, issuer, openedAt, issuer ? NO_LOWER_LIMIT : 0);
+    this(id, currency, issuer, openedAt, issuer ? NO_LOWER_LIMIT : 0, NO_UPPER_LIMIT);
   }
 }

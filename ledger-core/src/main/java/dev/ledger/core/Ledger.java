@@ -632,31 +632,11 @@ public final class Ledger implements AutoCloseable {
   }
 
   static String describe(Transfer t) {
-    return describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata());
+    return Checks.describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata());
   }
 
   static String describe(TransferRequest r) {
-    return describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference(), r.metadata());
-  }
-
-  /** A transfer's content for messages (what an id's replay must repeat). */
-  static String describe(AccountId source, AccountId destination, long amount, String currency,
-      @Nullable String reference, java.util.Map<String, String> metadata) {
-    StringBuilder out = new StringBuilder().append(source).append(" -> ").append(destination).append(' ')
-        .append(amount).append(' ').append(currency);
-    if (reference != null) {
-      out.append(" reference ").append(Checks.quote(reference));
-    }
-    if (!metadata.isEmpty()) {
-      out.append(" metadata {");
-      String sep = "";
-      for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
-        out.append(sep).append(e.getKey()).append('=').append(Checks.quote(e.getValue()));
-        sep = ", ";
-      }
-      out.append('}');
-    }
-    return out.toString();
+    return Checks.describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference(), r.metadata());
   }
 
   /**

@@ -52,16 +52,11 @@ public record NewAccount(
     Checks.upperLimit(issuer, upperLimit, openingBalance, id);
   }
 
-  /** A request without an upper limit. */
-  public NewAccount(AccountId id, String currency, boolean issuer, long openingBalance, @Nullable AccountId fundedBy,
-      @Nullable UUID fundingTransferId, long lowerLimit) {
-    this(id, currency, issuer, openingBalance, fundedBy, fundingTransferId, lowerLimit, Account.NO_UPPER_LIMIT);
-  }
-
-  /** A request with the lower limit of its kind (none for an issuer, 0 for an ordinary account). */
+  /** A request with the lower limit of its kind (none for an issuer, 0 for an ordinary account) and no upper one. */
   public NewAccount(AccountId id, String currency, boolean issuer, long openingBalance, @Nullable AccountId fundedBy,
       @Nullable UUID fundingTransferId) {
-    this(id, currency, issuer, openingBalance, fundedBy, fundingTransferId, issuer ? Account.NO_LOWER_LIMIT : 0);
+    this(id, currency, issuer, openingBalance, fundedBy, fundingTransferId, issuer ? Account.NO_LOWER_LIMIT : 0,
+        Account.NO_UPPER_LIMIT);
   }
 
   /** An ordinary account (never negative) with a zero balance. */

@@ -1,5 +1,6 @@
 package dev.ledger.core.internal;
 
+import dev.ledger.core.AccountId;
 import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.RejectionReason;
 import java.time.Instant;
@@ -147,6 +148,29 @@ public final class Checks {
       throw reject(RejectionReason.INVALID_LIMIT, (issuer ? "issuer " : "account ") + account + " was given upper limit "
           + upperLimit + (openingBalance > 0 ? " with opening balance " + openingBalance : ""));
     }
+  }
+
+  /**
+   * A transfer's content for messages, what a replay of its id must repeat: {@code source -> destination amount
+   * currency}, then its reference and its metadata (in key order, as it is held) when it has them.
+   */
+  public static String describe(AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, java.util.Map<String, String> metadata) {
+    StringBuilder out = new StringBuilder().append(source).append(" -> ").append(destination).append(' ')
+        .append(amount).append(' ').append(currency);
+    if (reference != null) {
+      out.append(" reference ").append(quote(reference));
+    }
+    if (!metadata.isEmpty()) {
+      out.append(" metadata {");
+      String sep = "";
+      for (java.util.Map.Entry<String, String> e : metadata.entrySet()) {
+        out.append(sep).append(e.getKey()).append('=').append(quote(e.getValue()));
+        sep = ", ";
+      }
+      out.append('}');
+    }
+    return out.toString();
   }
 
   /** Why the text cannot be stored (a NUL, an unpaired surrogate), or null when it can. */

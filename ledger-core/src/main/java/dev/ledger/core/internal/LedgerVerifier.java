@@ -78,15 +78,13 @@ public final class LedgerVerifier {
   }
 
   public void account(String id, String currency, boolean issuer) {
-    account(id, currency, issuer, issuer ? Long.MIN_VALUE : 0);
+    account(id, currency, issuer, issuer ? Long.MIN_VALUE : 0, Long.MAX_VALUE);
   }
 
-  /** An account with its lower limit (0 for an ordinary account, negative with an overdraft line). */
-  public void account(String id, String currency, boolean issuer, long lowerLimit) {
-    account(id, currency, issuer, lowerLimit, Long.MAX_VALUE);
-  }
-
-  /** An account with its limits ({@code Long.MAX_VALUE}: no upper limit). */
+  /**
+   * An account with its limits: the lower one 0 for an ordinary account, negative with an overdraft line,
+   * {@code Long.MIN_VALUE} for an issuer; the upper one {@code Long.MAX_VALUE} when it has none.
+   */
   public void account(String id, String currency, boolean issuer, long lowerLimit, long upperLimit) {
     accounts.put(id, new AccountTotals(currency, issuer, lowerLimit, upperLimit));
   }

@@ -192,16 +192,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   private static AppendResult.Rejected idReused(Transfer existing, TransferDraft draft) {
     return new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + draft.id()
-        + " was recorded as " + describe(existing.source(), existing.destination(), existing.amount(),
-        existing.currency(), existing.reference(), existing.metadata()) + ", not as " + describe(draft.source(),
+        + " was recorded as " + Checks.describe(existing.source(), existing.destination(), existing.amount(),
+        existing.currency(), existing.reference(), existing.metadata()) + ", not as " + Checks.describe(draft.source(),
         draft.destination(), draft.amount(), draft.currency(), draft.reference(), draft.metadata()));
-  }
-
-  private static String describe(AccountId source, AccountId destination, long amount, String currency,
-      @Nullable String reference, Map<String, String> metadata) {
-    return source + " -> " + destination + " " + amount + " " + currency
-        + (reference == null ? "" : " reference " + Checks.quote(reference))
-        + (metadata.isEmpty() ? "" : " metadata " + metadata);
   }
 
   private List<AppendResult> appendLinked(List<TransferDraft> drafts) {
@@ -511,15 +504,21 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
   }
 
-  /** Claims the id, then makes one attempt; {@code destination} overrides the lookup for a funding transfer. */
-  private AppendResult appendOnce(TransferDraft draft, @Nullable AccountState destination) {
-    if (destination == null) {
-      AccountState dst = openAccount(draft.destination());
-      if (dst != null && dst.account.hasUpperLimit()) {
+  /**
+   * Claims the id, then makes one attempt; {@code funded} overrides the lookup of the destination for a funding
+   * transfer. The destination is looked up once, here: a capped one is credited only under its lock
+   * ({@link #appendCapped}), so the attempt must credit the very account this decision saw (one opened in between
+   * is not found yet).
+   */
+  private AppendResult appendOnce(TransferDraft draft, @Nullable AccountState funded) {
+    AccountState dst = funded != null ? funded : openAccount(draft.destination());
+    if (dst != null && dst.account.hasUpperLimit()) {
+      if (funded == null) {
         return appendCapped(draft);
       }
-    } else if (destination.account.hasUpperLimit() && draft.amount() > destination.account.upperLimit()) {
-      return upperLimitExceeded(destination, 0, draft.amount()); // an opening balance above the new account's cap
+      if (draft.amount() > dst.account.upperLimit()) {
+        return upperLimitExceeded(dst, 0, draft.amount()); // an opening balance above the new account's cap
+      }
     }
     UUID id = draft.id();
     int row = ids.claim(id, true);
@@ -528,7 +527,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
     boolean settled = false;
     try {
-      AppendResult result = attempt(draft, destination);
+      AppendResult result = attempt(draft, dst);
       settled = result instanceof AppendResult.Recorded;
       return result;
     } finally {
@@ -538,14 +537,16 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
   }
 
-  /** One attempt with the id claimed; when it records the transfer, it also settles the id. */
-  private AppendResult attempt(TransferDraft draft, @Nullable AccountState fundedAccount) {
+  /**
+   * One attempt with the id claimed, to the destination {@link #appendOnce} found (null: none); when it records the
+   * transfer, it also settles the id.
+   */
+  private AppendResult attempt(TransferDraft draft, @Nullable AccountState dst) {
     AccountState src = openAccount(draft.source());
     if (src == null) {
       return new AppendResult.Rejected(RejectionReason.SOURCE_NOT_FOUND,
           "source account " + draft.source() + " does not exist");
     }
-    AccountState dst = fundedAccount != null ? fundedAccount : openAccount(draft.destination());
     if (dst == null) {
       return new AppendResult.Rejected(RejectionReason.DESTINATION_NOT_FOUND,
           "destination account " + draft.destination() + " does not exist");
