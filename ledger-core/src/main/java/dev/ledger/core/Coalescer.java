@@ -300,8 +300,7 @@ final class Coalescer {
       List<TransferDraft> drafts = new ArrayList<>(batch.size());
       for (Item item : batch) {
         TransferRequest r = item.request;
-        drafts.add(new TransferDraft(item.id, r.source(), r.destination(), r.amount(), r.currency(), r.reference(),
-            now, r.metadata()));
+        drafts.add(TransferDraft.of(item.id, r, now));
         item.attempt++;
       }
       List<AppendResult> results;

@@ -195,8 +195,7 @@ public final class Ledger implements AutoCloseable {
       return transfer;
     }
     for (int attempt = 1; ; attempt++) {
-      TransferDraft draft = new TransferDraft(id, request.source(), request.destination(), request.amount(),
-          request.currency(), request.reference(), now(), request.metadata());
+      TransferDraft draft = TransferDraft.of(id, request, now());
       AppendResult result = callStore(() -> store.append(draft), id);
       if (result instanceof AppendResult.Recorded recorded) {
         if (observed) {
@@ -276,8 +275,7 @@ public final class Ledger implements AutoCloseable {
       List<TransferDraft> drafts = new ArrayList<>(pendingCount);
       for (int k = 0; k < pendingCount; k++) {
         TransferRequest r = items[pending[k]];
-        drafts.add(new TransferDraft(itemIds[pending[k]], r.source(), r.destination(), r.amount(), r.currency(),
-            r.reference(), now, r.metadata()));
+        drafts.add(TransferDraft.of(itemIds[pending[k]], r, now));
       }
       List<AppendResult> out = callStore(() -> store.appendBatch(drafts, mode), null);
       if (out.size() != pendingCount) {
@@ -395,6 +393,37 @@ public final class Ledger implements AutoCloseable {
       throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND, "account " + id + " does not exist");
     }
     return balance.getAsLong();
+  }
+
+  /**
+   * The account's balances now: posted, pending debits, pending credits, and {@link Balances#available()}.
+   *
+   * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}
+   */
+  public Balances balances(AccountId id) {
+    return observed ? observe(Operation.BALANCES, () -> balancesOf(id, null)) : balancesOf(id, null);
+  }
+
+  /**
+   * The account's balances as of {@code instant}, over the transfers recorded at or before it: a pending transfer
+   * counts while it is unresolved at {@code instant} and {@code instant} is before its expiry (at its expiry
+   * instant it no longer counts). Final once sealed, as {@link #balanceAsOf}.
+   *
+   * @throws LedgerRejectedException {@code ACCOUNT_NOT_FOUND}, {@code INVALID_INSTANT}
+   */
+  public Balances balancesAsOf(AccountId id, Instant instant) {
+    return observed ? observe(Operation.BALANCES_AS_OF, () -> balancesOf(id, Checks.instant(instant, "instant")))
+        : balancesOf(id, Checks.instant(instant, "instant"));
+  }
+
+  private Balances balancesOf(AccountId id, @Nullable Instant asOf) {
+    Checks.present(id, "account id");
+    Instant now = now();
+    Optional<Balances> balances = callStore(() -> store.balances(id, asOf, now), null);
+    if (balances.isEmpty()) {
+      throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND, "account " + id + " does not exist");
+    }
+    return balances.get();
   }
 
   /**
@@ -632,11 +661,13 @@ public final class Ledger implements AutoCloseable {
   }
 
   static String describe(Transfer t) {
-    return Checks.describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata());
+    return Checks.describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata())
+        + Checks.describePhase(t.kind(), t.pendingId(), t.expiresAt(), null);
   }
 
   static String describe(TransferRequest r) {
-    return Checks.describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference(), r.metadata());
+    return Checks.describe(r.source(), r.destination(), r.amount(), r.currency(), r.reference(), r.metadata())
+        + Checks.describePhase(r.kind(), r.pendingId(), r.expiresAt(), r.timeout());
   }
 
   /**

@@ -50,6 +50,10 @@ public interface LedgerListener {
     BALANCE("balance"),
     /** {@link Ledger#balanceAsOf(AccountId, java.time.Instant)}. */
     BALANCE_AS_OF("balanceAsOf"),
+    /** {@link Ledger#balances(AccountId)}. */
+    BALANCES("balances"),
+    /** {@link Ledger#balancesAsOf(AccountId, java.time.Instant)}. */
+    BALANCES_AS_OF("balancesAsOf"),
     /** {@link Ledger#statement(StatementQuery)}. */
     STATEMENT("statement"),
     /** {@link Ledger#verify()} and {@link Ledger#verify(java.util.Collection)}. */

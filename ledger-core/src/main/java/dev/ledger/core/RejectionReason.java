@@ -52,6 +52,23 @@ public enum RejectionReason {
   BALANCE_OVERFLOW("an account's cumulative debits and cumulative credits each stay within 9223372036854775807"),
   /** The transfer id was already used for a transfer with different content. */
   ID_REUSED_WITH_DIFFERENT_CONTENT("a transfer id is an idempotency key: reusing it requires identical content"),
+  /** A pending transfer's expiry is not after the time it is recorded, or an expiry was given to another kind. */
+  INVALID_EXPIRY("a pending transfer expires after the instant it is recorded; only pending transfers expire"),
+  /** A post or void names a transfer id that is not a recorded pending transfer. */
+  PENDING_NOT_FOUND("a post or void names a recorded pending transfer"),
+  /**
+   * A post or void does not match its pending transfer: another source, destination or currency, or a void whose
+   * amount is not the pending's.
+   */
+  PENDING_MISMATCH("a post or void repeats its pending transfer's source, destination and currency; a void its amount"),
+  /** A post's amount is more than the pending transfer holds. */
+  POST_EXCEEDS_PENDING("a post moves at most the pending transfer's amount"),
+  /** The pending transfer was already posted: it is resolved once. */
+  PENDING_ALREADY_POSTED("a pending transfer is resolved once, and this one was posted"),
+  /** The pending transfer was already voided: it is resolved once. */
+  PENDING_ALREADY_VOIDED("a pending transfer is resolved once, and this one was voided"),
+  /** The pending transfer reached its expiry unresolved: it is void from that instant on. */
+  PENDING_EXPIRED("a pending transfer is posted or voided before it expires"),
   /** A batch is empty, too large, or holds a null item. */
   INVALID_BATCH("a batch holds 1 to " + Ledger.MAX_BATCH_SIZE + " transfer requests, none of them null");
 

@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  * @param reference optional free text from the caller, at most 256 characters
  * @param metadata the caller's key-value pairs (at most 16; keys of {@code a-z 0-9 _ . -}, values of at most 256
  *     characters), unmodifiable, in key order; empty when none. Covered by the hash chain like every other field.
+ * @param kind what it does: {@link TransferKind#IMMEDIATE} moves the amount at once; {@code PENDING} holds it;
+ *     {@code POST} and {@code VOID} resolve a pending transfer
+ * @param pendingId for a {@code POST} or {@code VOID}, the pending transfer it resolves; null otherwise
+ * @param expiresAt for a {@code PENDING} transfer, the instant from which it is void if still unresolved (later than
+ *     {@code recordedAt}), or null when it never expires; null for other kinds
  */
 public record Transfer(
     UUID id,
@@ -35,7 +40,10 @@ public record Transfer(
     String currency,
     Instant recordedAt,
     @Nullable String reference,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    TransferKind kind,
+    @Nullable UUID pendingId,
+    @Nullable Instant expiresAt) {
 
   /** @throws LedgerRejectedException when a value is missing, malformed or breaks a rule of transfers */
   public Transfer {
@@ -64,9 +72,21 @@ public record Transfer(
     }
     Checks.reference(reference);
     metadata = Checks.metadata(metadata);
+    Checks.phase(kind, pendingId, expiresAt, null, "transfer " + id);
+    if (expiresAt != null && !expiresAt.isAfter(recordedAt)) {
+      throw Checks.reject(RejectionReason.INVALID_EXPIRY, "pending transfer " + id + " recorded at " + recordedAt
+          + " expires at " + expiresAt);
+    }
   }
 
-  /** A transfer without metadata. */
+  /** An immediate transfer. */
+  public Transfer(UUID id, AccountId source, long sourceIndex, AccountId destination, long amount, String currency,
+      Instant recordedAt, @Nullable String reference, Map<String, String> metadata) {
+    this(id, source, sourceIndex, destination, amount, currency, recordedAt, reference, metadata,
+        TransferKind.IMMEDIATE, null, null);
+  }
+
+  /** An immediate transfer without metadata. */
   public Transfer(UUID id, AccountId source, long sourceIndex, AccountId destination, long amount, String currency,
       Instant recordedAt, @Nullable String reference) {
     this(id, source, sourceIndex, destination, amount, currency, recordedAt, reference, Map.of());
@@ -79,7 +99,36 @@ public record Transfer(
    */
   public boolean sameContentAs(TransferRequest request) {
     return sameContentAs(request.source(), request.destination(), request.amount(), request.currency(),
-        request.reference(), request.metadata());
+        request.reference(), request.metadata())
+        && samePhaseAs(request.kind(), request.pendingId(), request.expiresAt(), request.timeout());
+  }
+
+  /**
+   * Whether this transfer's kind, pending id and expiry are what a request asks for: an expiry given as an instant
+   * is compared with {@link #expiresAt()}, one given as a timeout with {@code expiresAt - recordedAt}.
+   */
+  public boolean samePhaseAs(TransferKind kind, @Nullable UUID pendingId, @Nullable Instant expiresAt,
+      java.time.@Nullable Duration timeout) {
+    if (this.kind != kind || !Objects.equals(this.pendingId, pendingId)) {
+      return false;
+    }
+    if (timeout != null) {
+      return this.expiresAt != null && java.time.Duration.between(recordedAt, this.expiresAt).equals(timeout);
+    }
+    return Objects.equals(this.expiresAt, expiresAt);
+  }
+
+  /** Whether this transfer is pending (a hold, resolved by a later post or void, or by its expiry). */
+  public boolean isPending() {
+    return kind == TransferKind.PENDING;
+  }
+
+  /**
+   * What this transfer moves between posted balances: its amount for an immediate transfer or a post, 0 for a
+   * pending transfer or a void.
+   */
+  public long postedAmount() {
+    return kind == TransferKind.IMMEDIATE || kind == TransferKind.POST ? amount : 0;
   }
 
   /** As {@link #sameContentAs(TransferRequest)}, for a request without metadata. */

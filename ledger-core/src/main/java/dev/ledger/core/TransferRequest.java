@@ -1,6 +1,8 @@
 package dev.ledger.core;
 
 import dev.ledger.core.internal.Checks;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +23,12 @@ import org.jspecify.annotations.Nullable;
  * @param metadata the caller's key-value pairs, recorded with the transfer and covered by its hash: at most 16
  *     entries, keys 1 to 64 characters of {@code a-z 0-9 _ . -}, values at most 256 characters; unmodifiable, in key
  *     order; empty when none
+ * @param kind {@link TransferKind#IMMEDIATE} (the default), {@code PENDING} to hold the amount, or {@code POST} /
+ *     {@code VOID} to resolve a pending transfer (build those with {@link #post} and {@link #voidPending})
+ * @param pendingId for a post or void, the pending transfer it resolves; null otherwise
+ * @param expiresAt for a pending transfer, the instant from which it is void if unresolved; null for none
+ * @param timeout for a pending transfer, the time from its recording to its expiry (the alternative to
+ *     {@code expiresAt}); null for none
  */
 public record TransferRequest(
     @Nullable UUID id,
@@ -29,7 +37,11 @@ public record TransferRequest(
     long amount,
     String currency,
     @Nullable String reference,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    TransferKind kind,
+    @Nullable UUID pendingId,
+    @Nullable Instant expiresAt,
+    @Nullable Duration timeout) {
 
   /** @throws LedgerRejectedException when a value is missing or malformed, or the accounts are the same */
   public TransferRequest {
@@ -42,12 +54,70 @@ public record TransferRequest(
     Checks.currency(currency, "currency");
     Checks.reference(reference);
     metadata = Checks.metadata(metadata);
+    Checks.phase(kind, pendingId, expiresAt, timeout, "transfer request");
   }
 
-  /** A request without metadata. */
+  /** An immediate request. */
+  public TransferRequest(@Nullable UUID id, AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, Map<String, String> metadata) {
+    this(id, source, destination, amount, currency, reference, metadata, TransferKind.IMMEDIATE, null, null, null);
+  }
+
+  /** An immediate request without metadata. */
   public TransferRequest(@Nullable UUID id, AccountId source, AccountId destination, long amount, String currency,
       @Nullable String reference) {
     this(id, source, destination, amount, currency, reference, Map.of());
+  }
+
+  /**
+   * A pending transfer (a hold): the source's available balance drops by {@code amount} at once, nothing is posted
+   * until a {@link #post} of it; it never expires unless given {@link #withTimeout} or {@link #withExpiresAt}.
+   */
+  public static TransferRequest pending(AccountId source, AccountId destination, long amount, String currency) {
+    return new TransferRequest(null, source, destination, amount, currency, null, Map.of(), TransferKind.PENDING,
+        null, null, null);
+  }
+
+  /**
+   * Posts {@code amount} (0 &lt; amount &le; the pending's amount) of the pending transfer; the rest of the hold is
+   * released. Source, destination and currency are the pending's.
+   *
+   * @throws LedgerRejectedException when {@code pending} is not a pending transfer or the amount is not positive
+   */
+  public static TransferRequest post(Transfer pending, long amount) {
+    return resolution(pending, amount, TransferKind.POST);
+  }
+
+  /** Posts the whole amount of the pending transfer. */
+  public static TransferRequest post(Transfer pending) {
+    return post(Checks.present(pending, "pending transfer"), pending.amount());
+  }
+
+  /** Voids the pending transfer: the whole hold is released, nothing moves. */
+  public static TransferRequest voidPending(Transfer pending) {
+    return resolution(Checks.present(pending, "pending transfer"), pending.amount(), TransferKind.VOID);
+  }
+
+  private static TransferRequest resolution(Transfer pending, long amount, TransferKind kind) {
+    Checks.present(pending, "pending transfer");
+    if (!pending.isPending()) {
+      throw Checks.reject(RejectionReason.PENDING_NOT_FOUND, "transfer " + pending.id() + " is " + pending.kind()
+          + ", not PENDING: only a pending transfer is posted or voided");
+    }
+    return new TransferRequest(null, pending.source(), pending.destination(), amount, pending.currency(), null,
+        Map.of(), kind, pending.id(), null, null);
+  }
+
+  /** This (pending) request, expiring {@code timeout} after the instant it is recorded. */
+  public TransferRequest withTimeout(Duration timeout) {
+    return new TransferRequest(id, source, destination, amount, currency, reference, metadata, kind, pendingId, null,
+        Checks.present(timeout, "timeout"));
+  }
+
+  /** This (pending) request, expiring at {@code expiresAt} (which must be later than the instant it is recorded). */
+  public TransferRequest withExpiresAt(Instant expiresAt) {
+    return new TransferRequest(id, source, destination, amount, currency, reference, metadata, kind, pendingId,
+        Checks.present(expiresAt, "expiresAt"), null);
   }
 
   /** A request without id (one is generated) and without reference. */
@@ -57,12 +127,14 @@ public record TransferRequest(
 
   /** This request with the given idempotency key. */
   public TransferRequest withId(UUID id) {
-    return new TransferRequest(Checks.present(id, "id"), source, destination, amount, currency, reference, metadata);
+    return new TransferRequest(Checks.present(id, "id"), source, destination, amount, currency, reference, metadata,
+        kind, pendingId, expiresAt, timeout);
   }
 
   /** This request with the given reference text. */
   public TransferRequest withReference(@Nullable String reference) {
-    return new TransferRequest(id, source, destination, amount, currency, reference, metadata);
+    return new TransferRequest(id, source, destination, amount, currency, reference, metadata, kind, pendingId,
+        expiresAt, timeout);
   }
 
   /**
@@ -71,7 +143,8 @@ public record TransferRequest(
    * @throws LedgerRejectedException {@link RejectionReason#INVALID_METADATA} naming the entry and the rule
    */
   public TransferRequest withMetadata(Map<String, String> metadata) {
-    return new TransferRequest(id, source, destination, amount, currency, reference, metadata);
+    return new TransferRequest(id, source, destination, amount, currency, reference, metadata, kind, pendingId,
+        expiresAt, timeout);
   }
 
   /**
@@ -82,6 +155,7 @@ public record TransferRequest(
   public TransferRequest withMetadata(String key, String value) {
     Map<String, String> more = new java.util.TreeMap<>(metadata);
     more.put(Checks.present(key, "metadata key"), Checks.present(value, "metadata value of " + key));
-    return new TransferRequest(id, source, destination, amount, currency, reference, more);
+    return new TransferRequest(id, source, destination, amount, currency, reference, more, kind, pendingId, expiresAt,
+        timeout);
   }
 }

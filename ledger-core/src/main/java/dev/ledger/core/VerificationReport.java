@@ -84,8 +84,17 @@ public record VerificationReport(long accounts, long transfers, long chains, Lis
      * a transfer without its credit row, a credit row without its transfer, or one that differs from its transfer.
      */
     CREDIT_MISMATCH,
-    /** An account's recomputed balance is above its upper limit, now or as of some past instant. */
-    UPPER_LIMIT_EXCEEDED
+    /**
+     * An account's recomputed balance is above its upper limit, now or as of some past instant (its posted balance
+     * plus its pending credits then).
+     */
+    UPPER_LIMIT_EXCEEDED,
+    /**
+     * A post or void that does not resolve a pending transfer of its source as the rules say: it names no pending
+     * transfer of that source, resolves one already resolved, posts more than it held, voids another amount, names
+     * another destination or currency, or is dated at or after the pending's expiry.
+     */
+    PENDING_RESOLUTION_INVALID
   }
 
   /**

@@ -65,6 +65,11 @@ final class ScriptedStore implements LedgerStore {
   }
 
   @Override
+  public java.util.Optional<dev.ledger.core.Balances> balances(AccountId id, @Nullable Instant asOf, Instant now) {
+    throw new UnsupportedOperationException("balances is not scripted");
+  }
+
+  @Override
   public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
     return onBalance.apply(id, asOf);
   }

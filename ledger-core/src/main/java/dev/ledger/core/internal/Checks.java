@@ -5,6 +5,8 @@ import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.RejectionReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import dev.ledger.core.TransferKind;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -171,6 +173,54 @@ public final class Checks {
       out.append('}');
     }
     return out.toString();
+  }
+
+  /**
+   * The two-phase fields of a transfer or request, checked together: an immediate transfer has none; a pending one
+   * no pending id and at most one of an expiry instant and a (positive) timeout; a post or void a pending id and no
+   * expiry.
+   *
+   * @throws LedgerRejectedException {@code INVALID_REQUEST} or {@code INVALID_EXPIRY}, naming {@code what}
+   */
+  public static void phase(@Nullable TransferKind kind, @Nullable UUID pendingId, @Nullable Instant expiresAt,
+      java.time.@Nullable Duration timeout, String what) {
+    present(kind, "kind of " + what);
+    boolean resolves = kind == TransferKind.POST || kind == TransferKind.VOID;
+    if (resolves != (pendingId != null)) {
+      throw reject(RejectionReason.INVALID_REQUEST, resolves ? "the " + kind + " " + what + " names no pending transfer"
+          : "the " + kind + " " + what + " names pending transfer " + pendingId + "; only a post or void does");
+    }
+    if (kind != TransferKind.PENDING && (expiresAt != null || timeout != null)) {
+      throw reject(RejectionReason.INVALID_EXPIRY, "the " + kind + " " + what + " has an expiry ("
+          + (expiresAt != null ? expiresAt : timeout) + "); only a pending transfer expires");
+    }
+    if (expiresAt != null && timeout != null) {
+      throw reject(RejectionReason.INVALID_EXPIRY, what + " has both expiry " + expiresAt + " and timeout " + timeout
+          + "; give one");
+    }
+    if (expiresAt != null) {
+      storedInstant(expiresAt, "expiry of " + what);
+    }
+    if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.getNano() % 1_000 != 0
+        || timeout.compareTo(MAX_TIMEOUT) > 0)) {
+      throw reject(RejectionReason.INVALID_EXPIRY, "timeout " + timeout + " of " + what
+          + " is not a positive whole number of microseconds up to " + MAX_TIMEOUT);
+    }
+  }
+
+  /** The longest timeout of a pending transfer: about 100 years. */
+  public static final java.time.Duration MAX_TIMEOUT = java.time.Duration.ofDays(36_525);
+
+  /** The two-phase part of a transfer's description for messages: empty for an immediate transfer. */
+  public static String describePhase(TransferKind kind, @Nullable UUID pendingId, @Nullable Instant expiresAt,
+      java.time.@Nullable Duration timeout) {
+    return switch (kind) {
+      case IMMEDIATE -> "";
+      case PENDING -> " pending" + (expiresAt != null ? " expiring at " + expiresAt
+          : timeout != null ? " expiring after " + timeout : "");
+      case POST -> " posting " + pendingId;
+      case VOID -> " voiding " + pendingId;
+    };
   }
 
   /** Why the text cannot be stored (a NUL, an unpaired surrogate), or null when it can. */

@@ -1,6 +1,7 @@
 package dev.ledger.core.internal;
 
 import dev.ledger.core.ChainHead;
+import dev.ledger.core.TransferKind;
 import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Finding;
 import dev.ledger.core.VerificationReport.Kind;
@@ -33,6 +34,10 @@ public final class LedgerVerifier {
   private static final HexFormat HEX = HexFormat.of();
 
   private final Map<String, AccountTotals> accounts = new HashMap<>();
+  /** The pending transfers, by id, as the transfer rows record them; indexed by account for the legs. */
+  private final Map<UUID, Hold> holds = new HashMap<>();
+  private @Nullable Map<String, List<Hold>> bySource;
+  private @Nullable Map<String, List<Hold>> byDestination;
   /** Trusted heads by source, then by index. */
   private final Map<String, Map<Long, ChainHead>> trusted = new HashMap<>();
   private final List<Finding> findings = new ArrayList<>();
@@ -165,6 +170,18 @@ public final class LedgerVerifier {
   public void transfer(UUID id, String source, long index, String destination, long amount, String currency,
       @Nullable Long recordedAtMicros, @Nullable String reference, Map<String, String> metadata, long sourceDebits,
       byte[] storedHash) {
+    transfer(id, source, index, destination, amount, currency, recordedAtMicros, reference, metadata,
+        TransferKind.IMMEDIATE, null, null, sourceDebits, storedHash);
+  }
+
+  /**
+   * One transfer row of any kind, in (source, index) order: a pending transfer's expiry in microseconds (null:
+   * none), a post's or void's pending id. The cumulative debits grow by {@link dev.ledger.core.Transfer#postedAmount()
+   * the posted amount}; a post or void is checked against its pending transfer, an earlier row of the same source.
+   */
+  public void transfer(UUID id, String source, long index, String destination, long amount, String currency,
+      @Nullable Long recordedAtMicros, @Nullable String reference, Map<String, String> metadata, TransferKind kind,
+      @Nullable UUID pendingId, @Nullable Long expiresAtMicros, long sourceDebits, byte[] storedHash) {
     transfers++;
     if (!source.equals(this.source)) {
       closeSource();
@@ -216,7 +233,7 @@ public final class LedgerVerifier {
             + " (the store's clock plus the allowed skew)");
       }
       byte[] computed = TransferHashes.chain(previousHash, TransferHashes.content(id, source, index, destination,
-          amount, currency, recordedAtMicros, reference, metadata));
+          amount, currency, recordedAtMicros, reference, metadata, kind, pendingId, expiresAtMicros));
       if (!Arrays.equals(computed, storedHash)) {
         add(Kind.HASH_MISMATCH, source, index, id, storedHash.length == 0
             ? "chain hash missing; expected " + HEX.formatHex(computed)
@@ -238,26 +255,74 @@ public final class LedgerVerifier {
       }
     }
 
-    BigInteger expectedDebits = BigInteger.valueOf(previousDebits).add(BigInteger.valueOf(amount));
+    long posted = kind == TransferKind.IMMEDIATE || kind == TransferKind.POST ? amount : 0;
+    phase(id, source, index, destination, amount, currency, recordedAtMicros, kind, pendingId, expiresAtMicros);
+    BigInteger expectedDebits = BigInteger.valueOf(previousDebits).add(BigInteger.valueOf(posted));
     if (!expectedDebits.equals(BigInteger.valueOf(sourceDebits))) {
       add(Kind.DEBITS_MISMATCH, source, index, id, "source_debits " + sourceDebits + ", expected " + previousDebits
-          + " + " + amount + " = " + expectedDebits
+          + " + " + posted + " = " + expectedDebits
           + (expectedDebits.bitLength() > 63 ? " (beyond the 64-bit range)" : ""));
     }
     previousDebits = sourceDebits;
 
-    amountsTotal = amountsTotal.add(BigInteger.valueOf(amount));
+    amountsTotal = amountsTotal.add(BigInteger.valueOf(posted));
     if (src != null) {
-      src.debits.add(amount);
+      src.debits.add(posted);
     }
     if (dst != null) {
-      dst.credits.add(amount);
+      dst.credits.add(posted);
       if (!dst.checkpoints.isEmpty() && recordedAtMicros != null) {
         Map.Entry<Long, Checkpoint> bucket = dst.checkpoints.ceilingEntry(recordedAtMicros);
         if (bucket != null) {
-          bucket.getValue().recomputed.add(amount);
+          bucket.getValue().recomputed.add(posted);
         }
       }
+    }
+  }
+
+  /**
+   * Records a pending transfer's hold, or checks a post or void against its pending transfer (an earlier row of the
+   * same source, fed before it) and ends the hold.
+   */
+  private void phase(UUID id, String source, long index, String destination, long amount, String currency,
+      @Nullable Long at, TransferKind kind, @Nullable UUID pendingId, @Nullable Long expiresAtMicros) {
+    if (kind == TransferKind.IMMEDIATE) {
+      return;
+    }
+    long time = at == null ? Long.MAX_VALUE : at;
+    if (kind == TransferKind.PENDING) {
+      long expires = expiresAtMicros == null ? Long.MAX_VALUE : expiresAtMicros;
+      if (expires <= time) {
+        add(Kind.INVALID_TRANSFER, source, index, id, "pending transfer expires at " + time(expires)
+            + ", not after its recorded time " + time(time));
+      }
+      holds.put(id, new Hold(source, destination, amount, currency, time, expires));
+      return;
+    }
+    Hold hold = pendingId == null ? null : holds.get(pendingId);
+    String problem = null;
+    if (hold == null || !hold.source.equals(source)) {
+      problem = "names " + pendingId + ", which is not a pending transfer of " + Checks.quote(source)
+          + " recorded before it";
+    } else if (hold.resolvedBy != null) {
+      problem = "resolves pending transfer " + pendingId + ", already resolved by " + hold.resolvedBy;
+    } else if (!hold.destination.equals(destination) || !hold.currency.equals(currency)) {
+      problem = "names destination " + Checks.quote(destination) + " in " + currency + "; pending transfer "
+          + pendingId + " is to " + Checks.quote(hold.destination) + " in " + hold.currency;
+    } else if (kind == TransferKind.POST ? amount > hold.amount : amount != hold.amount) {
+      problem = (kind == TransferKind.POST ? "posts " : "voids ") + amount + " of pending transfer " + pendingId
+          + ", which held " + hold.amount;
+    } else if (time >= hold.expires) {
+      problem = "is recorded at " + time(time) + ", at or after the expiry " + time(hold.expires)
+          + " of pending transfer " + pendingId;
+    }
+    if (problem != null) {
+      add(Kind.PENDING_RESOLUTION_INVALID, source, index, id, "the " + kind.name().toLowerCase(java.util.Locale.ROOT)
+          + " at index " + index + " of " + Checks.quote(source) + " " + problem);
+    }
+    if (hold != null && hold.resolvedBy == null && hold.source.equals(source)) {
+      hold.resolvedBy = id;
+      hold.ends = Math.min(hold.ends, time);
     }
   }
 
@@ -316,10 +381,54 @@ public final class LedgerVerifier {
     }
   }
 
-  /** Checks the balance of the current account as of the current instant, all of its legs summed. */
+  /** The pending debits (or credits) of {@code account} as of {@code at}: holds recorded by then, not yet ended. */
+  private BigInteger held(String account, long at, boolean asSource) {
+    Map<String, List<Hold>> index = asSource ? holdsBySource() : holdsByDestination();
+    long sum = 0;
+    BigInteger big = null;
+    for (Hold hold : index.getOrDefault(account, List.of())) {
+      if (hold.created <= at && at < hold.ends) {
+        if (sum > Long.MAX_VALUE - hold.amount) {
+          big = (big == null ? BigInteger.ZERO : big).add(BigInteger.valueOf(sum));
+          sum = 0;
+        }
+        sum += hold.amount;
+      }
+    }
+    return big == null ? BigInteger.valueOf(sum) : big.add(BigInteger.valueOf(sum));
+  }
+
+  private Map<String, List<Hold>> holdsBySource() {
+    if (bySource == null) {
+      bySource = new HashMap<>();
+      for (Hold hold : holds.values()) {
+        bySource.computeIfAbsent(hold.source, k -> new ArrayList<>()).add(hold);
+      }
+    }
+    return bySource;
+  }
+
+  private Map<String, List<Hold>> holdsByDestination() {
+    if (byDestination == null) {
+      byDestination = new HashMap<>();
+      for (Hold hold : holds.values()) {
+        byDestination.computeIfAbsent(hold.destination, k -> new ArrayList<>()).add(hold);
+      }
+    }
+    return byDestination;
+  }
+
+  /**
+   * Checks the balance of the current account as of the current instant, all of its legs summed: its posted balance
+   * minus its pending debits against the lower limit, plus its pending credits against the upper limit. (Holds
+   * ending between two instants at which the account changes only raise the first and lower the second.)
+   */
   private void closeInstant() {
     if (legTotals != null && legTotals.upperLimit != null && !legTotals.aboveReported) {
       BigInteger balance = Sum.difference(legCredits, legDebits);
+      if (!holds.isEmpty()) {
+        balance = balance.add(held(legAccount, legAt, false));
+      }
       if (balance.compareTo(legTotals.upperLimit) > 0) {
         legTotals.aboveReported = true;
         add(Kind.UPPER_LIMIT_EXCEEDED, legAccount, null, null, "the balance as of " + time(legAt) + " is " + balance
@@ -330,6 +439,9 @@ public final class LedgerVerifier {
     }
     if (legTotals != null && !legTotals.issuer) {
       BigInteger balance = Sum.difference(legCredits, legDebits);
+      if (!holds.isEmpty()) {
+        balance = balance.subtract(held(legAccount, legAt, true));
+      }
       if (balance.compareTo(legTotals.lowerLimit) < 0) {
         negativeInstants++;
         if (firstNegative == null) {
@@ -479,6 +591,28 @@ public final class LedgerVerifier {
       this.issuer = issuer;
       this.lowerLimit = BigInteger.valueOf(lowerLimit);
       this.upperLimit = upperLimit == Long.MAX_VALUE ? null : BigInteger.valueOf(upperLimit);
+    }
+  }
+
+  /** A pending transfer's hold, from its recording to its resolution or expiry (µs; MAX_VALUE: never). */
+  private static final class Hold {
+    final String source;
+    final String destination;
+    final long amount;
+    final String currency;
+    final long created;
+    final long expires;
+    long ends;
+    @Nullable UUID resolvedBy;
+
+    Hold(String source, String destination, long amount, String currency, long created, long expires) {
+      this.source = source;
+      this.destination = destination;
+      this.amount = amount;
+      this.currency = currency;
+      this.created = created;
+      this.expires = expires;
+      this.ends = expires;
     }
   }
 

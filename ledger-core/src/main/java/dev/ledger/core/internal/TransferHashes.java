@@ -1,6 +1,7 @@
 package dev.ledger.core.internal;
 
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  *          || [field(n) || field(key_1) || field(value_1) || ... || field(key_n) || field(value_n)]
  *             (only when the metadata has n >= 1 entries, keys in byte order; no bytes at all when it is empty,
  *             so the content of a transfer without metadata is what it was before metadata existed)
+ *          || [field(kind) || field(pending_id) || field(expires_at)]
+ *             (only for a two-phase transfer: kind "pending", "post" or "void"; pending_id null for a pending
+ *             transfer, expires_at null for a post or void or a pending transfer that never expires; no bytes at
+ *             all for an immediate transfer)
  *   field(s)   = 4-byte big-endian signed length of UTF-8(s) || UTF-8(s)
  *   field(null) = FF FF FF FF (length -1, no bytes)
  * </pre>
@@ -48,7 +53,8 @@ public final class TransferHashes {
   /** The canonical content of a transfer. */
   public static byte[] content(Transfer t) {
     return content(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(), t.currency(),
-        epochMicros(t.recordedAt()), t.reference(), t.metadata());
+        epochMicros(t.recordedAt()), t.reference(), t.metadata(), t.kind(), t.pendingId(),
+        t.expiresAt() == null ? null : epochMicros(t.expiresAt()));
   }
 
   /** The canonical content of a transfer row, from raw values (which need not satisfy the ledger's rules). */
@@ -61,6 +67,14 @@ public final class TransferHashes {
   /** As above, with the transfer's metadata (entries in any order: they are hashed in key order). */
   public static byte[] content(UUID id, String source, long sourceIndex, String destination, long amount,
       String currency, long recordedAtMicros, @Nullable String reference, java.util.Map<String, String> metadata) {
+    return content(id, source, sourceIndex, destination, amount, currency, recordedAtMicros, reference, metadata,
+        TransferKind.IMMEDIATE, null, null);
+  }
+
+  /** As above, with the two-phase fields (none are hashed for an immediate transfer). */
+  public static byte[] content(UUID id, String source, long sourceIndex, String destination, long amount,
+      String currency, long recordedAtMicros, @Nullable String reference, java.util.Map<String, String> metadata,
+      TransferKind kind, @Nullable UUID pendingId, @Nullable Long expiresAtMicros) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     field(out, VERSION);
     field(out, id.toString());
@@ -77,6 +91,11 @@ public final class TransferHashes {
         field(out, e.getKey());
         field(out, e.getValue());
       }
+    }
+    if (kind != TransferKind.IMMEDIATE) {
+      field(out, kind.name().toLowerCase(java.util.Locale.ROOT));
+      field(out, pendingId == null ? null : pendingId.toString());
+      field(out, expiresAtMicros == null ? null : Long.toString(expiresAtMicros));
     }
     return out.toByteArray();
   }

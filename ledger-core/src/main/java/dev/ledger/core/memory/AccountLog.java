@@ -27,7 +27,10 @@ import java.util.function.IntConsumer;
 final class AccountLog {
   private static final int TIME = 0;
   private static final int BALANCE = 1;
-  /** The row, shifted left by one, with the low bit set for a credit. */
+  /**
+   * The row, shifted left by two, with bit 0 set for a credit and bit 1 for an entry that leaves the posted balance
+   * as it is (a pending transfer or a void).
+   */
   private static final int ROW = 2;
 
   private final TransferTable table;
@@ -53,17 +56,24 @@ final class AccountLog {
   }
 
   private int row(int i) {
-    return (int) (get(i, ROW) >>> 1);
+    return (int) (get(i, ROW) >>> 2);
   }
 
   private long change(int i) {
     long packed = get(i, ROW);
-    long amount = table.amount((int) (packed >>> 1));
+    if ((packed & 2) != 0) {
+      return 0;
+    }
+    long amount = table.amount((int) (packed >>> 2));
     return (packed & 1) != 0 ? amount : -amount;
   }
 
-  /** Adds transfer {@code row}, dated {@code micros}, which moves this account's balance by {@code change}. */
-  synchronized void add(long micros, long change, int row) {
+  /**
+   * Adds transfer {@code row}, dated {@code micros}, which moves this account's posted balance by {@code change}
+   * (its amount, negative for the source; 0 for a pending transfer or a void); {@code credit}: this account is the
+   * destination.
+   */
+  synchronized void add(long micros, long change, int row, boolean credit) {
     long high = 0;
     long low = 0;
     boolean idRead = false;
@@ -102,7 +112,7 @@ final class AccountLog {
     }
     set(pos, TIME, micros);
     set(pos, BALANCE, (pos == 0 ? 0 : get(pos - 1, BALANCE)) + change);
-    set(pos, ROW, ((long) row << 1) | (change > 0 ? 1 : 0));
+    set(pos, ROW, ((long) row << 2) | (credit ? 1 : 0) | (change == 0 ? 2 : 0));
     size++;
   }
 

@@ -8,7 +8,9 @@ import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
+import dev.ledger.core.Balances;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import dev.ledger.core.VerificationReport;
 import dev.ledger.core.internal.Checks;
 import dev.ledger.core.internal.LedgerVerifier;
@@ -66,6 +68,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
   private final TransferTable table = new TransferTable(n -> byNumber[n].account.id(),
       n -> byNumber[n].account.currency());
   private final IdIndex ids = new IdIndex();
+  /** Every pending transfer's hold, by its id. */
+  private final ConcurrentHashMap<UUID, Hold> holds = new ConcurrentHashMap<>();
   private final LogSlab logs = new LogSlab();
 
   public InMemoryLedgerStore() {}
@@ -186,15 +190,16 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   private static boolean sameContent(Transfer existing, TransferDraft draft) {
-    return existing.sameContentAs(draft.source(), draft.destination(), draft.amount(), draft.currency(),
-        draft.reference(), draft.metadata());
+    return draft.sameContentAs(existing);
   }
 
   private static AppendResult.Rejected idReused(Transfer existing, TransferDraft draft) {
     return new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + draft.id()
         + " was recorded as " + Checks.describe(existing.source(), existing.destination(), existing.amount(),
-        existing.currency(), existing.reference(), existing.metadata()) + ", not as " + Checks.describe(draft.source(),
-        draft.destination(), draft.amount(), draft.currency(), draft.reference(), draft.metadata()));
+        existing.currency(), existing.reference(), existing.metadata())
+        + Checks.describePhase(existing.kind(), existing.pendingId(), existing.expiresAt(), null) + ", not as "
+        + Checks.describe(draft.source(), draft.destination(), draft.amount(), draft.currency(), draft.reference(),
+        draft.metadata()) + Checks.describePhase(draft.kind(), draft.pendingId(), draft.expiresAt(), draft.timeout()));
   }
 
   private List<AppendResult> appendLinked(List<TransferDraft> drafts) {
@@ -242,6 +247,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
     final Map<AccountState, Head> locked = new LinkedHashMap<>();
     final Map<AccountState, Work> work = new HashMap<>();
     final Map<AccountState, Long> reserved = new HashMap<>();
+    /** The holds of the batch's new pending items, by id, and the holds its posts and voids resolve. */
+    final Map<UUID, Hold> newHolds = new HashMap<>();
+    final Map<UUID, Hold> resolving = new HashMap<>();
     AppendResult failure;
 
     LinkedBatch(List<TransferDraft> drafts) {
@@ -370,10 +378,6 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
       long amount = draft.amount();
       Work from = work(src);
-      long balance = from.credits - from.debits;
-      if (!src.account.issuer() && balance < amount + src.account.lowerLimit()) {
-        return insufficientFunds(src, balance, amount);
-      }
       // A capped destination is locked like a source: its balance is exact here, and its credit is dated after its
       // every earlier transfer, so that its balance as of any instant is one this check allowed.
       Work capped = null;
@@ -382,13 +386,6 @@ public final class InMemoryLedgerStore implements LedgerStore {
           throw new IllegalStateException("capped destination " + dst.account.id() + " of a batch was not locked");
         }
         capped = work(dst);
-        long dstBalance = capped.credits - capped.debits;
-        if (dstBalance > dst.account.upperLimit() - amount) {
-          return upperLimitExceeded(dst, dstBalance, amount);
-        }
-      }
-      if (from.debits > Long.MAX_VALUE - amount) {
-        return debitsOverflow(src, from.debits, amount);
       }
       if (from.latestCredit != NONE && from.latestCredit >= MAX_MICROS) {
         return creditedTooLate(src, from.latestCredit);
@@ -398,22 +395,148 @@ public final class InMemoryLedgerStore implements LedgerStore {
       if (capped != null) {
         at = Math.max(at, Math.max(capped.latest, capped.latestCredit));
       }
-      AppendResult.Rejected overflow = reserveCredit(dst, amount);
-      if (overflow != null) {
-        return overflow;
+      TransferKind kind = draft.kind();
+      Hold hold = null;
+      long expires = Long.MAX_VALUE;
+      if (kind == TransferKind.POST || kind == TransferKind.VOID) {
+        hold = newHolds.get(draft.pendingId());
+        if (hold == null) {
+          hold = holds.get(draft.pendingId());
+        }
+        AppendResult.Rejected wrong = checkResolution(draft, hold, src, at);
+        if (wrong != null) {
+          return wrong;
+        }
+      } else {
+        long held = held(src, at);
+        long available = from.credits - from.debits - held;
+        if (!src.account.issuer() && available < amount + src.account.lowerLimit()) {
+          return insufficientFunds(src, available, held, amount);
+        }
+        if (capped != null) {
+          long dstBalance = capped.credits - capped.debits + heldFor(dst, at);
+          if (dstBalance > dst.account.upperLimit() - amount) {
+            return upperLimitExceeded(dst, dstBalance, amount);
+          }
+        }
+        if (from.debits > Long.MAX_VALUE - amount - held) {
+          return debitsOverflow(src, from.debits + held, amount);
+        }
+        if (kind == TransferKind.PENDING) {
+          Instant expiry = draft.expiryWhenRecordedAt(TransferTable.instant(at));
+          if (expiry != null) {
+            if (expiry.isAfter(Checks.MAX_INSTANT) || TransferTable.micros(expiry) <= at) {
+              return new AppendResult.Rejected(RejectionReason.INVALID_EXPIRY, "pending transfer " + draft.id()
+                  + " would be recorded at " + TransferTable.instant(at) + " and expire at "
+                  + (expiry.isAfter(Checks.MAX_INSTANT) ? "a time beyond " + Checks.MAX_INSTANT : expiry)
+                  + "; it must expire after it is recorded");
+            }
+            expires = TransferTable.micros(expiry);
+          }
+        }
       }
-      reserved.merge(dst, amount, Long::sum);
+      long posted = kind == TransferKind.IMMEDIATE || kind == TransferKind.POST ? amount : 0;
+      if (posted > 0) {
+        AppendResult.Rejected overflow = reserveCredit(dst, posted);
+        if (overflow != null) {
+          return overflow;
+        }
+        reserved.merge(dst, posted, Long::sum);
+      }
+      Instant recordedAt = at == notBefore ? draft.notBefore() : TransferTable.instant(at);
       Transfer transfer = new Transfer(draft.id(), src.account.id(), from.nextIndex, dst.account.id(), amount,
-          currency, at == notBefore ? draft.notBefore() : TransferTable.instant(at), draft.reference(),
-          draft.metadata());
+          currency, recordedAt, draft.reference(), draft.metadata(), kind, draft.pendingId(),
+          expires == Long.MAX_VALUE ? null : TransferTable.instant(expires));
       from.nextIndex++;
-      from.debits += amount;
+      from.debits += posted;
       from.latest = at;
       debitsAfter[position] = from.debits;
       Work to = work(dst);
-      to.credits = Math.addExact(to.credits, amount);
+      to.credits = Math.addExact(to.credits, posted);
       to.latestCredit = Math.max(at, to.latestCredit);
+      if (kind == TransferKind.PENDING) {
+        newHolds.put(draft.id(), new Hold(draft.id(), src, dst, amount, at, expires));
+      } else if (hold != null) {
+        resolving.put(hold.id, hold);
+      }
       return new AppendResult.Recorded(transfer);
+    }
+
+    /** Why a post or void of {@code hold} (null: not found), dated {@code at}, is refused; null when it is not. */
+    private AppendResult.@Nullable Rejected checkResolution(TransferDraft draft, @Nullable Hold hold, AccountState src,
+        long at) {
+      String verb = draft.kind() == TransferKind.POST ? "post" : "void";
+      if (hold == null || hold.src != src) {
+        return new AppendResult.Rejected(RejectionReason.PENDING_NOT_FOUND, verb + " " + draft.id() + " names "
+            + draft.pendingId() + ", which is not a pending transfer of " + draft.source());
+      }
+      if (!hold.dst.account.id().equals(draft.destination()) || !hold.src.account.currency().equals(draft.currency())
+          || (draft.kind() == TransferKind.VOID && draft.amount() != hold.amount)) {
+        return new AppendResult.Rejected(RejectionReason.PENDING_MISMATCH, verb + " " + draft.id() + " of pending "
+            + hold.id + " names " + draft.destination() + " " + draft.amount() + " " + draft.currency()
+            + "; the pending transfer is " + hold.src.account.id() + " -> " + hold.dst.account.id() + " "
+            + hold.amount + " " + hold.src.account.currency());
+      }
+      Hold.Resolution done = resolving.containsKey(hold.id) ? Hold.Resolution.IN_BATCH : hold.resolution;
+      if (done != null) {
+        UUID by = done == Hold.Resolution.IN_BATCH ? null : hold.resolvedBy;
+        boolean posted = done == Hold.Resolution.POSTED || (done == Hold.Resolution.IN_BATCH
+            && resolvingKind(hold.id) == TransferKind.POST);
+        return new AppendResult.Rejected(posted ? RejectionReason.PENDING_ALREADY_POSTED
+            : RejectionReason.PENDING_ALREADY_VOIDED, "pending transfer " + hold.id + " was already "
+            + (posted ? "posted" : "voided") + (by == null ? " by an earlier item of this batch" : " by " + by));
+      }
+      if (at >= hold.expires) {
+        return new AppendResult.Rejected(RejectionReason.PENDING_EXPIRED, "pending transfer " + hold.id
+            + " expired at " + TransferTable.instant(hold.expires) + "; the " + verb + " would be recorded at "
+            + TransferTable.instant(at));
+      }
+      if (draft.kind() == TransferKind.POST && draft.amount() > hold.amount) {
+        return new AppendResult.Rejected(RejectionReason.POST_EXCEEDS_PENDING, "post " + draft.id() + " of "
+            + draft.amount() + " exceeds the " + hold.amount + " pending transfer " + hold.id + " holds");
+      }
+      return null;
+    }
+
+    private TransferKind resolvingKind(UUID pendingId) {
+      for (int i = 0; i < drafts.size(); i++) {
+        if (isNew[i] && checked[i] != null && pendingId.equals(checked[i].pendingId())) {
+          return checked[i].kind();
+        }
+      }
+      return TransferKind.VOID;
+    }
+
+    /** The source's holds at {@code at}: published and unresolved, or new in this batch; not expired then. */
+    private long held(AccountState state, long at) {
+      long sum = 0;
+      for (Hold h : state.openHolds(true)) {
+        if (h.expires > at && !resolving.containsKey(h.id)) {
+          sum = Math.addExact(sum, h.amount);
+        }
+      }
+      for (Hold h : newHolds.values()) {
+        if (h.src == state && h.expires > at && !resolving.containsKey(h.id)) {
+          sum = Math.addExact(sum, h.amount);
+        }
+      }
+      return sum;
+    }
+
+    /** As {@link #held}, for the holds crediting {@code state}. */
+    private long heldFor(AccountState state, long at) {
+      long sum = 0;
+      for (Hold h : state.openHolds(false)) {
+        if (h.expires > at && !resolving.containsKey(h.id)) {
+          sum = Math.addExact(sum, h.amount);
+        }
+      }
+      for (Hold h : newHolds.values()) {
+        if (h.dst == state && h.expires > at && !resolving.containsKey(h.id)) {
+          sum = Math.addExact(sum, h.amount);
+        }
+      }
+      return sum;
     }
 
     /**
@@ -424,11 +547,23 @@ public final class InMemoryLedgerStore implements LedgerStore {
      */
     void publish() {
       Map<AccountState, Head> installed = new LinkedHashMap<>();
+      // The holds first: a head is installed (still locked) only once its holds are in place.
+      for (Hold h : newHolds.values()) {
+        holds.put(h.id, h);
+        h.src.addHold(h);
+      }
+      for (int i = 0; i < drafts.size(); i++) {
+        if (isNew[i] && checked[i].pendingId() != null) {
+          Hold h = resolving.get(checked[i].pendingId());
+          h.resolve(checked[i].id(), checked[i].kind(), TransferTable.micros(checked[i].recordedAt()));
+        }
+      }
       for (Map.Entry<AccountState, Head> entry : locked.entrySet()) {
-        Work w = work.get(entry.getKey());
-        Head head = w == null ? entry.getValue() : new Head(w.nextIndex, w.debits, w.latest, null);
-        installed.put(entry.getKey(), head);
-        entry.getKey().setHead(head.locked(lock));
+        AccountState state = entry.getKey();
+        Work w = work.get(state);
+        Head head = w == null ? entry.getValue() : new Head(w.nextIndex, w.debits, w.latest, state.holdsUntil(), null);
+        installed.put(state, head);
+        state.setHead(head.locked(lock));
       }
       locked.clear();
       int[] rows = new int[drafts.size()];
@@ -439,12 +574,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
             AccountState src = accounts.get(t.source());
             AccountState dst = accounts.get(t.destination());
             long at = TransferTable.micros(t.recordedAt());
+            long posted = t.postedAmount();
             rows[i] = table.add(t.id(), src.number, dst.number, t.amount(), at, t.sourceIndex(), debitsAfter[i],
-                t.reference(), t.metadata());
-            src.log.add(at, -t.amount(), rows[i]);
-            dst.log.add(at, t.amount(), rows[i]);
+                t.reference(), t.metadata(), t.kind() == TransferKind.IMMEDIATE ? null
+                    : new TransferTable.Phase(t.kind(), t.pendingId(), t.expiresAt()));
+            src.log.add(at, -posted, rows[i], false);
+            dst.log.add(at, posted, rows[i], true);
             dst.raiseLatestCredit(at);
-            dst.addCredits(t.amount());
+            dst.addCredits(posted);
           }
         }
         reserved.clear();
@@ -511,10 +648,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
    * is not found yet).
    */
   private AppendResult appendOnce(TransferDraft draft, @Nullable AccountState funded) {
+    if (draft.kind() != TransferKind.IMMEDIATE) {
+      return appendLocked(draft);
+    }
     AccountState dst = funded != null ? funded : openAccount(draft.destination());
     if (dst != null && dst.account.hasUpperLimit()) {
       if (funded == null) {
-        return appendCapped(draft);
+        return appendLocked(draft);
       }
       if (draft.amount() > dst.account.upperLimit()) {
         return upperLimitExceeded(dst, 0, draft.amount()); // an opening balance above the new account's cap
@@ -526,16 +666,20 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return new AppendResult.AlreadyRecorded(table.transfer(row));
     }
     boolean settled = false;
+    AppendResult result;
     try {
-      AppendResult result = attempt(draft, dst);
+      result = attempt(draft, dst);
       settled = result instanceof AppendResult.Recorded;
-      return result;
     } finally {
       if (!settled) {
         ids.settle(id, -1);
       }
     }
+    return result == HELD ? appendLocked(draft) : result;
   }
+
+  /** What {@link #attempt} answers when the source holds pending amounts: the draft is checked under its lock. */
+  private static final AppendResult HELD = new AppendResult.Conflict("the source has pending transfers");
 
   /**
    * One attempt with the id claimed, to the destination {@link #appendOnce} found (null: none); when it records the
@@ -562,6 +706,10 @@ public final class InMemoryLedgerStore implements LedgerStore {
     while ((head = src.head).lock != null) {
       head.lock.await();
     }
+    if (head.holdsUntil != NONE && !src.account.issuer()
+        && TransferTable.micros(draft.notBefore()) < head.holdsUntil) {
+      return HELD; // pending debits may count: decided under the source's lock, where they are exact
+    }
     long credits = src.credits;
     long latestCredit = src.latestCredit;
     long balance = credits - head.debits;
@@ -583,15 +731,15 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return overflow;
     }
     long debits = head.debits + amount;
-    if (!src.casHead(head, new Head(head.nextIndex + 1, debits, at, null))) {
+    if (!src.casHead(head, new Head(head.nextIndex + 1, debits, at, head.holdsUntil, null))) {
       dst.addCeiling(-amount);
       return new AppendResult.Conflict("index " + head.nextIndex + " of source " + src.account.id()
           + " was taken by a concurrent debit");
     }
     int row = table.add(draft.id(), src.number, dst.number, amount, at, head.nextIndex, debits, draft.reference(),
         draft.metadata());
-    src.log.add(at, -amount, row);
-    dst.log.add(at, amount, row);
+    src.log.add(at, -amount, row, false);
+    dst.log.add(at, amount, row, true);
     // Publish the credit's time before its amount: whoever counts the amount then sees the time.
     dst.raiseLatestCredit(at);
     dst.addCredits(amount);
@@ -603,11 +751,12 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   /**
-   * A credit to an account with an upper limit: a linked batch of one, which locks the destination's head with the
-   * source's (in id order) so that concurrent credits and debits of a capped account are checked one at a time. As
-   * {@link #append}, an id recorded with other content is answered as already recorded.
+   * A credit to an account with an upper limit, a two-phase draft, or a debit of a source with pending transfers: a
+   * linked batch of one, which locks the source's head (and a capped destination's, in id order) so that its holds
+   * and a capped account's credits are checked one at a time. As {@link #append}, an id recorded with other content
+   * is answered as already recorded.
    */
-  private AppendResult appendCapped(TransferDraft draft) {
+  private AppendResult appendLocked(TransferDraft draft) {
     AppendResult result = appendLinked(List.of(draft)).get(0);
     if (result instanceof AppendResult.Rejected rejected
         && rejected.reason() == RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT) {
@@ -632,10 +781,16 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   private static AppendResult.Rejected insufficientFunds(AccountState src, long balance, long amount) {
+    return insufficientFunds(src, balance, 0, amount);
+  }
+
+  /** {@code available}: the posted balance minus the {@code held} pending debits. */
+  private static AppendResult.Rejected insufficientFunds(AccountState src, long available, long held, long amount) {
     long limit = src.account.lowerLimit();
+    String balance = held == 0 ? "balance " + available : "available balance " + available + " (" + held + " held)";
     return new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS, limit == 0
-        ? "account " + src.account.id() + " has balance " + balance + ", less than the amount " + amount
-        : "account " + src.account.id() + " has balance " + balance + " and lower limit " + limit + ": the amount "
+        ? "account " + src.account.id() + " has " + balance + ", less than the amount " + amount
+        : "account " + src.account.id() + " has " + balance + " and lower limit " + limit + ": the amount "
             + amount + " would take it below");
   }
 
@@ -686,6 +841,23 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return OptionalLong.of(state.credits - debits);
     }
     return OptionalLong.of(state.log.balanceAsOf(asOf));
+  }
+
+  @Override
+  public Optional<Balances> balances(AccountId id, @Nullable Instant asOf, Instant now) {
+    AccountState state = openAccount(id);
+    if (state == null) {
+      return Optional.empty();
+    }
+    if (asOf == null) {
+      long micros = TransferTable.micros(now);
+      long debits = state.head.debits;
+      return Optional.of(new Balances(state.credits - debits, state.heldNow(micros, true),
+          state.heldNow(micros, false)));
+    }
+    long micros = TransferTable.micros(asOf);
+    return Optional.of(new Balances(state.log.balanceAsOf(asOf), state.heldAt(micros, true),
+        state.heldAt(micros, false)));
   }
 
   @Override
@@ -747,7 +919,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Transfer t = table.transfer(row);
         hash = TransferHashes.chain(hash, t);
         verifier.transfer(t.id(), t.source().value(), t.sourceIndex(), t.destination().value(), t.amount(),
-            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), t.metadata(),
+            t.currency(), TransferHashes.epochMicros(t.recordedAt()), t.reference(), t.metadata(), t.kind(),
+            t.pendingId(), t.expiresAt() == null ? null : TransferHashes.epochMicros(t.expiresAt()),
             table.debitsAfter(row), hash);
       }
     }
@@ -762,8 +935,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
       });
       for (int i = 0; i < rows.size(); i++) {
         Transfer t = table.transfer(rows.get(i));
-        verifier.balanceChange(account, TransferHashes.epochMicros(t.recordedAt()), credits.get(i), t.amount(),
-            t.id(), t.source().value(), t.sourceIndex());
+        verifier.balanceChange(account, TransferHashes.epochMicros(t.recordedAt()), credits.get(i),
+            t.postedAmount(), t.id(), t.source().value(), t.sourceIndex());
       }
     }
     return verifier;
@@ -774,12 +947,52 @@ public final class InMemoryLedgerStore implements LedgerStore {
    * latest time (epoch micros, {@link #NONE} before the first debit); {@code lock} is set while a linked batch holds
    * the account (the values are then the committed ones).
    */
-  private record Head(long nextIndex, long debits, long latest, @Nullable InFlight lock) {
-    static final Head EMPTY = new Head(0, 0, NONE, null);
+  private record Head(long nextIndex, long debits, long latest, long holdsUntil, @Nullable InFlight lock) {
+    static final Head EMPTY = new Head(0, 0, NONE, NONE, null);
 
     /** This head, locked by a linked batch until {@code lock} is done: the same committed values. */
     Head locked(InFlight lock) {
-      return new Head(nextIndex, debits, latest, lock);
+      return new Head(nextIndex, debits, latest, holdsUntil, lock);
+    }
+  }
+
+  /**
+   * A pending transfer's hold on its source's available balance (and its destination's pending credits), from its
+   * recording to its resolution or expiry (epoch micros; {@link Long#MAX_VALUE}: never). Resolved once, under the
+   * source's lock.
+   */
+  private static final class Hold {
+    enum Resolution { POSTED, VOIDED, IN_BATCH }
+
+    final UUID id;
+    final AccountState src;
+    final AccountState dst;
+    final long amount;
+    final long created;
+    final long expires;
+    volatile long resolvedAt = Long.MAX_VALUE;
+    volatile @Nullable Resolution resolution;
+    volatile @Nullable UUID resolvedBy;
+
+    Hold(UUID id, AccountState src, AccountState dst, long amount, long created, long expires) {
+      this.id = id;
+      this.src = src;
+      this.dst = dst;
+      this.amount = amount;
+      this.created = created;
+      this.expires = expires;
+    }
+
+    void resolve(UUID by, TransferKind kind, long at) {
+      resolvedBy = by;
+      resolvedAt = at;
+      resolution = kind == TransferKind.POST ? Resolution.POSTED : Resolution.VOIDED;
+      src.closeHold(this);
+    }
+
+    /** Whether the hold counts as of {@code at}: recorded by then, neither resolved nor expired. */
+    boolean countsAt(long at) {
+      return created <= at && at < resolvedAt && at < expires;
     }
   }
 
@@ -814,6 +1027,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
     volatile long creditCeiling;
     /** The latest credit's time in epoch micros, or {@link #NONE}. */
     volatile long latestCredit = NONE;
+    /**
+     * The account's pending transfers as source and as destination: all of them (for balances as of an instant), and
+     * the unresolved ones (for the checks, under the source's lock). Guarded by this state's monitor.
+     */
+    private final List<Hold> holdsAsSource = new ArrayList<>(0);
+    private final List<Hold> holdsAsDestination = new ArrayList<>(0);
+    private final List<Hold> openAsSource = new ArrayList<>(0);
+    private final List<Hold> openAsDestination = new ArrayList<>(0);
     /** Counted down when the opening attempt settles; until then the account is invisible. */
     private final CountDownLatch settled = new CountDownLatch(1);
     private volatile boolean open;
@@ -822,6 +1043,64 @@ public final class InMemoryLedgerStore implements LedgerStore {
       this.account = account;
       this.number = number;
       this.log = log;
+    }
+
+    /** Registers a new hold of this source (and with its destination). */
+    void addHold(Hold hold) {
+      synchronized (this) {
+        holdsAsSource.add(hold);
+        openAsSource.add(hold);
+      }
+      synchronized (hold.dst) {
+        hold.dst.holdsAsDestination.add(hold);
+        hold.dst.openAsDestination.add(hold);
+      }
+    }
+
+    /** Removes a resolved hold of this source from the unresolved ones (its own and its destination's). */
+    void closeHold(Hold hold) {
+      synchronized (this) {
+        openAsSource.remove(hold);
+      }
+      synchronized (hold.dst) {
+        hold.dst.openAsDestination.remove(hold);
+      }
+    }
+
+    /** A copy of the unresolved holds of this account as source (or as destination). */
+    synchronized List<Hold> openHolds(boolean asSource) {
+      return new ArrayList<>(asSource ? openAsSource : openAsDestination);
+    }
+
+    /** The pending debits (or credits) of this account as of {@code at}. */
+    synchronized long heldAt(long at, boolean asSource) {
+      long sum = 0;
+      for (Hold h : asSource ? holdsAsSource : holdsAsDestination) {
+        if (h.countsAt(at)) {
+          sum += h.amount;
+        }
+      }
+      return sum;
+    }
+
+    /** The pending debits (or credits) of this account now: unresolved holds not expired at {@code now}. */
+    synchronized long heldNow(long now, boolean asSource) {
+      long sum = 0;
+      for (Hold h : asSource ? openAsSource : openAsDestination) {
+        if (h.expires > now) {
+          sum += h.amount;
+        }
+      }
+      return sum;
+    }
+
+    /** The latest expiry of this source's unresolved holds ({@link Long#MAX_VALUE}: one never expires), or NONE. */
+    synchronized long holdsUntil() {
+      long until = NONE;
+      for (Hold h : openAsSource) {
+        until = Math.max(until, h.expires);
+      }
+      return until;
     }
 
     boolean casHead(Head expected, Head next) {

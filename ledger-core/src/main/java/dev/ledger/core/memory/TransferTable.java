@@ -3,6 +3,7 @@ package dev.ledger.core.memory;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -56,15 +57,26 @@ final class TransferTable {
     volatile String @Nullable [] references;
     /** Allocated with the chunk's first transfer with metadata: most transfers have none. */
     volatile Map<String, String> @Nullable [] metadata;
+    /** Allocated with the chunk's first two-phase transfer (pending, post or void): null for immediate ones. */
+    volatile Phase @Nullable [] phases;
 
     Chunk(int rows) {
       longs = new long[rows * LONGS];
     }
   }
 
+  /** The two-phase fields of a row that is not an immediate transfer. */
+  record Phase(TransferKind kind, @Nullable UUID pendingId, @Nullable Instant expiresAt) {}
+
   /** Writes a new row and returns its number; the caller publishes it. */
   int add(UUID id, int source, int destination, long amount, long micros, long sourceIndex, long debitsAfter,
       @Nullable String reference, Map<String, String> metadata) {
+    return add(id, source, destination, amount, micros, sourceIndex, debitsAfter, reference, metadata, null);
+  }
+
+  /** As above, for a two-phase transfer when {@code phase} is not null. */
+  int add(UUID id, int source, int destination, long amount, long micros, long sourceIndex, long debitsAfter,
+      @Nullable String reference, Map<String, String> metadata, @Nullable Phase phase) {
     int[] range = ranges.get();
     if (range[0] == range[1]) {
       int start = next.getAndAdd(RANGE);
@@ -112,6 +124,16 @@ final class TransferTable {
           chunk.metadata = all;
         }
         all[offset] = metadata;
+      }
+    }
+    if (phase != null) {
+      synchronized (chunk) {
+        Phase[] all = chunk.phases;
+        if (all == null) {
+          all = new Phase[CHUNKS.size(k)];
+          chunk.phases = all;
+        }
+        all[offset] = phase;
       }
     }
     return row;
@@ -169,9 +191,13 @@ final class TransferTable {
     String[] references = chunk.references;
     Map<String, String>[] metadata = chunk.metadata;
     Map<String, String> entries = metadata == null ? null : metadata[offset];
+    Phase[] phases = chunk.phases;
+    Phase phase = phases == null ? null : phases[offset];
     return new Transfer(new UUID(longs[at], longs[at + 1]), accounts.apply(source), longs[at + 4],
         accounts.apply((int) longs[at + 6]), longs[at + 2], currencies.apply(source),
-        instant(longs[at + 3]), references == null ? null : references[offset], entries == null ? Map.of() : entries);
+        instant(longs[at + 3]), references == null ? null : references[offset], entries == null ? Map.of() : entries,
+        phase == null ? TransferKind.IMMEDIATE : phase.kind(), phase == null ? null : phase.pendingId(),
+        phase == null ? null : phase.expiresAt());
   }
 
   /** An instant of microsecond precision as epoch microseconds. */

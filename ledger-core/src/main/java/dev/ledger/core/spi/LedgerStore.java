@@ -2,6 +2,7 @@ package dev.ledger.core.spi;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.Coalescing;
@@ -34,7 +35,14 @@ import org.jspecify.annotations.Nullable;
  *       dated strictly before the debit, which is dated as {@link TransferDraft#notBefore()} says;
  *   <li>the source's transfers are indexed 0, 1, 2, ... without gap or duplicate;
  *   <li>no account's cumulative debits or cumulative credits exceed {@link Long#MAX_VALUE};
- *   <li>a transfer id is recorded at most once; recorded transfers never change.
+ *   <li>a transfer id is recorded at most once; recorded transfers never change;
+ *   <li>two-phase transfers: a pending draft holds its amount (the source's available balance, posted minus
+ *       pending debits, must stay at or above its lower limit; a capped destination's posted balance plus pending
+ *       credits at or below its upper limit) and expires at its {@link TransferDraft#expiryWhenRecordedAt} (which
+ *       must be later than its recorded time); a post or void names a pending transfer of the same source,
+ *       destination and currency that is unresolved and not expired at the resolution's recorded time; a post
+ *       moves at most the pending's amount, a void's amount is the pending's; every kind takes the source's next
+ *       index.
  * </ul>
  * Balance of an account = credits - debits of the transfers recorded so far (or recorded at or before an
  * instant, for {@link #balance(AccountId, Instant)}).
@@ -116,6 +124,15 @@ public interface LedgerStore extends AutoCloseable {
    * is read from one consistent snapshot.
    */
   OptionalLong balance(AccountId id, @Nullable Instant asOf);
+
+  /**
+   * The account's posted balance, pending debits and pending credits over the transfers recorded with
+   * {@code recordedAt <= asOf}, a pending transfer counting while it is unresolved and {@code asOf} is before its
+   * expiry; when {@code asOf} is null, over all recorded transfers, a pending one counting while unresolved and
+   * {@code now} (the ledger clock's reading) is before its expiry. Empty when the account does not exist. One
+   * consistent snapshot where the store has snapshots.
+   */
+  Optional<Balances> balances(AccountId id, @Nullable Instant asOf, Instant now);
 
   /**
    * A page of the account's statement, in the query's order, from one consistent snapshot; the

@@ -90,8 +90,8 @@ public final class Books {
 
   /** Applies a transfer the store recorded. */
   public synchronized void recorded(Transfer transfer) {
-    balances.merge(transfer.source(), -transfer.amount(), Long::sum);
-    balances.merge(transfer.destination(), transfer.amount(), Long::sum);
+    balances.merge(transfer.source(), -transfer.postedAmount(), Long::sum);
+    balances.merge(transfer.destination(), transfer.postedAmount(), Long::sum);
     nextIndex.merge(transfer.source(), 1L, Long::sum);
     latest.merge(transfer.source(), transfer.recordedAt(), Books::max);
     // A debit is dated strictly after every credit it could spend: one microsecond after the newest.

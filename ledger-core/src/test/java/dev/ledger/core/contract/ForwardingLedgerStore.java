@@ -63,6 +63,11 @@ public abstract class ForwardingLedgerStore implements LedgerStore {
   }
 
   @Override
+  public java.util.Optional<dev.ledger.core.Balances> balances(AccountId id, @Nullable Instant asOf, Instant now) {
+    return delegate.balances(id, asOf, now);
+  }
+
+  @Override
   public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
     return delegate.balance(id, asOf);
   }

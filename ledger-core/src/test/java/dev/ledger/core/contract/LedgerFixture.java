@@ -180,16 +180,19 @@ public interface LedgerFixture {
   /** Every tracked account's balance and full statement. */
   default Snapshot snapshot() {
     Map<AccountId, Long> balances = new LinkedHashMap<>();
+    Map<AccountId, dev.ledger.core.Balances> views = new LinkedHashMap<>();
     Map<AccountId, List<StatementLine>> statements = new LinkedHashMap<>();
     for (Account account : books().accounts()) {
       balances.put(account.id(), ledger().balance(account.id()));
+      views.put(account.id(), ledger().balances(account.id()));
       statements.put(account.id(), fullStatement(account.id()));
     }
-    return new Snapshot(balances, statements);
+    return new Snapshot(balances, views, statements);
   }
 
   /** What a rejected call must leave unchanged. */
-  record Snapshot(Map<AccountId, Long> balances, Map<AccountId, List<StatementLine>> statements) {}
+  record Snapshot(Map<AccountId, Long> balances, Map<AccountId, dev.ledger.core.Balances> views,
+      Map<AccountId, List<StatementLine>> statements) {}
 
   // ------------------------------------------------------------------------------------------- statements
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
@@ -72,7 +73,8 @@ final class LedgerInvariants {
         Transfer t = line.transfer();
         boolean debit = t.source().equals(id);
         assertTrue(debit || t.destination().equals(id), "invariant: line of " + id + " is not its transfer: " + line);
-        assertEquals(debit ? -t.amount() : t.amount(), line.change(), "invariant: change of line " + line + " of " + id);
+        assertEquals(debit ? -t.postedAmount() : t.postedAmount(), line.change(),
+            "invariant: change of line " + line + " of " + id);
         assertEquals(account.currency(), t.currency(), "invariant: currency of " + t + " in statement of " + id);
         assertTrue(byId.containsKey(t.source()) && byId.containsKey(t.destination()),
             "invariant: transfer " + t + " involves an account the test did not track (open accounts through the fixture)");
@@ -148,5 +150,82 @@ final class LedgerInvariants {
       assertEquals(balances.get(i), f.ledger().balanceAsOf(id, times.get(i)),
           "invariant: balance of " + id + " as of " + times.get(i) + " = its statement up to then");
     }
+    checkHolds(f, account, lines, times, balances);
+  }
+
+  /**
+   * The balance views from the statement: each pending line holds its amount from its time until the first of its
+   * resolution's time (a post or void line naming it) and its expiry. As of each distinct time (sampled), the
+   * store's pending debits and credits are those, the available balance is at or above the lower limit and the
+   * posted balance plus the pending credits at or below the upper limit; now too.
+   */
+  private static void checkHolds(LedgerFixture f, Account account, List<StatementLine> lines, List<Instant> times,
+      List<Long> balances) {
+    AccountId id = account.id();
+    Map<UUID, Instant> ends = new HashMap<>();
+    List<Transfer> pendings = new ArrayList<>();
+    for (StatementLine line : lines) {
+      Transfer t = line.transfer();
+      if (t.isPending()) {
+        pendings.add(t);
+        ends.putIfAbsent(t.id(), t.expiresAt() == null ? Instant.MAX : t.expiresAt());
+      }
+    }
+    // (a resolution may share its pending's microsecond, and then sort before it by id)
+    for (StatementLine line : lines) {
+      Transfer t = line.transfer();
+      if (t.pendingId() != null) {
+        Instant end = ends.get(t.pendingId());
+        assertTrue(end != null, "invariant: " + t + " resolves a pending transfer listed in " + id);
+        assertTrue(t.recordedAt().isBefore(end), "invariant: " + t + " is recorded before its pending's expiry " + end);
+        ends.put(t.pendingId(), t.recordedAt());
+      }
+    }
+    if (pendings.isEmpty()) {
+      assertEquals(new Balances(f.ledger().balance(id), 0, 0), f.ledger().balances(id), "invariant: balances of " + id);
+      return;
+    }
+    int step = Math.max(1, times.size() / AS_OF_SAMPLES);
+    List<Integer> sampled = new ArrayList<>();
+    for (int i = 0; i < times.size(); i += step) {
+      sampled.add(i);
+    }
+    for (int i : sampled) {
+      Instant at = times.get(i);
+      long debits = 0;
+      long credits = 0;
+      for (Transfer p : pendings) {
+        if (!p.recordedAt().isAfter(at) && at.isBefore(ends.get(p.id()))) {
+          if (p.source().equals(id)) {
+            debits += p.amount();
+          } else {
+            credits += p.amount();
+          }
+        }
+      }
+      Balances expected = new Balances(balances.get(i), debits, credits);
+      assertEquals(expected, f.ledger().balancesAsOf(id, at), "invariant: balances of " + id + " as of " + at);
+      if (!account.issuer()) {
+        assertTrue(expected.available() >= account.lowerLimit(), "invariant: available balance of " + id + " as of "
+            + at + " is " + expected.available() + ", below its lower limit " + account.lowerLimit());
+      }
+      assertTrue(expected.posted() + credits <= account.upperLimit(), "invariant: posted plus pending credits of " + id
+          + " as of " + at + " above its upper limit " + account.upperLimit());
+    }
+    Instant now = f.clock().instant();
+    long debits = 0;
+    long credits = 0;
+    for (Transfer p : pendings) {
+      if (now.isBefore(ends.get(p.id())) && ends.get(p.id()).equals(p.expiresAt() == null ? Instant.MAX
+          : p.expiresAt())) {
+        if (p.source().equals(id)) {
+          debits += p.amount();
+        } else {
+          credits += p.amount();
+        }
+      }
+    }
+    assertEquals(new Balances(f.ledger().balance(id), debits, credits), f.ledger().balances(id),
+        "invariant: balances of " + id + " now (" + now + ")");
   }
 }

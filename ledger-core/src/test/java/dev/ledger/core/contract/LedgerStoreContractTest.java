@@ -43,6 +43,7 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
     BatchContract,
     MetadataContract,
     LimitsContract,
+    PendingContract,
     ModelBasedContract {
 
   /** The clock's reading when each test starts. */
