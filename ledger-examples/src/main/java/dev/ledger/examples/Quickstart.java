@@ -88,11 +88,13 @@ public final class Quickstart {
   private final PrintStream out;
   private final Ledger ledger;
   private final ConflictCounter conflicts;
+  private final SteppingClock clock;
 
-  private Quickstart(PrintStream out, Ledger ledger, ConflictCounter conflicts) {
+  private Quickstart(PrintStream out, Ledger ledger, ConflictCounter conflicts, SteppingClock clock) {
     this.out = out;
     this.ledger = ledger;
     this.conflicts = conflicts;
+    this.clock = clock;
   }
 
   /**
@@ -150,9 +152,9 @@ public final class Quickstart {
       }
       out.println("  clock   starts " + START + " and steps 1 s per reading; times below are hh:mm:ss UTC");
       ConflictCounter conflicts = new ConflictCounter();
-      try (Ledger ledger = Ledger.builder(backend.store).clock(new SteppingClock(START)).listener(conflicts)
-          .build()) {
-        new Quickstart(out, ledger, conflicts).tell();
+      SteppingClock clock = new SteppingClock(START);
+      try (Ledger ledger = Ledger.builder(backend.store).clock(clock).listener(conflicts).build()) {
+        new Quickstart(out, ledger, conflicts, clock).tell();
       }
       if (backend.leftBehind != null) {
         out.println();
@@ -174,7 +176,16 @@ public final class Quickstart {
     replay();
     balances(checkpoint);
     statement();
+    cardPayment();
     races();
+  }
+
+  /** A card payment: a hold, a partial capture, and a hold that expires (CardHoldExample), with the balances. */
+  private void cardPayment() {
+    section("Card payment  (a two-phase transfer: hold, capture part, release the rest; a hold that expires)");
+    out.printf("  %-26s  %9s  %9s  %9s%n", "card-4242 after", "posted", "pending", "available");
+    CardHoldExample.run(ledger, clock, BANK).forEach((step, b) -> out.printf("  %-26s  %9s  %9s  %9s%n", step,
+        money(b.posted()), money(b.pendingDebits()), money(b.available())));
   }
 
   private void openAccounts() {

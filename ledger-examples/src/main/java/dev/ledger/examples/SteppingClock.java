@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SteppingClock implements InstantSource {
   private final Instant start;
   private final AtomicLong readings = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
 
   public SteppingClock(Instant start) {
     this.start = Objects.requireNonNull(start, "start");
@@ -22,12 +23,17 @@ public final class SteppingClock implements InstantSource {
 
   @Override
   public Instant instant() {
-    return start.plusSeconds(readings.getAndIncrement());
+    return start.plusSeconds(readings.getAndIncrement() + skipped.get());
+  }
+
+  /** Moves every later reading forward by {@code seconds} (time passing between two calls). */
+  public void skip(long seconds) {
+    skipped.addAndGet(seconds);
   }
 
   @Override
   public long millis() {
-    return start.plusSeconds(Math.max(0, readings.get() - 1)).toEpochMilli();
+    return start.plusSeconds(Math.max(0, readings.get() - 1) + skipped.get()).toEpochMilli();
   }
 
   @Override

@@ -45,6 +45,7 @@ class ReadmeExampleTest {
   void readme_batchesShowsExactlyTheTaggedRegion() throws IOException {
     assertShowsTaggedRegion("batches", "BatchExample.java");
     assertShowsTaggedRegion("limits", "LimitsExample.java");
+    assertShowsTaggedRegion("card", "CardHoldExample.java");
   }
 
   @Test

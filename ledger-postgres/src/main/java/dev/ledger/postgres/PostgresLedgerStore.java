@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.Coalescing;
@@ -212,6 +213,11 @@ public final class PostgresLedgerStore implements LedgerStore {
   @Override
   public OptionalLong balance(AccountId id, @Nullable Instant asOf) {
     return statements.balance(id, asOf);
+  }
+
+  @Override
+  public Optional<Balances> balances(AccountId id, @Nullable Instant asOf, Instant now) {
+    return statements.balances(id, asOf, now);
   }
 
   @Override

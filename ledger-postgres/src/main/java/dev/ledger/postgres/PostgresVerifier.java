@@ -119,7 +119,8 @@ final class PostgresVerifier {
         byte[] hash = rs.getBytes(10);
         verifier.transfer(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
             rs.getLong(5), rs.getString(6), micros(rs.getObject(7, OffsetDateTime.class)), rs.getString(8),
-            Rows.metadata(rs, "metadata"), rs.getLong(9), hash == null ? new byte[0] : hash);
+            Rows.metadata(rs, "metadata"), Rows.kind(rs.getInt("kind")), rs.getObject("pending_id", UUID.class),
+            micros(rs.getObject("expires_at", OffsetDateTime.class)), rs.getLong(9), hash == null ? new byte[0] : hash);
       }
     }
     try (PreparedStatement ps = read(c, "verify_credits", schema); ResultSet rs = ps.executeQuery()) {

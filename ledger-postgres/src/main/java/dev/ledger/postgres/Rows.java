@@ -3,6 +3,7 @@ package dev.ledger.postgres;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,7 +73,26 @@ final class Rows {
         rs.getString(prefix + "currency"),
         instant(rs, prefix + "recorded_at"),
         rs.getString(prefix + "reference"),
-        metadata(rs, prefix + "metadata"));
+        metadata(rs, prefix + "metadata"),
+        kind(rs.getInt(prefix + "kind")),
+        rs.getObject(prefix + "pending_id", UUID.class),
+        nullableInstant(rs, prefix + "expires_at"));
+  }
+
+  /** The kind of a transfer row: 0 immediate, 1 pending, 2 post, 3 void. */
+  static TransferKind kind(int code) {
+    return switch (code) {
+      case 0 -> TransferKind.IMMEDIATE;
+      case 1 -> TransferKind.PENDING;
+      case 2 -> TransferKind.POST;
+      case 3 -> TransferKind.VOID;
+      default -> throw new IllegalStateException("unknown transfer kind " + code + " in the database");
+    };
+  }
+
+  /** The code of a kind, as stored. */
+  static short code(TransferKind kind) {
+    return (short) kind.ordinal();
   }
 
   /** Metadata from a column of metadata_pairs (keys and values alternating; null when none). */

@@ -2,6 +2,7 @@ package dev.ledger.postgres;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
@@ -10,6 +11,7 @@ import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
@@ -43,6 +45,7 @@ final class TransferStatements {
 
   private final DataSource dataSource;
   private final NamedSql appendSql;
+  private final NamedSql balancesSql;
   private final NamedSql openAccountSql;
   private final NamedSql openIssuerSql;
   private final NamedSql findAccountSql;
@@ -56,6 +59,7 @@ final class TransferStatements {
   TransferStatements(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
     this.appendSql = NamedSql.load("append_transfers", schema);
+    this.balancesSql = NamedSql.load("balances", schema);
     this.openAccountSql = NamedSql.load("open_account", schema);
     this.openIssuerSql = NamedSql.load("open_issuer", schema);
     this.findAccountSql = NamedSql.load("find_account", schema);
@@ -155,6 +159,10 @@ final class TransferStatements {
     Object[] currencies = new Object[n];
     Object[] references = new Object[n];
     Object[] metadata = null;
+    Object[] kinds = null;
+    Object[] pendingIds = null;
+    Object[] expires = null;
+    Object[] timeouts = null;
     Instant notBefore = drafts.get(0).notBefore();
     for (int i = 0; i < n; i++) {
       TransferDraft d = drafts.get(i);
@@ -169,6 +177,19 @@ final class TransferStatements {
           metadata = new Object[n];
         }
         metadata[i] = Rows.json(d.metadata());
+      }
+      if (d.kind() != TransferKind.IMMEDIATE) {
+        if (kinds == null) {
+          kinds = new Object[n];
+          java.util.Arrays.fill(kinds, (short) 0);
+          pendingIds = new Object[n];
+          expires = new Object[n];
+          timeouts = new Object[n];
+        }
+        kinds[i] = Rows.code(d.kind());
+        pendingIds[i] = d.pendingId();
+        expires[i] = d.expiresAt() == null ? null : Rows.bind(d.expiresAt());
+        timeouts[i] = d.timeout() == null ? null : d.timeout().toNanos() / 1_000 + " microseconds";
       }
       if (d.notBefore().isAfter(notBefore)) {
         notBefore = d.notBefore();
@@ -185,6 +206,10 @@ final class TransferStatements {
     values.put("linked", mode == BatchMode.LINKED);
     values.put("exclusive", exclusive);
     values.put("metadata", metadata == null ? null : c.createArrayOf("text", metadata));
+    values.put("kinds", kinds == null ? null : c.createArrayOf("int2", kinds));
+    values.put("pending_ids", pendingIds == null ? null : c.createArrayOf("uuid", pendingIds));
+    values.put("expires", expires == null ? null : c.createArrayOf("timestamptz", expires));
+    values.put("timeouts", timeouts == null ? null : c.createArrayOf("text", timeouts));
     List<AppendResult> results = new ArrayList<>(n);
     try (PreparedStatement ps = c.prepareStatement(appendSql.sql())) {
       appendSql.bind(ps, values);
@@ -218,7 +243,8 @@ final class TransferStatements {
       case "OK":
         return new AppendResult.Recorded(new Transfer(draft.id(), draft.source(), rs.getLong("source_index"),
             draft.destination(), draft.amount(), draft.currency(), Rows.instant(rs, "recorded_at"),
-            draft.reference(), draft.metadata()));
+            draft.reference(), draft.metadata(), draft.kind(), draft.pendingId(),
+            Rows.nullableInstant(rs, "expires_at")));
       case "EXISTING":
         return new AppendResult.AlreadyRecorded(Rows.transfer(rs, "e_"));
       case "ID_REUSED":
@@ -250,6 +276,13 @@ final class TransferStatements {
       case "DEBITS_OVERFLOW", "CREDITS_OVERFLOW" -> RejectionReason.BALANCE_OVERFLOW;
       case "INVALID_INSTANT" -> RejectionReason.INVALID_INSTANT;
       case "EXISTING", "ID_REUSED" -> RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT;
+      case "INVALID_EXPIRY" -> RejectionReason.INVALID_EXPIRY;
+      case "PENDING_NOT_FOUND" -> RejectionReason.PENDING_NOT_FOUND;
+      case "PENDING_MISMATCH" -> RejectionReason.PENDING_MISMATCH;
+      case "POST_EXCEEDS_PENDING" -> RejectionReason.POST_EXCEEDS_PENDING;
+      case "PENDING_ALREADY_POSTED" -> RejectionReason.PENDING_ALREADY_POSTED;
+      case "PENDING_ALREADY_VOIDED" -> RejectionReason.PENDING_ALREADY_VOIDED;
+      case "PENDING_EXPIRED" -> RejectionReason.PENDING_EXPIRED;
       default -> throw new IllegalStateException("unexpected append_transfers status " + status);
     };
   }
@@ -433,6 +466,26 @@ final class TransferStatements {
     }
   }
 
+  Optional<Balances> balances(AccountId id, @Nullable Instant asOf, Instant now) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(balancesSql.sql())) {
+      Map<String, Object> values = new HashMap<>(4);
+      values.put("id", id.value());
+      values.put("through", asOf == null ? null : Rows.floorMicros(asOf));
+      values.put("expired_by", Rows.floorMicros(asOf == null ? now : asOf));
+      balancesSql.bind(ps, values);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean("present")) {
+          return Optional.empty();
+        }
+        return Optional.of(new Balances(rs.getBigDecimal("posted").longValueExact(), rs.getLong("held"),
+            rs.getLong("pending")));
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw Errors.unavailable(e, "reading the balances of " + id, false, null);
+    }
+  }
+
   StatementPage statement(StatementQuery q) {
     boolean forward = q.direction() == StatementQuery.Direction.FORWARD;
     NamedSql sql = forward ? statementForwardSql : statementBackwardSql;
@@ -450,7 +503,7 @@ final class TransferStatements {
         while (rs.next()) {
           Transfer t = Rows.transfer(rs, "");
           // Until withRunningBalances: the balance just after the page's first line, the same on every row.
-          lines.add(new StatementLine(t, t.source().equals(q.account()) ? -t.amount() : t.amount(),
+          lines.add(new StatementLine(t, t.source().equals(q.account()) ? -t.postedAmount() : t.postedAmount(),
               rs.getBigDecimal("first_balance").longValueExact()));
         }
       }

@@ -47,7 +47,8 @@ class DatabaseRulesTest {
         "GRANT USAGE ON SCHEMA " + s + " TO " + role,
         "GRANT SELECT ON ALL TABLES IN SCHEMA " + s + " TO " + role,
         "GRANT EXECUTE ON FUNCTION " + s + ".append_transfers(uuid[], text[], text[], bigint[], text[], text[],"
-            + " timestamptz, boolean, boolean, boolean, text[]) TO " + role,
+            + " timestamptz, boolean, boolean, boolean, text[], smallint[], uuid[], timestamptz[], interval[]) TO "
+            + role,
         "GRANT EXECUTE ON FUNCTION " + s + ".open_account(text, text, timestamptz, uuid, text, bigint, text, boolean,"
             + " bigint, bigint) TO " + role);
   }

@@ -192,7 +192,8 @@ class RolesTest {
         "DROP TABLE " + s + "transfer",
         "CREATE TABLE " + s + "evil (x int)",
         "CREATE OR REPLACE FUNCTION " + s + "append_transfers(uuid[], text[], text[], bigint[], text[], text[],"
-            + " timestamptz, boolean, boolean, boolean, text[]) RETURNS SETOF record LANGUAGE sql AS 'SELECT NULL::record'",
+            + " timestamptz, boolean, boolean, boolean, text[], smallint[], uuid[], timestamptz[], interval[])"
+            + " RETURNS SETOF record LANGUAGE sql AS 'SELECT NULL::record'",
         "SET session_replication_role = replica",
         "CREATE TEMP TABLE account (id text)"};
     try (Connection c = connect(APP); Statement st = c.createStatement()) {

@@ -14,6 +14,7 @@ import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import dev.ledger.core.TransferRequest;
 import dev.ledger.core.contract.ReferenceLedger.Prediction;
 import java.time.Duration;
@@ -91,8 +92,10 @@ final class ModelRun {
       int opened = model.accounts().size();
       if (dice < (opened < 4 ? 50 : opened < 7 ? 12 : 4)) {
         open();
-      } else if (dice < 50) {
+      } else if (dice < 41) {
         transfer();
+      } else if (dice < 50) {
+        twoPhase();
       } else if (dice < 58) {
         invalidTransfer();
       } else if (dice < 66) {
@@ -210,6 +213,53 @@ final class ModelRun {
     send(id, source.id(), destination, amount, currency, reference(), metadata());
   }
 
+  /** A pending transfer (sometimes expiring soon), or a post or void of one (sometimes of the wrong amount, twice). */
+  private void twoPhase() {
+    List<Transfer> pendings = model.transfers().stream().filter(Transfer::isPending).toList();
+    if (pendings.isEmpty() || chance(40)) {
+      if (model.accounts().isEmpty()) {
+        open();
+        return;
+      }
+      Account source = pick(model.accounts());
+      AccountId destination = chance(95) ? counterpart(source) : otherThan(source.id());
+      long available = Math.max(0, model.balance(source.id())
+          - model.held(source.id(), Instant.MAX, f.clock().instant(), true));
+      long amount = source.issuer() ? 1 + random.nextLong(1_000) : 1 + random.nextLong(Math.min(available, 2_000) + 3);
+      Instant expiresAt = null;
+      Duration timeout = null;
+      int expiry = random.nextInt(10);
+      if (expiry < 4) {
+        timeout = Duration.ofNanos(1_000 * (1 + random.nextLong(4_000)));
+      } else if (expiry < 6) {
+        expiresAt = f.clock().instant().plus(random.nextLong(4_000) - 200, ChronoUnit.MICROS);
+      }
+      sendTwoPhase(newId(), source.id(), destination, amount, source.currency(), TransferKind.PENDING, null, expiresAt,
+          timeout);
+      return;
+    }
+    Transfer pending = pick(pendings);
+    boolean post = chance(60);
+    long amount = post ? (chance(85) ? 1 + random.nextLong(pending.amount()) : pending.amount() + 1)
+        : (chance(95) ? pending.amount() : pending.amount() + 1);
+    AccountId destination = chance(97) ? pending.destination() : otherThan(pending.source(), pending.destination());
+    UUID pendingId = chance(97) ? pending.id() : newId();
+    sendTwoPhase(chance(95) ? newId() : pick(usedIds), pending.source(), destination, amount, pending.currency(),
+        post ? TransferKind.POST : TransferKind.VOID, pendingId, null, null);
+  }
+
+  private void sendTwoPhase(UUID id, AccountId source, AccountId destination, long amount, String currency,
+      TransferKind kind, @Nullable UUID pendingId, @Nullable Instant expiresAt, @Nullable Duration timeout) {
+    op = kind + " " + id + " " + source + " -> " + destination + " " + amount + " " + currency + " pending " + pendingId
+        + " expires " + expiresAt + " timeout " + timeout;
+    usedIds.add(id);
+    Instant now = f.clock().instant();
+    Result<Transfer> actual = call(() -> f.ledger().transfer(new TransferRequest(id, source, destination, amount,
+        currency, null, Map.of(), kind, pendingId, expiresAt, timeout)));
+    compare(model.transfer(id, source, destination, amount, currency, null, Map.of(), kind, pendingId, expiresAt,
+        timeout, now), actual);
+  }
+
   private void invalidTransfer() {
     if (model.accounts().isEmpty()) {
       open();
@@ -318,6 +368,10 @@ final class ModelRun {
         : interestingInstant();
     op = "balanceAsOf " + id + " " + instant;
     compare(model.predictBalanceAsOf(id, instant), call(() -> f.ledger().balanceAsOf(id, instant)));
+    if (model.predictBalanceAsOf(id, instant).isSuccess()) {
+      op = "balancesAsOf " + id + " " + instant;
+      compare(model.predictBalances(id, instant, f.clock().instant()), call(() -> f.ledger().balancesAsOf(id, instant)));
+    }
   }
 
   private void statement() {
@@ -412,6 +466,8 @@ final class ModelRun {
     for (Account account : model.accounts()) {
       long expected = model.balance(account.id());
       assertEquals(expected, f.ledger().balance(account.id()), () -> where() + ": balance of " + account.id());
+      assertEquals(model.predictBalances(account.id(), null, f.clock().instant()).value(),
+          f.ledger().balances(account.id()), () -> where() + ": balances of " + account.id());
     }
   }
 

@@ -2,12 +2,15 @@ package dev.ledger.core.contract;
 
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -94,21 +97,56 @@ public final class ReferenceLedger {
     for (Transfer t : transfers) {
       if (!t.recordedAt().isAfter(instant)) {
         if (t.destination().equals(id)) {
-          balance += t.amount();
+          balance += t.postedAmount();
         }
         if (t.source().equals(id)) {
-          balance -= t.amount();
+          balance -= t.postedAmount();
         }
       }
     }
     return balance;
   }
 
+  /**
+   * The amounts of the pending transfers from {@code id} (or to it, when not {@code asSource}) recorded at or before
+   * {@code through}, not resolved by a post or void recorded at or before it, and not expired at {@code expiredBy}.
+   */
+  public long held(AccountId id, Instant through, Instant expiredBy, boolean asSource) {
+    long sum = 0;
+    for (Transfer p : transfers) {
+      if (!p.isPending() || !(asSource ? p.source() : p.destination()).equals(id) || p.recordedAt().isAfter(through)
+          || (p.expiresAt() != null && !expiredBy.isBefore(p.expiresAt()))) {
+        continue;
+      }
+      boolean resolved = false;
+      for (Transfer r : transfers) {
+        if (p.id().equals(r.pendingId()) && !r.recordedAt().isAfter(through)) {
+          resolved = true;
+        }
+      }
+      if (!resolved) {
+        sum += p.amount();
+      }
+    }
+    return sum;
+  }
+
+  /** {@code Ledger.balances(id)} with the clock at {@code now}, or {@code balancesAsOf(id, asOf)}. */
+  public Prediction<Balances> predictBalances(AccountId id, @Nullable Instant asOf, Instant now) {
+    if (account(id).isEmpty()) {
+      return Prediction.rejected(RejectionReason.ACCOUNT_NOT_FOUND);
+    }
+    Instant through = asOf == null ? Instant.MAX : asOf;
+    Instant expiredBy = asOf == null ? now : asOf;
+    return Prediction.success(new Balances(balanceAsOf(id, through), held(id, through, expiredBy, true),
+        held(id, through, expiredBy, false)));
+  }
+
   private BigInteger debits(AccountId id) {
     BigInteger sum = BigInteger.ZERO;
     for (Transfer t : transfers) {
       if (t.source().equals(id)) {
-        sum = sum.add(BigInteger.valueOf(t.amount()));
+        sum = sum.add(BigInteger.valueOf(t.postedAmount()));
       }
     }
     return sum;
@@ -118,7 +156,7 @@ public final class ReferenceLedger {
     BigInteger sum = BigInteger.ZERO;
     for (Transfer t : transfers) {
       if (t.destination().equals(id)) {
-        sum = sum.add(BigInteger.valueOf(t.amount()));
+        sum = sum.add(BigInteger.valueOf(t.postedAmount()));
       }
     }
     return sum;
@@ -234,6 +272,14 @@ public final class ReferenceLedger {
   /** {@code Ledger.transfer(new TransferRequest(id, source, destination, amount, currency, reference))} at {@code now}. */
   public Prediction<Transfer> transfer(UUID id, AccountId source, AccountId destination, long amount, String currency,
       @Nullable String reference, Map<String, String> metadata, Instant now) {
+    return transfer(id, source, destination, amount, currency, reference, metadata, TransferKind.IMMEDIATE, null, null,
+        null, now);
+  }
+
+  /** As above, for a request of any kind (its own shape already checked: the run builds only valid ones). */
+  public Prediction<Transfer> transfer(UUID id, AccountId source, AccountId destination, long amount, String currency,
+      @Nullable String reference, Map<String, String> metadata, TransferKind kind, @Nullable UUID pendingId,
+      @Nullable Instant expiresAt, @Nullable Duration timeout, Instant now) {
     // The request's own checks, in TransferRequest's order.
     if (amount <= 0) {
       return Prediction.rejected(RejectionReason.NON_POSITIVE_AMOUNT);
@@ -247,7 +293,7 @@ public final class ReferenceLedger {
       Transfer t = existing.get();
       boolean same = t.source().equals(source) && t.destination().equals(destination) && t.amount() == amount
           && t.currency().equals(currency) && Objects.equals(t.reference(), reference)
-          && t.metadata().equals(metadata);
+          && t.metadata().equals(metadata) && t.samePhaseAs(kind, pendingId, expiresAt, timeout);
       return same ? Prediction.success(t) : Prediction.rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT);
     }
     Set<RejectionReason> broken = EnumSet.noneOf(RejectionReason.class);
@@ -265,23 +311,62 @@ public final class ReferenceLedger {
     if (dst.isPresent() && !dst.get().currency().equals(currency)) {
       broken.add(RejectionReason.CURRENCY_MISMATCH);
     }
-    if (src.isPresent() && !src.get().issuer() && balance(source) < amount + src.get().lowerLimit()) {
-      broken.add(RejectionReason.INSUFFICIENT_FUNDS);
+    Instant at = recordedAt(source, destination, now);
+    long posted = kind == TransferKind.IMMEDIATE || kind == TransferKind.POST ? amount : 0;
+    Instant expiry = null;
+    if (kind == TransferKind.POST || kind == TransferKind.VOID) {
+      Transfer pending = transfer(pendingId).filter(p -> p.isPending() && p.source().equals(source)).orElse(null);
+      if (pending == null) {
+        broken.add(RejectionReason.PENDING_NOT_FOUND);
+      } else {
+        Transfer resolution = null;
+        for (Transfer r : transfers) {
+          if (pendingId.equals(r.pendingId())) {
+            resolution = r;
+          }
+        }
+        if (!pending.destination().equals(destination) || !pending.currency().equals(currency)
+            || (kind == TransferKind.VOID && amount != pending.amount())) {
+          broken.add(RejectionReason.PENDING_MISMATCH);
+        } else if (resolution != null) {
+          broken.add(resolution.kind() == TransferKind.POST ? RejectionReason.PENDING_ALREADY_POSTED
+              : RejectionReason.PENDING_ALREADY_VOIDED);
+        } else if (pending.expiresAt() != null && !at.isBefore(pending.expiresAt())) {
+          broken.add(RejectionReason.PENDING_EXPIRED);
+        } else if (amount > pending.amount()) {
+          broken.add(RejectionReason.POST_EXCEEDS_PENDING);
+        }
+      }
+    } else {
+      long held = src.isPresent() ? held(source, Instant.MAX, at, true) : 0;
+      if (src.isPresent() && !src.get().issuer() && balance(source) - held < amount + src.get().lowerLimit()) {
+        broken.add(RejectionReason.INSUFFICIENT_FUNDS);
+      }
+      if (dst.isPresent() && dst.get().hasUpperLimit()
+          && balance(destination) + held(destination, Instant.MAX, at, false) > dst.get().upperLimit() - amount) {
+        broken.add(RejectionReason.UPPER_LIMIT_EXCEEDED);
+      }
+      if (src.isPresent() && overflows(debits(source).add(BigInteger.valueOf(held)), amount)) {
+        broken.add(RejectionReason.BALANCE_OVERFLOW);
+      }
+      if (kind == TransferKind.PENDING) {
+        expiry = expiresAt != null ? expiresAt : timeout == null ? null : at.plus(timeout);
+        if (expiry != null && (!expiry.isAfter(at) || expiry.isAfter(Instant.parse("9999-12-31T23:59:59.999999Z")))) {
+          broken.add(RejectionReason.INVALID_EXPIRY);
+        }
+      }
     }
-    if (dst.isPresent() && dst.get().hasUpperLimit() && balance(destination) > dst.get().upperLimit() - amount) {
-      broken.add(RejectionReason.UPPER_LIMIT_EXCEEDED);
-    }
-    if (src.isPresent() && overflows(debits(source), amount)) {
+    if (src.isPresent() && overflows(debits(source), posted)) {
       broken.add(RejectionReason.BALANCE_OVERFLOW);
     }
-    if (dst.isPresent() && overflows(credits(destination), amount)) {
+    if (dst.isPresent() && overflows(credits(destination), posted)) {
       broken.add(RejectionReason.BALANCE_OVERFLOW);
     }
     if (!broken.isEmpty()) {
       return Prediction.rejected(broken);
     }
-    Transfer t = new Transfer(id, source, nextIndex(source), destination, amount, currency,
-        recordedAt(source, destination, now), reference, metadata);
+    Transfer t = new Transfer(id, source, nextIndex(source), destination, amount, currency, at, reference, metadata,
+        kind, pendingId, expiry);
     transfers.add(t);
     return Prediction.success(t);
   }
@@ -324,7 +409,7 @@ public final class ReferenceLedger {
     List<StatementLine> lines = new ArrayList<>();
     long running = 0;
     for (Transfer t : mine) {
-      long change = t.source().equals(id) ? -t.amount() : t.amount();
+      long change = t.source().equals(id) ? -t.postedAmount() : t.postedAmount();
       running += change;
       lines.add(new StatementLine(t, change, running));
     }

@@ -87,9 +87,14 @@ AS $$
                 FROM pg_catalog.jsonb_each(m) e) END
 $$;
 
+DROP FUNCTION IF EXISTS transfer_content(uuid, text, bigint, text, bigint, text, timestamptz, text, jsonb);
+-- kind 1, 2, 3 (pending, post, void) append field(kind name) || field(pending_id) || field(expires_at in epoch
+-- micros); an immediate transfer (kind 0) appends nothing, so its content is what it was before two-phase transfers.
 CREATE OR REPLACE FUNCTION transfer_content(id uuid, source text, source_index bigint, destination text, amount bigint,
                                             currency text, recorded_at timestamptz, reference text,
-                                            metadata jsonb DEFAULT NULL) RETURNS bytea
+                                            metadata jsonb DEFAULT NULL, kind smallint DEFAULT 0,
+                                            pending_id uuid DEFAULT NULL, expires_at timestamptz DEFAULT NULL)
+    RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT ${flyway:defaultSchema}.hash_field('ledger-transfer-v1')
@@ -104,4 +109,9 @@ AS $$
         OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(reference)
         OPERATOR(pg_catalog.||) CASE WHEN metadata IS NULL THEN '\x'::pg_catalog.bytea
                                      ELSE ${flyway:defaultSchema}.metadata_content(metadata) END
+        OPERATOR(pg_catalog.||) CASE WHEN kind IS NULL OR kind OPERATOR(pg_catalog.=) 0 THEN '\x'::pg_catalog.bytea
+                                     ELSE ${flyway:defaultSchema}.hash_field((ARRAY['pending', 'post', 'void'])[kind])
+                                          OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(pending_id::pg_catalog.text)
+                                          OPERATOR(pg_catalog.||) ${flyway:defaultSchema}.hash_field(
+                                              ${flyway:defaultSchema}.epoch_micros(expires_at)::pg_catalog.text) END
 $$;

@@ -35,6 +35,19 @@ AS $$
          + coalesce((SELECT s.max_clock_skew FROM ${flyway:defaultSchema}.setting s), interval '1 minute')
 $$;
 
+-- An instant as Java's Instant.toString writes it (ISO 8601 in UTC, the fraction in groups of three digits), for
+-- messages that name instants the caller gave.
+CREATE OR REPLACE FUNCTION instant_text(t timestamptz) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+        || CASE WHEN extract(microseconds FROM t)::bigint % 1000000 = 0 THEN ''
+                WHEN extract(microseconds FROM t)::bigint % 1000 = 0 THEN '.' || to_char(t AT TIME ZONE 'UTC', 'MS')
+                ELSE '.' || to_char(t AT TIME ZONE 'UTC', 'US') END
+        || 'Z'
+$$;
+
 -- The advisory lock key of a transfer id within class 'LEDI': one of 64, so that a batch takes at most 64 id
 -- locks whatever its size (a collision only makes findTransfer wait for an unrelated attempt).
 CREATE OR REPLACE FUNCTION transfer_id_lock(id uuid) RETURNS integer
@@ -53,13 +66,22 @@ $$;
 -- p_linked: all or nothing. p_funding: every source must be an issuer (opening balances). p_metadata: per item a
 -- JSON object of strings, or NULL (none); NULL for the whole array when no item has metadata. e_metadata is the
 -- existing transfer's, as metadata_pairs.
+-- Two-phase transfers (NULL arrays: every item immediate): p_kinds 0 immediate, 1 pending, 2 post, 3 void;
+-- p_pending_ids the pending transfer a post or void resolves; a pending item's expiry is p_expires, or its recorded
+-- time plus p_timeouts, or none. More statuses: INVALID_EXPIRY, PENDING_NOT_FOUND, PENDING_MISMATCH,
+-- POST_EXCEEDS_PENDING, PENDING_ALREADY_POSTED, PENDING_ALREADY_VOIDED, PENDING_EXPIRED. expires_at is a new pending
+-- transfer's expiry; e_kind, e_pending_id, e_expires_at the existing transfer's.
+DROP FUNCTION IF EXISTS append_transfers(uuid[], text[], text[], bigint[], text[], text[], timestamptz, boolean,
+    boolean, boolean, text[]);
 CREATE OR REPLACE FUNCTION append_transfers(
     p_ids uuid[], p_sources text[], p_destinations text[], p_amounts bigint[], p_currencies text[],
     p_references text[], p_not_before timestamptz, p_linked boolean, p_funding boolean DEFAULT false,
-    p_exclusive_credits boolean DEFAULT false, p_metadata text[] DEFAULT NULL)
+    p_exclusive_credits boolean DEFAULT false, p_metadata text[] DEFAULT NULL, p_kinds smallint[] DEFAULT NULL,
+    p_pending_ids uuid[] DEFAULT NULL, p_expires timestamptz[] DEFAULT NULL, p_timeouts interval[] DEFAULT NULL)
     RETURNS TABLE (pos integer, status text, detail text, source_index bigint, recorded_at timestamptz,
                    e_id uuid, e_source text, e_source_index bigint, e_destination text, e_amount bigint,
-                   e_currency text, e_recorded_at timestamptz, e_reference text, e_metadata text[])
+                   e_currency text, e_recorded_at timestamptz, e_reference text, e_metadata text[],
+                   expires_at timestamptz, e_kind smallint, e_pending_id uuid, e_expires_at timestamptz)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
     -- The statements' parameters are arrays: custom plans would see each call's sizes, cost less than the generic
@@ -91,6 +113,34 @@ DECLARE
     a_credits  numeric[];
     a_added    numeric[];
     a_latest   timestamptz[];
+    -- Per account: its holds (pending debits) as of a_head_at, and the change of its pending credits in this batch.
+    a_held     bigint[];
+    a_pc_added bigint[];
+    -- Per item: kind, pending id, and the expiry the caller asked for (an instant or a timeout).
+    kinds      smallint[];
+    pids       uuid[];
+    exps       timestamptz[];
+    tmos       interval[];
+    o_exp      timestamptz[];
+    o_held     bigint[];
+    o_released bigint[];
+    x_kind     smallint[];
+    x_pid      uuid[];
+    x_exp      timestamptz[];
+    -- The pending transfers this batch records (their ids and fields), and the pending ids it resolves (and how).
+    b_ids      uuid[] := '{}';
+    b_src      text[] := '{}';
+    b_dst      text[] := '{}';
+    b_amount   bigint[] := '{}';
+    b_exp      timestamptz[] := '{}';
+    r_ids      uuid[] := '{}';
+    r_kinds    smallint[] := '{}';
+    k          smallint;
+    held_now   bigint;
+    posted     bigint;
+    v_exp      timestamptz;
+    pend       record;
+    pend_res   smallint;
     -- The items.
     s_slot     integer[];
     d_slot     integer[];
@@ -162,6 +212,23 @@ BEGIN
     ELSE
         meta := array_fill(NULL::jsonb, ARRAY[n]);
     END IF;
+    kinds := coalesce(p_kinds, array_fill(0::smallint, ARRAY[n]));
+    pids := coalesce(p_pending_ids, array_fill(NULL::uuid, ARRAY[n]));
+    exps := coalesce(p_expires, array_fill(NULL::timestamptz, ARRAY[n]));
+    tmos := coalesce(p_timeouts, array_fill(NULL::interval, ARRAY[n]));
+    IF cardinality(kinds) <> n OR cardinality(pids) <> n OR cardinality(exps) <> n OR cardinality(tmos) <> n THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the argument arrays of a batch have one length';
+    END IF;
+    SELECT min(u.ord) INTO bad
+      FROM unnest(kinds, pids, exps, tmos) WITH ORDINALITY u(k, pid, e, tmo, ord)
+     WHERE u.k IS NULL OR u.k NOT BETWEEN 0 AND 3 OR (u.k IN (2, 3)) <> (u.pid IS NOT NULL)
+        OR (u.k <> 1 AND (u.e IS NOT NULL OR u.tmo IS NOT NULL)) OR (u.e IS NOT NULL AND u.tmo IS NOT NULL)
+        OR u.tmo <= interval '0';
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: a kind is 0 to 3; a post or void (2, 3)'
+            ' names a pending id and nothing else does; only a pending transfer (1) has an expiry, an instant or a'
+            ' positive timeout', bad);
+    END IF;
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION USING ERRCODE = '25000', CONSTRAINT = 'transfer_read_committed',
             MESSAGE = format('transfers are recorded under READ COMMITTED, not %s',
@@ -172,7 +239,8 @@ BEGIN
         RETURN QUERY SELECT 0, 'CLOCK_AHEAD'::text, format('the ledger clock reads %s, later than the database clock'
             ' %s plus the allowed skew %s (setting.max_clock_skew); nothing was recorded', p_not_before, db_now, skew),
             NULL::bigint, NULL::timestamptz, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::bigint,
-            NULL::text, NULL::timestamptz, NULL::text, NULL::text[];
+            NULL::text, NULL::timestamptz, NULL::text, NULL::text[], NULL::timestamptz, NULL::smallint, NULL::uuid,
+            NULL::timestamptz;
         RETURN;
     END IF;
 
@@ -199,16 +267,16 @@ BEGIN
     SELECT array_agg(q.id), array_agg(q.src), array_agg(q.found), array_agg(q.currency), array_agg(q.issuer),
            array_agg(q.lower_limit), array_agg(q.upper_limit), array_agg(q.locked), array_agg(q.next),
            array_agg(q.debits), array_agg(q.head_at), array_agg(q.hash), array_agg(q.credits),
-           array_agg(q.latest), (SELECT max(sl.sealed_through) FROM ${flyway:defaultSchema}.seal sl)
+           array_agg(q.latest), array_agg(q.held), (SELECT max(sl.sealed_through) FROM ${flyway:defaultSchema}.seal sl)
       INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_locked, a_next, a_debits, a_head_at, a_hash,
-           a_credits, a_latest,
+           a_credits, a_latest, a_held,
            sealed
       FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
                    a.lower_limit, a.upper_limit,
                    -- (compared with the few capped ones only: every account against every locked id was quadratic)
                    a.upper_limit IS NULL OR a.id = ANY (capped) AS locked,
                    coalesce(h.source_index + 1, 0) AS next, coalesce(h.source_debits, 0) AS debits,
-                   h.recorded_at AS head_at,
+                   h.recorded_at AS head_at, coalesce(h.source_held, 0) AS held,
                    coalesce(h.chain_hash,
                             '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) AS hash,
                    c.credits, c.latest
@@ -217,7 +285,7 @@ BEGIN
                             UNION ALL SELECT w.a, false FROM unnest(p_destinations) w(a)) v
                      GROUP BY v.a) k
               LEFT JOIN ${flyway:defaultSchema}.account a ON a.id = k.id
-              LEFT JOIN LATERAL (SELECT t.source_index, t.source_debits, t.recorded_at, t.chain_hash
+              LEFT JOIN LATERAL (SELECT t.source_index, t.source_debits, t.recorded_at, t.chain_hash, t.source_held
                                    FROM ${flyway:defaultSchema}.transfer t
                                   WHERE (k.src OR a.upper_limit IS NOT NULL) AND t.source = k.id
                                   ORDER BY t.source_index DESC LIMIT 1) h ON true
@@ -227,20 +295,27 @@ BEGIN
     -- its id, if any.
     SELECT array_agg(u.s_slot), array_agg(u.d_slot), array_agg(u.prev), array_agg(u.id), array_agg(u.source),
            array_agg(u.source_index), array_agg(u.destination), array_agg(u.amount), array_agg(u.currency),
-           array_agg(u.recorded_at), array_agg(u.reference), array_agg(u.metadata)
-      INTO s_slot, d_slot, prev_same, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at, x_ref, x_meta
+           array_agg(u.recorded_at), array_agg(u.reference), array_agg(u.metadata), array_agg(u.kind),
+           array_agg(u.pending_id), array_agg(u.expires_at)
+      INTO s_slot, d_slot, prev_same, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at, x_ref, x_meta,
+           x_kind, x_pid, x_exp
       FROM (SELECT ss.slot::integer AS s_slot, ds.slot::integer AS d_slot, v.prev::integer AS prev, t.id, t.source,
-                   t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference, t.metadata
+                   t.source_index, t.destination, t.amount, t.currency, t.recorded_at, t.reference, t.metadata,
+                   t.kind, t.pending_id, t.expires_at
               FROM (SELECT x.id, x.src, x.dst, x.ord, lag(x.ord) OVER (PARTITION BY x.id ORDER BY x.ord) AS prev
                       FROM unnest(p_ids, p_sources, p_destinations) WITH ORDINALITY x(id, src, dst, ord)) v
               JOIN unnest(acct) WITH ORDINALITY ss(a, slot) ON ss.a = v.src
               JOIN unnest(acct) WITH ORDINALITY ds(a, slot) ON ds.a = v.dst
               -- LATERAL: one index probe per item, whatever the generic plan guesses about the batch's size
               LEFT JOIN LATERAL (SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency,
-                                        y.recorded_at, y.reference, y.metadata
+                                        y.recorded_at, y.reference, y.metadata, y.kind, y.pending_id, y.expires_at
                                    FROM ${flyway:defaultSchema}.transfer y WHERE y.id = v.id) t ON true
              ORDER BY v.ord) u;
     a_added := array_fill(0::numeric, ARRAY[cardinality(acct)]);
+    a_pc_added := array_fill(0::bigint, ARRAY[cardinality(acct)]);
+    o_exp := array_fill(NULL::timestamptz, ARRAY[n]);
+    o_held := array_fill(NULL::bigint, ARRAY[n]);
+    o_released := array_fill(NULL::bigint, ARRAY[n]);
 
     o_status := array_fill(NULL::text, ARRAY[n]);
     o_detail := array_fill(NULL::text, ARRAY[n]);
@@ -256,6 +331,7 @@ BEGIN
             CONTINUE;
         END IF;
         st := NULL;
+        k := kinds[i];
         IF x_id[i] IS NULL AND prev_same[i] IS NOT NULL AND o_ref[prev_same[i]] IS NOT NULL THEN
             -- The id was recorded by an earlier item of this batch: a replay of it.
             j := o_ref[prev_same[i]];
@@ -269,32 +345,60 @@ BEGIN
             x_at[i] := o_at[j];
             x_ref[i] := p_references[j];
             x_meta[i] := meta[j];
+            x_kind[i] := kinds[j];
+            x_pid[i] := pids[j];
+            x_exp[i] := o_exp[j];
         END IF;
         IF x_id[i] IS NOT NULL THEN
             IF x_source[i] = p_sources[i] AND x_dest[i] = p_destinations[i] AND x_amount[i] = p_amounts[i]
                AND x_currency[i] = p_currencies[i] AND x_ref[i] IS NOT DISTINCT FROM p_references[i]
-               AND x_meta[i] IS NOT DISTINCT FROM meta[i] THEN
+               AND x_meta[i] IS NOT DISTINCT FROM meta[i] AND x_kind[i] = k AND x_pid[i] IS NOT DISTINCT FROM pids[i]
+               AND x_exp[i] IS NOT DISTINCT FROM coalesce(exps[i], x_at[i] + tmos[i]) THEN
                 st := 'EXISTING';
             ELSE
                 st := 'ID_REUSED';
-                det := format('transfer id %s was recorded as %s -> %s %s %s%s%s, not as %s -> %s %s %s%s%s', p_ids[i],
-                              x_source[i], x_dest[i], x_amount[i], x_currency[i],
+                det := format('transfer id %s was recorded as %s -> %s %s %s%s%s%s, not as %s -> %s %s %s%s%s%s',
+                              p_ids[i], x_source[i], x_dest[i], x_amount[i], x_currency[i],
                               coalesce(' reference ' || quote_literal(x_ref[i]), ''),
-                              coalesce(' metadata ' || x_meta[i]::text, ''), p_sources[i],
-                              p_destinations[i], p_amounts[i], p_currencies[i],
+                              coalesce(' metadata ' || x_meta[i]::text, ''),
+                              CASE x_kind[i] WHEN 0 THEN '' WHEN 1 THEN ' pending'
+                                   || coalesce(' expiring at ' || ${flyway:defaultSchema}.instant_text(x_exp[i]), '')
+                                   ELSE CASE x_kind[i] WHEN 2 THEN ' posting ' ELSE ' voiding ' END || x_pid[i] END,
+                              p_sources[i], p_destinations[i], p_amounts[i], p_currencies[i],
                               coalesce(' reference ' || quote_literal(p_references[i]), ''),
-                              coalesce(' metadata ' || meta[i]::text, ''));
+                              coalesce(' metadata ' || meta[i]::text, ''),
+                              CASE k WHEN 0 THEN '' WHEN 1 THEN ' pending'
+                                   || coalesce(' expiring at ' || ${flyway:defaultSchema}.instant_text(exps[i]),
+                                               coalesce(' expiring after ' || tmos[i], ''))
+                                   ELSE CASE k WHEN 2 THEN ' posting ' ELSE ' voiding ' END || pids[i] END);
             END IF;
         ELSE
             s := s_slot[i];
             d := d_slot[i];
             v_amount := p_amounts[i];
+            posted := CASE WHEN k IN (0, 2) THEN v_amount ELSE 0 END;
             v_at := greatest(p_not_before, a_head_at[s], a_latest[s] + interval '1 microsecond',
                            sealed + interval '1 microsecond');
             IF a_upper[d] IS NOT NULL THEN
                 -- a capped destination's credit follows its every earlier transfer (all under its row lock)
                 v_at := greatest(v_at, a_head_at[d], a_latest[d]);
             END IF;
+            -- The source's holds at v_at: those of its newest row, less the ones expiring since, unresolved (in the
+            -- table or in this batch). Only for a source holding something.
+            held_now := a_held[s];
+            IF held_now > 0 AND v_at > a_head_at[s] THEN
+                held_now := held_now
+                    - coalesce((SELECT sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
+                                 WHERE y.source = p_sources[i] AND y.kind = 1 AND y.expires_at > a_head_at[s]
+                                   AND y.expires_at <= v_at AND y.id <> ALL (r_ids)
+                                   AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.transfer r
+                                                    WHERE r.source = y.source AND r.pending_id = y.id)), 0)
+                    - coalesce((SELECT sum(b.amount) FROM unnest(b_ids, b_src, b_amount, b_exp) b(id, src, amount, e)
+                                 WHERE b.src = p_sources[i] AND b.e > a_head_at[s] AND b.e <= v_at
+                                   AND b.id <> ALL (r_ids)), 0);
+            END IF;
+            v_exp := NULL;
+            pend_res := NULL;
             IF NOT a_found[s] THEN
                 st := 'SOURCE_NOT_FOUND';
                 det := format('source account %s does not exist', p_sources[i]);
@@ -315,24 +419,87 @@ BEGIN
                 st := 'CURRENCY_MISMATCH';
                 det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
                               a_currency[s], p_destinations[i], a_currency[d]);
-            ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - v_amount < a_lower[s] THEN
+            ELSIF k IN (2, 3) THEN
+                -- A post or void: its pending transfer, a row of the same source (recorded, or earlier in the batch).
+                j := array_position(b_ids, pids[i]);
+                IF j IS NOT NULL THEN
+                    SELECT b_src[j] AS source, b_dst[j] AS destination, b_amount[j] AS amount,
+                           p_currencies[array_position(p_ids, pids[i])] AS currency, b_exp[j] AS expires_at INTO pend;
+                ELSE
+                    SELECT y.source, y.destination, y.amount, y.currency, y.expires_at INTO pend
+                      FROM ${flyway:defaultSchema}.transfer y
+                     WHERE y.id = pids[i] AND y.source = p_sources[i] AND y.kind = 1;
+                END IF;
+                j := array_position(r_ids, pids[i]);
+                IF j IS NOT NULL THEN
+                    pend_res := r_kinds[j];
+                ELSIF pend.source IS NOT NULL THEN
+                    SELECT r.kind INTO pend_res FROM ${flyway:defaultSchema}.transfer r
+                     WHERE r.source = p_sources[i] AND r.pending_id = pids[i];
+                END IF;
+                IF pend.source IS NULL THEN
+                    st := 'PENDING_NOT_FOUND';
+                    det := format('%s %s names %s, which is not a pending transfer of %s',
+                                  CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_sources[i]);
+                ELSIF pend.destination <> p_destinations[i] OR pend.currency <> p_currencies[i]
+                      OR (k = 3 AND pend.amount <> v_amount) THEN
+                    st := 'PENDING_MISMATCH';
+                    det := format('%s %s of pending %s names %s %s %s; the pending transfer is %s -> %s %s %s',
+                                  CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_destinations[i],
+                                  v_amount, p_currencies[i], p_sources[i], pend.destination, pend.amount,
+                                  pend.currency);
+                ELSIF pend_res IS NOT NULL THEN
+                    st := CASE pend_res WHEN 2 THEN 'PENDING_ALREADY_POSTED' ELSE 'PENDING_ALREADY_VOIDED' END;
+                    det := format('pending transfer %s was already %s', pids[i],
+                                  CASE pend_res WHEN 2 THEN 'posted' ELSE 'voided' END);
+                ELSIF v_at >= pend.expires_at THEN
+                    st := 'PENDING_EXPIRED';
+                    det := format('pending transfer %s expired at %s; the %s would be recorded at %s', pids[i],
+                                  ${flyway:defaultSchema}.instant_text(pend.expires_at),
+                                  CASE k WHEN 2 THEN 'post' ELSE 'void' END,
+                                  ${flyway:defaultSchema}.instant_text(v_at));
+                ELSIF k = 2 AND v_amount > pend.amount THEN
+                    st := 'POST_EXCEEDS_PENDING';
+                    det := format('post %s of %s exceeds the %s pending transfer %s holds', p_ids[i], v_amount,
+                                  pend.amount, pids[i]);
+                END IF;
+            ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - held_now - v_amount < a_lower[s] THEN
                 st := 'INSUFFICIENT_FUNDS';
-                det := CASE WHEN a_lower[s] = 0
-                            THEN format('account %s has balance %s, less than the amount %s', p_sources[i],
-                                        a_credits[s] - a_debits[s], v_amount)
-                            ELSE format('account %s has balance %s and lower limit %s: the amount %s would take it'
-                                        ' below', p_sources[i], a_credits[s] - a_debits[s], a_lower[s], v_amount) END;
-            ELSIF a_upper[d] IS NOT NULL AND a_credits[d] - a_debits[d] + v_amount > a_upper[d] THEN
+                det := format('account %s has %s%s: the amount %s would take it below', p_sources[i],
+                              CASE WHEN held_now = 0 THEN format('balance %s', a_credits[s] - a_debits[s])
+                                   ELSE format('available balance %s (%s held)', a_credits[s] - a_debits[s] - held_now,
+                                               held_now) END,
+                              CASE WHEN a_lower[s] = 0 THEN '' ELSE format(' and lower limit %s', a_lower[s]) END,
+                              v_amount);
+            ELSIF a_upper[d] IS NOT NULL
+                  AND a_credits[d] - a_debits[d] + a_pc_added[d]
+                      + (SELECT pc.pending FROM ${flyway:defaultSchema}.pending_credits_through(p_destinations[i], v_at, v_at) pc)
+                      + v_amount > a_upper[d] THEN
                 st := 'UPPER_LIMIT_EXCEEDED';
                 det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
                               p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
-            ELSIF a_debits[s]::numeric + v_amount > 9223372036854775807 THEN
+            ELSIF a_debits[s]::numeric + held_now + v_amount > 9223372036854775807 THEN
                 st := 'DEBITS_OVERFLOW';
-                det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], v_amount);
-            ELSIF a_credits[d] + v_amount > 9223372036854775807 THEN
+                det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
+                              a_debits[s], held_now, v_amount);
+            ELSIF k = 1 THEN
+                v_exp := coalesce(exps[i], v_at + tmos[i]);
+                IF v_exp IS NOT NULL AND (v_exp <= v_at OR v_exp > '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
+                    st := 'INVALID_EXPIRY';
+                    det := format('pending transfer %s would be recorded at %s and expire at %s; it must expire after'
+                                  ' it is recorded', p_ids[i], ${flyway:defaultSchema}.instant_text(v_at),
+                                  ${flyway:defaultSchema}.instant_text(v_exp));
+                END IF;
+            END IF;
+            IF st IS NOT NULL THEN
+                NULL;
+            ELSIF a_credits[d] + posted > 9223372036854775807 THEN
                 st := 'CREDITS_OVERFLOW';
                 det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
-                              a_credits[d], v_amount);
+                              a_credits[d], posted);
+            ELSIF a_debits[s]::numeric + posted > 9223372036854775807 THEN
+                st := 'DEBITS_OVERFLOW';
+                det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], posted);
             ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
                 st := 'INVALID_INSTANT';
                 det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
@@ -342,27 +509,46 @@ BEGIN
                 det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed skew'
                               ' %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now, skew);
             ELSIF NOT p_exclusive_credits
-                  AND (a_added[d] + v_amount > 4398046511104 OR a_credits[d] + v_amount > 4611686018427387904) THEN
+                  AND (a_added[d] + posted > 4398046511104 OR a_credits[d] + posted > 4611686018427387904) THEN
                 -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
                 -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
                 -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
                 RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
                     MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
-                                     ' call again with p_exclusive_credits', v_amount, p_destinations[i], a_credits[d]);
+                                     ' call again with p_exclusive_credits', posted, p_destinations[i], a_credits[d]);
             ELSE
                 st := 'OK';
                 o_ref[i] := i;
                 o_index[i] := a_next[s];
                 a_next[s] := a_next[s] + 1;
-                a_debits[s] := a_debits[s] + v_amount;
+                a_debits[s] := a_debits[s] + posted;
                 o_debits[i] := a_debits[s];
                 a_head_at[s] := v_at;
                 o_at[i] := v_at;
+                o_exp[i] := v_exp;
+                IF k = 1 THEN
+                    held_now := held_now + v_amount;
+                    a_pc_added[d] := a_pc_added[d] + v_amount;
+                    b_ids := b_ids || p_ids[i];
+                    b_src := b_src || p_sources[i];
+                    b_dst := b_dst || p_destinations[i];
+                    b_amount := b_amount || v_amount;
+                    b_exp := b_exp || coalesce(v_exp, 'infinity'::timestamptz);
+                ELSIF k IN (2, 3) THEN
+                    held_now := held_now - pend.amount;
+                    a_pc_added[d] := a_pc_added[d] - pend.amount;
+                    o_released[i] := pend.amount;
+                    r_ids := r_ids || pids[i];
+                    r_kinds := r_kinds || k;
+                END IF;
+                a_held[s] := held_now;
+                o_held[i] := held_now;
                 o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
-                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i]));
+                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i], k,
+                    pids[i], v_exp));
                 a_hash[s] := o_hash[i];
-                a_credits[d] := a_credits[d] + v_amount;
-                a_added[d] := a_added[d] + v_amount;
+                a_credits[d] := a_credits[d] + posted;
+                a_added[d] := a_added[d] + posted;
                 a_latest[d] := greatest(a_latest[d], v_at);
             END IF;
         END IF;
@@ -382,27 +568,32 @@ BEGIN
         -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
         WITH recorded AS (
             INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount,
-                        currency, recorded_at, reference, source_debits, created_xid, chain_hash, metadata)
-            SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h, u.m
+                        currency, recorded_at, reference, source_debits, created_xid, chain_hash, metadata, kind,
+                        pending_id, expires_at, source_held)
+            SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h, u.m, u.k, u.pid, u.e,
+                   u.held
               FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
-                          o_debits, o_hash, o_status, meta) AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st, m)
+                          o_debits, o_hash, o_status, meta, kinds, pids, o_exp, o_held, o_released)
+                   AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st, m, k, pid, e, held, rel)
              WHERE u.st = 'OK'
              ORDER BY u.id
             RETURNING t.destination, t.recorded_at, t.id, t.amount, t.source, t.source_index, t.currency,
-                      t.reference, t.metadata)
+                      t.reference, t.metadata, t.kind, t.pending_id, t.expires_at)
         INSERT INTO ${flyway:defaultSchema}.credit (account, recorded_at, id, amount, source, source_index, currency,
-                    reference, metadata)
+                    reference, metadata, kind, pending_id, expires_at, released)
         SELECT r.destination, r.recorded_at, r.id, r.amount, r.source, r.source_index, r.currency, r.reference,
-               r.metadata
+               r.metadata, r.kind, r.pending_id, r.expires_at,
+               CASE WHEN r.kind IN (2, 3) THEN o_released[array_position(p_ids, r.id)] END
           FROM recorded r;
     END IF;
 
     RETURN QUERY
         SELECT u.ord::integer, u.st, u.det, u.idx, u.ts, u.xid, u.xsrc, u.xidx, u.xdst, u.xamt, u.xcur, u.xat, u.xref,
-               CASE WHEN u.xmeta IS NOT NULL THEN ${flyway:defaultSchema}.metadata_pairs(u.xmeta) END
+               CASE WHEN u.xmeta IS NOT NULL THEN ${flyway:defaultSchema}.metadata_pairs(u.xmeta) END,
+               u.exp, u.xkind, u.xpid, u.xexp
           FROM unnest(o_status, o_detail, o_index, o_at, x_id, x_source, x_index, x_dest, x_amount, x_currency, x_at,
-                      x_ref, x_meta) WITH ORDINALITY
-               AS u(st, det, idx, ts, xid, xsrc, xidx, xdst, xamt, xcur, xat, xref, xmeta, ord)
+                      x_ref, x_meta, o_exp, x_kind, x_pid, x_exp) WITH ORDINALITY
+               AS u(st, det, idx, ts, xid, xsrc, xidx, xdst, xamt, xcur, xat, xref, xmeta, exp, xkind, xpid, xexp, ord)
          ORDER BY u.ord;
 END
 $$;
@@ -485,7 +676,7 @@ AS $$
 $$;
 
 REVOKE ALL ON FUNCTION append_transfers(uuid[], text[], text[], bigint[], text[], text[], timestamptz, boolean, boolean,
-    boolean, text[]) FROM PUBLIC;
+    boolean, text[], smallint[], uuid[], timestamptz[], interval[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION insert_account(text, text, boolean, timestamptz, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION open_funded(boolean, text, text, timestamptz, uuid, text, bigint, text, boolean, bigint, bigint)
     FROM PUBLIC;

@@ -7,8 +7,9 @@
 --               recorded this transaction's id as the seal's horizon, assigned after the seal committed;
 --   WAITING     a transaction with an id below the horizon is still running (it may have read the seals before
 --               the pending one committed, and may still record behind it);
---   SUMMARIZED  every such transaction has ended: wrote, for each account credited in the sealed interval, its
---               cumulative credits through the seal (and through the end of every p_checkpoint_every-th credit
+--   SUMMARIZED  every such transaction has ended: wrote, for each account credited in the sealed interval (a
+--               pending transfer, a post or a void to it counts), its cumulative credits and its pending credits
+--               through the seal (and through the end of every p_checkpoint_every-th credit
 --               within the interval), and marked the seal summarised;
 --   BUSY        another summariser of this schema holds the lock; IDLE nothing to do.
 CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_every integer DEFAULT 128)
@@ -83,7 +84,8 @@ BEGIN
                ELSE previous - '1970-01-01 00:00:00+00'::timestamptz END;
     hi := through - '1970-01-01 00:00:00+00'::timestamptz;
     WITH credited AS (
-        SELECT t.account, t.recorded_at, sum(t.amount) AS amount, count(*) AS n
+        SELECT t.account, t.recorded_at, coalesce(sum(t.amount) FILTER (WHERE t.kind IN (0, 2)), 0) AS amount,
+               count(*) AS n
           FROM ${flyway:defaultSchema}.credit t
          WHERE t.recorded_at > previous AND t.recorded_at <= through
            AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
@@ -105,8 +107,11 @@ BEGIN
         -- per point (one index lookup; an account has one point per 128 credits at most). Not a join of the
         -- points with their distinct accounts: planned for a narrow seal interval, that join became a nested
         -- loop, quadratic in the accounts credited (2.7 s for 6,800 of them).
-        INSERT INTO ${flyway:defaultSchema}.credit_checkpoint AS cc (account, through, credits)
-        SELECT p.account, p.through, b.credits + p.amount
+        -- The pending credits through the point: the same read as a balance's (R__3_balances.sql), from the
+        -- account's previous checkpoint (those of this statement are not visible to it).
+        INSERT INTO ${flyway:defaultSchema}.credit_checkpoint AS cc (account, through, credits, pending)
+        SELECT p.account, p.through, b.credits + p.amount,
+               (SELECT pc.pending FROM ${flyway:defaultSchema}.pending_credits_through(p.account, p.through, p.through) pc)
           FROM points p
           CROSS JOIN LATERAL ${flyway:defaultSchema}.credits_through(p.account, previous) b
          -- Credits beyond bigint (only by tampering) leave that account without checkpoints, and its reads

@@ -65,6 +65,15 @@ CREATE TABLE transfer (
     -- The caller's key-value pairs, a JSON object of strings (NULL when there are none), checked by
     -- append_transfers (metadata_problem in R__2_hashing.sql) and covered by chain_hash.
     metadata      jsonb,
+    -- Two-phase transfers (docs/design.md, "Pending transfers"): 0 immediate, 1 pending (a hold: amount is held,
+    -- not debited; void from expires_at on, if unresolved), 2 post (amount, at most the pending's, is debited) and
+    -- 3 void (amount is the pending's) of the pending transfer pending_id, a row of the same source.
+    kind          smallint    NOT NULL DEFAULT 0,
+    pending_id    uuid,
+    expires_at    timestamptz,
+    -- The source's pending debits just after this row, as of its recorded_at: its holds neither resolved nor
+    -- expired then. A balance as of T subtracts the holds expiring in (recorded_at, T] from the newest row's.
+    source_held   bigint      NOT NULL DEFAULT 0,
     -- The inserting transaction: lets balance summaries use a transaction horizon instead of a clock.
     created_xid   xid8        NOT NULL DEFAULT pg_current_xact_id(),
     -- Tamper evidence: sha256(chain_hash of the source's previous index || transfer_content(this row)), computed
@@ -76,14 +85,22 @@ CREATE TABLE transfer (
     CONSTRAINT transfer_index_nonnegative CHECK (source_index >= 0),
     CONSTRAINT transfer_amount_positive CHECK (amount > 0),
     CONSTRAINT transfer_distinct_accounts CHECK (source <> destination),
-    CONSTRAINT transfer_debits_cover_amount CHECK (source_debits >= amount),
+    CONSTRAINT transfer_debits_cover_amount CHECK (kind IN (1, 3) OR source_debits >= amount),
+    CONSTRAINT transfer_kind_valid CHECK (kind BETWEEN 0 AND 3 AND (kind IN (2, 3)) = (pending_id IS NOT NULL)
+                                          AND (expires_at IS NULL OR (kind = 1 AND expires_at > recorded_at))),
+    CONSTRAINT transfer_held_nonnegative CHECK (source_held >= 0),
     CONSTRAINT transfer_reference_valid CHECK (char_length(reference) <= 256)
 );
 
 COMMENT ON TABLE transfer IS 'Recorded transfers. Insert-only: never updated or deleted.';
 
 -- Debits of an account in time order (balances as of an instant, statements).
-CREATE INDEX transfer_source_time_idx ON transfer (source, recorded_at, id) INCLUDE (source_debits);
+CREATE INDEX transfer_source_time_idx ON transfer (source, recorded_at, id) INCLUDE (source_debits, source_held);
+-- A pending transfer is resolved at most once: its post or void is a row of its source, unique per pending id.
+CREATE UNIQUE INDEX transfer_resolution_key ON transfer (source, pending_id) WHERE pending_id IS NOT NULL;
+-- The holds of a source by expiry, for the holds expiring between a row and a later instant.
+CREATE INDEX transfer_hold_expiry_idx ON transfer (source, expires_at) INCLUDE (amount)
+    WHERE kind = 1 AND expires_at IS NOT NULL;
 -- Every query of the ledger reads a few index entries of one account. With a bound unknown at planning time the
 -- planner can estimate a large share of a busy account's rows and start parallel workers, which cost
 -- milliseconds to launch: no parallel scans of this table (nor of credit, below).
@@ -106,12 +123,23 @@ CREATE TABLE credit (
     currency      text        COLLATE "C" NOT NULL,
     reference     text,
     metadata      jsonb,
+    -- The transfer's kind, pending id and expiry (a pending transfer's row is a pending credit, not a credit); for a
+    -- post or void, released is the amount of the pending transfer it resolves (the pending credit it ends).
+    kind          smallint    NOT NULL DEFAULT 0,
+    pending_id    uuid,
+    expires_at    timestamptz,
+    released      bigint,
     -- Credits of an account in time order, their amounts in the index (index-only sums).
-    CONSTRAINT credit_pkey PRIMARY KEY (account, recorded_at, id) INCLUDE (amount),
+    CONSTRAINT credit_pkey PRIMARY KEY (account, recorded_at, id) INCLUDE (amount, kind, released),
     CONSTRAINT credit_amount_positive CHECK (amount > 0)
 );
 
 COMMENT ON TABLE credit IS 'The credit side of each transfer, keyed by its destination. Insert-only.';
+
+-- A destination's pending credits by expiry, and its resolutions by pending id (pending_credits_through).
+CREATE INDEX credit_hold_expiry_idx ON credit (account, expires_at) INCLUDE (amount)
+    WHERE kind = 1 AND expires_at IS NOT NULL;
+CREATE INDEX credit_resolution_idx ON credit (account, pending_id) WHERE pending_id IS NOT NULL;
 
 -- The summariser reads the credits of one seal interval; rows arrive in time order, so a BRIN index is enough
 -- and costs writers almost nothing. It indexes an expression only the summariser uses: on recorded_at itself the
@@ -162,8 +190,10 @@ CREATE TABLE credit_checkpoint (
     account  text        COLLATE "C" NOT NULL,
     through  timestamptz NOT NULL,
     credits  bigint      NOT NULL,
+    -- The account's pending credits as of "through": pending transfers to it neither resolved nor expired then.
+    pending  bigint      NOT NULL DEFAULT 0,
     CONSTRAINT credit_checkpoint_pkey PRIMARY KEY (account, through),
-    CONSTRAINT credit_checkpoint_credits_nonnegative CHECK (credits >= 0)
+    CONSTRAINT credit_checkpoint_credits_nonnegative CHECK (credits >= 0 AND pending >= 0)
 );
 
 COMMENT ON TABLE credit_checkpoint IS

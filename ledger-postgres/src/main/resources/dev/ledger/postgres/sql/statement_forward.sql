@@ -3,7 +3,8 @@
 WITH lines AS (
     SELECT * FROM (
         (SELECT id, source, source_index, destination, amount, currency, recorded_at, reference,
-                CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata
+                CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata,
+                kind, pending_id, expires_at
            FROM ${schema}.transfer
           WHERE source = :account
             AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
@@ -12,7 +13,8 @@ WITH lines AS (
           ORDER BY recorded_at, id LIMIT :n)
         UNION ALL
         (SELECT id, source, source_index, account AS destination, amount, currency, recorded_at, reference,
-                CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata
+                CASE WHEN metadata IS NOT NULL THEN ${schema}.metadata_pairs(metadata) END AS metadata,
+                kind, pending_id, expires_at
            FROM ${schema}.credit
           WHERE account = :account
             AND recorded_at >= coalesce(:from::timestamptz, '-infinity'::timestamptz)
