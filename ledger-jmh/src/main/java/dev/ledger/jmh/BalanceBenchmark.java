@@ -1,6 +1,7 @@
 package dev.ledger.jmh;
 
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
@@ -76,6 +77,17 @@ public class BalanceBenchmark {
       seedBalanceSql = Baselines.SEED_BALANCE_SQL.formatted(schema);
       seedBalanceAsOfSql = Baselines.SEED_BALANCE_AS_OF_SQL.formatted(schema);
       setup.put("plans", plans(schema));
+      // A few holds on the account, so that the balance views read some: 20 pending (half expiring within the
+      // hour), 10 of them posted, 5 voided.
+      for (int i = 0; i < 20; i++) {
+        TransferRequest hold = TransferRequest.pending(account, destination, 1, BenchData.CURRENCY);
+        Transfer held = ledger.transfer(i % 2 == 0 ? hold.withTimeout(java.time.Duration.ofMinutes(30 + i)) : hold);
+        if (i < 10) {
+          ledger.transfer(TransferRequest.post(held));
+        } else if (i < 15) {
+          ledger.transfer(TransferRequest.voidPending(held));
+        }
+      }
       long expected = seedBalance(null);
       if (ledger.balance(account) != expected) {
         throw new IllegalStateException("ledger balance " + ledger.balance(account) + " != SUM " + expected);
@@ -113,6 +125,22 @@ public class BalanceBenchmark {
   @Benchmark
   public long balanceAsOf() {
     long b = ledger.balanceAsOf(account, middle);
+    db.counters().ops.increment();
+    return b;
+  }
+
+  /** {@code Ledger.balances}: posted, pending debits and credits now (the account holds a few pending transfers). */
+  @Benchmark
+  public Balances balances() {
+    Balances b = ledger.balances(account);
+    db.counters().ops.increment();
+    return b;
+  }
+
+  /** {@code Ledger.balancesAsOf}: the balance views at the middle of the history. */
+  @Benchmark
+  public Balances balancesAsOf() {
+    Balances b = ledger.balancesAsOf(account, middle);
     db.counters().ops.increment();
     return b;
   }

@@ -255,10 +255,11 @@ public final class Baselines {
    * account, then (as of) the instant, twice.
    */
   public static final String SEED_BALANCE_SQL = "SELECT coalesce((SELECT sum(amount) FROM %1$s.credit"
-      + " WHERE account = ?), 0) - coalesce((SELECT sum(amount) FROM %1$s.transfer WHERE source = ?), 0)";
+      + " WHERE account = ? AND kind IN (0, 2)), 0) - coalesce((SELECT sum(amount) FROM %1$s.transfer"
+      + " WHERE source = ? AND kind IN (0, 2)), 0)";
   public static final String SEED_BALANCE_AS_OF_SQL = "SELECT coalesce((SELECT sum(amount) FROM %1$s.credit"
-      + " WHERE account = ? AND recorded_at <= ?), 0) - coalesce((SELECT sum(amount) FROM %1$s.transfer"
-      + " WHERE source = ? AND recorded_at <= ?), 0)";
+      + " WHERE account = ? AND recorded_at <= ? AND kind IN (0, 2)), 0) - coalesce((SELECT sum(amount) FROM"
+      + " %1$s.transfer WHERE source = ? AND recorded_at <= ? AND kind IN (0, 2)), 0)";
 
   /** Counts the failure; returns whether to retry (after backing off), false to give up and rethrow. */
   private boolean retryable(SQLException e, int attempt) {

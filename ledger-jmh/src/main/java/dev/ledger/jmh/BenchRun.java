@@ -208,6 +208,8 @@ public final class BenchRun {
     List<Group> groups = new ArrayList<>();
     groups.add(new Group("throughput", "dev.ledger.jmh.TransferBenchmark.(ledger|rawInsert|locking|seed)$", sweep,
         Map.of(), pg, "1g", "gc"));
+    groups.add(new Group("pending", "dev.ledger.jmh.TransferBenchmark.pendingPost$", new int[] {16}, Map.of(), pg,
+        "1g", "gc"));
     groups.add(new Group("hot", "dev.ledger.jmh.HotAccountsBenchmark.(ledger|locking|seed)$", hotThreads,
         Map.of("s", zipf), pg, "1g", "gc"));
     groups.add(new Group("bulk", "dev.ledger.jmh.BulkBenchmark.(ledgerBatch|rawBatch)$", new int[] {1},

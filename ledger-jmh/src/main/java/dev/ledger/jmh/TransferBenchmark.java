@@ -62,6 +62,16 @@ public class TransferBenchmark extends PgWorkload {
     return fx.ledger(p.source, p.destination);
   }
 
+  /**
+   * A two-phase transfer: a pending transfer of 1 and its post, two calls of the ledger (each one attempt of the
+   * store): one operation here is a hold and its capture, compared with {@link #ledger}'s one transfer.
+   */
+  @Benchmark
+  public Transfer pendingPost(Pairs pairs) {
+    Pairs p = pairs.next();
+    return fx.pendingPost(p.source, p.destination);
+  }
+
   @Benchmark
   public int rawInsert(Pairs pairs) throws SQLException {
     Pairs p = pairs.next();

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +101,88 @@ class DatabaseRulesTest {
 
   private long balance(String account) {
     return ledger.balance(AccountId.of(account));
+  }
+
+  /**
+   * One call of append_transfers as the application's role with two-phase items: each item is {id, source,
+   * destination, amount, kind, pending id or NULL, expiry SQL or NULL}; returns each item's "status detail".
+   */
+  private List<String> callTwoPhase(String[]... items) throws SQLException {
+    StringBuilder ids = new StringBuilder();
+    StringBuilder sources = new StringBuilder();
+    StringBuilder destinations = new StringBuilder();
+    StringBuilder amounts = new StringBuilder();
+    StringBuilder kinds = new StringBuilder();
+    StringBuilder pendings = new StringBuilder();
+    StringBuilder expiries = new StringBuilder();
+    for (String[] item : items) {
+      String sep = ids.length() == 0 ? "" : ", ";
+      ids.append(sep).append('\'').append(item[0]).append('\'');
+      sources.append(sep).append('\'').append(item[1]).append('\'');
+      destinations.append(sep).append('\'').append(item[2]).append('\'');
+      amounts.append(sep).append(item[3]);
+      kinds.append(sep).append(item[4]);
+      pendings.append(sep).append(item[5] == null ? "NULL" : "'" + item[5] + "'");
+      expiries.append(sep).append(item[6] == null ? "NULL" : item[6]);
+    }
+    String currencies = String.join(", ", java.util.Collections.nCopies(items.length, "'USD'"));
+    String references = String.join(", ", java.util.Collections.nCopies(items.length, "NULL"));
+    List<String> results = new java.util.ArrayList<>();
+    try (Connection c = DB.server().connect(DB.name()); Statement st = c.createStatement()) {
+      st.execute("SET ROLE " + role);
+      try (ResultSet rs = st.executeQuery("SELECT status, detail FROM " + s + ".append_transfers(ARRAY[" + ids
+          + "]::uuid[], ARRAY[" + sources + "], ARRAY[" + destinations + "], ARRAY[" + amounts + "]::bigint[], ARRAY["
+          + currencies + "], ARRAY[" + references + "]::text[], clock_timestamp(), false, false, false, NULL, ARRAY["
+          + kinds + "]::smallint[], ARRAY[" + pendings + "]::uuid[], ARRAY[" + expiries + "]::timestamptz[], NULL)")) {
+        while (rs.next()) {
+          results.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+    }
+    return results;
+  }
+
+  private static String[] item(UUID id, String source, String destination, long amount, int kind,
+      @org.jspecify.annotations.Nullable UUID pending, @org.jspecify.annotations.Nullable String expiry) {
+    return new String[] {id.toString(), source, destination, Long.toString(amount), Integer.toString(kind),
+        pending == null ? null : pending.toString(), expiry};
+  }
+
+  @Test
+  void appendTransfers_twoPhaseFromPlainSql_everyRuleHeldByTheFunction() throws SQLException {
+    UUID hold = UUID.randomUUID();
+    assertTrue(callTwoPhase(item(hold, "alice", "bob", 70, 1, null, null)).get(0).startsWith("OK"));
+    // the hold uses all of alice's 70: a debit of 1, or another hold, is refused
+    assertTrue(call("alice", "bob", 1, "USD").startsWith("INSUFFICIENT_FUNDS"));
+    assertTrue(callTwoPhase(item(UUID.randomUUID(), "alice", "bob", 1, 1, null, null)).get(0)
+        .startsWith("INSUFFICIENT_FUNDS"));
+    // bob cannot post alice's hold (it is not his), nor can alice post more than it holds
+    assertTrue(callTwoPhase(item(UUID.randomUUID(), "bob", "alice", 70, 2, hold, null)).get(0)
+        .startsWith("PENDING_NOT_FOUND"));
+    assertTrue(callTwoPhase(item(UUID.randomUUID(), "alice", "bob", 71, 2, hold, null)).get(0)
+        .startsWith("POST_EXCEEDS_PENDING"));
+    // a hold (of bob's, who has funds) that expired before it was recorded
+    String expired = callTwoPhase(item(UUID.randomUUID(), "bob", "alice", 1, 1, null,
+        "clock_timestamp() - interval '1 h'")).get(0);
+    assertTrue(expired.startsWith("INVALID_EXPIRY"), expired);
+    // two resolutions in one call: the first wins, the second is told
+    long before = transfers();
+    List<String> both = callTwoPhase(item(UUID.randomUUID(), "alice", "bob", 50, 2, hold, null),
+        item(UUID.randomUUID(), "alice", "bob", 70, 3, hold, null));
+    assertTrue(both.get(0).startsWith("OK") && both.get(1).startsWith("PENDING_ALREADY_POSTED"), both.toString());
+    assertEquals(before + 1, transfers());
+    assertEquals(20, balance("alice"));
+    assertEquals(80, balance("bob"));
+    assertEquals(new dev.ledger.core.Balances(20, 0, 0), ledger.balances(AccountId.of("alice")));
+    // malformed two-phase arguments are refused before anything is read
+    for (String[] bad : List.of(item(UUID.randomUUID(), "alice", "bob", 1, 2, null, null),
+        item(UUID.randomUUID(), "alice", "bob", 1, 0, hold, null),
+        item(UUID.randomUUID(), "alice", "bob", 1, 0, null, "clock_timestamp() + interval '1 h'"),
+        item(UUID.randomUUID(), "alice", "bob", 1, 4, null, null))) {
+      SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> callTwoPhase(bad));
+      assertEquals("22023", e.getSQLState(), e.getMessage());
+    }
+    assertTrue(ledger.verify().ok(), ledger.verify().describe());
   }
 
   @Test

@@ -8,6 +8,8 @@ import dev.ledger.core.ChainHead;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.NewAccount;
+import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferKind;
 import dev.ledger.core.TransferRequest;
 import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Finding;
@@ -17,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -46,7 +49,7 @@ class TamperEvidenceTest {
   private static final int TAMPERINGS_ON_LARGE = 3;
   private static final int TAMPERINGS_ON_SMALL = 97;
 
-  enum Tamper { AMOUNT, DESTINATION, DELETE_MIDDLE, DELETE_TAIL, FORGE, SWAP, CREDIT, METADATA }
+  enum Tamper { AMOUNT, DESTINATION, DELETE_MIDDLE, DELETE_TAIL, FORGE, SWAP, CREDIT, METADATA, PHASE }
 
   @Test
   void verify_untouchedThenTampered_noFalseAlarmAndEveryTamperingDetected() throws Exception {
@@ -237,6 +240,18 @@ class TamperEvidenceTest {
                 + " WHERE c.id = t.id", source, index);
             expected = Kind.HASH_MISMATCH;
           }
+          case PHASE -> {
+            // A row's kind changed (an immediate transfer made a hold, so its money never moved; a hold, post or void
+            // made an immediate transfer), its credit row's copy with it: the chain names the row.
+            source = sources.get(random.nextInt(sources.size()));
+            index = pick(random, last.get(source) + 1);
+            st.execute("ALTER TABLE " + t + " DROP CONSTRAINT transfer_kind_valid");
+            update(c, "WITH t AS (UPDATE " + t + " SET kind = CASE WHEN kind = 0 THEN 1 ELSE 0 END, pending_id = NULL,"
+                + " expires_at = NULL WHERE source = ? AND source_index = ? RETURNING id, kind) UPDATE " + schema
+                + ".credit c SET kind = t.kind, pending_id = NULL, expires_at = NULL, released = NULL FROM t"
+                + " WHERE c.id = t.id", source, index);
+            expected = Kind.HASH_MISMATCH;
+          }
           default -> throw new AssertionError(kind);
         }
         VerificationReport report = PostgresVerifier.verify(c, schema, trusted).report();
@@ -361,6 +376,19 @@ class TamperEvidenceTest {
             1 + random.nextInt(60), "USD").withReference(refs[random.nextInt(refs.length)]);
         if (random.nextInt(3) == 0) {
           request = request.withMetadata(Map.of("order", "o-" + i, "note", refs[1 + random.nextInt(refs.length - 1)]));
+        }
+        if (random.nextInt(5) == 0) {
+          // a hold, then (mostly) its post or void
+          Transfer hold = ledger.transfer(new TransferRequest(null, request.source(), request.destination(),
+              request.amount(), "USD", request.reference(), request.metadata(), TransferKind.PENDING, null, null,
+              random.nextBoolean() ? Duration.ofHours(1) : null));
+          int next = random.nextInt(3);
+          if (next == 0) {
+            ledger.transfer(TransferRequest.post(hold, 1 + random.nextInt((int) hold.amount())));
+          } else if (next == 1) {
+            ledger.transfer(TransferRequest.voidPending(hold));
+          }
+          continue;
         }
         ledger.transfer(request);
       } catch (LedgerRejectedException e) {

@@ -249,6 +249,14 @@ final class Markdown {
         + "measurement iterations; deadlocks are `pg_stat_database.deadlocks` of the trial's own database over the "
         + "whole trial. Every design runs under READ COMMITTED.");
     line();
+    double pending = r.score(T, "pendingPost", 16);
+    double plain = r.score(T, "ledger", 16);
+    line("Two-phase transfers, 16 threads, same accounts and pool (`TransferBenchmark.pendingPost`): a pending "
+        + "transfer and its post, two calls, per operation. " + tps(r.find(T, "pendingPost", 16))
+        + " hold-and-capture pairs per second (`pending_post_tps_16t`) against " + tps(r.find(T, "ledger", 16))
+        + " plain transfers: " + fmt2(pending / plain) + " as many operations, " + fmt2(2 * pending / plain)
+        + " as many calls.");
+    line();
   }
 
   private void hot() {
@@ -348,15 +356,16 @@ final class Markdown {
         + "`append_transfers`), then `VACUUM (ANALYZE)` and `BenchData.afterBulkLoad(store)` (which runs the store's "
         + "balance summariser). Latency per call from JMH's SampleTime mode, one thread, in milliseconds: p50 / p99.");
     line();
-    line("| history | `Ledger.balance` | `Ledger.balanceAsOf` (middle of the history) | seed: SUM over history | "
-        + "seed: SUM as of the middle | debit: `Ledger.transfer` from the account | load + vacuum (s) |");
-    line("|---:|---:|---:|---:|---:|---:|---:|");
+    line("| history | `Ledger.balance` | `Ledger.balanceAsOf` (middle of the history) | `Ledger.balances` (posted, "
+        + "pending, available) | `Ledger.balancesAsOf` | seed: SUM over history | seed: SUM as of the middle | debit: "
+        + "`Ledger.transfer` from the account | load + vacuum (s) |");
+    line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (String h : r.histories()) {
       Results.Side side = r.side(B, "balance", 1, "history", h);
       String load = side == null ? "n/a" : fmt1(side.num("setup", "load_seconds")) + " + "
           + fmt1(side.num("setup", "vacuum_analyze_seconds"));
       line("| " + count(h) + " | " + lat(B, "balance", h) + " | " + lat(B, "balanceAsOf", h) + " | "
-          + lat(B, "seedSumBalance", h) + " | " + lat(B, "seedSumBalanceAsOf", h) + " | " + lat(B, "debit", h) + " | "
+          + lat(B, "balances", h) + " | " + lat(B, "balancesAsOf", h) + " | " + lat(B, "seedSumBalance", h) + " | " + lat(B, "seedSumBalanceAsOf", h) + " | " + lat(B, "debit", h) + " | "
           + load + " |");
     }
     line();

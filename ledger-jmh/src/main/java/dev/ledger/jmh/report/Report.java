@@ -108,8 +108,8 @@ public final class Report {
     s.put("hot_tps_zipf1", hot);
     s.put("locking_tps_zipf1", locking);
     s.put("ratio_hot_vs_locking_zipf1", hot / locking);
-    s.put("deadlocks_ledger", deadlocks(r, List.of(T + ".ledger", H + ".ledger", B + ".balance", B + ".balanceAsOf",
-        B + ".debit", U + ".ledgerBatch", L + ".ledger")));
+    s.put("deadlocks_ledger", deadlocks(r, List.of(T + ".ledger", T + ".pendingPost", H + ".ledger", B + ".balance",
+        B + ".balanceAsOf", B + ".balances", B + ".balancesAsOf", B + ".debit", U + ".ledgerBatch", L + ".ledger")));
     s.put("deadlocks_locking", deadlocks(r, List.of(T + ".locking", H + ".locking")));
     s.put("balance_p99_ms_1k", p99(r, B, "balance", small));
     s.put("balance_p99_ms_1m", p99(r, B, "balance", large));
@@ -135,6 +135,12 @@ public final class Report {
     s.put("locking_p50_ms_1t", locking1 == null ? Double.NaN : locking1.percentile("50.0"));
     s.put("balance_p50_ms_1k", percentile(r, B, "balance", small, "50.0"));
     s.put("balance_p50_ms_1m", percentile(r, B, "balance", large, "50.0"));
+    s.put("pending_post_tps_16t", r.score(T, "pendingPost", 16));
+    s.put("balances_p50_ms_1k", percentile(r, B, "balances", small, "50.0"));
+    s.put("balances_p99_ms_1k", p99(r, B, "balances", small));
+    s.put("balances_p50_ms_1m", percentile(r, B, "balances", large, "50.0"));
+    s.put("balances_p99_ms_1m", p99(r, B, "balances", large));
+    s.put("balances_as_of_p99_ms_1m", p99(r, B, "balancesAsOf", large));
     return s;
   }
 

@@ -201,9 +201,13 @@ public final class Bank {
    * more drawn like it), half independent, half linked, so that faults also hit batches in flight.
    */
   public static void mixed(Bank bank, int client, SplittableRandom random, TransferRequest request) {
-    int kind = random.nextInt(3);
+    int kind = random.nextInt(4);
     if (kind == 0) {
       once(bank, client, random, request);
+      return;
+    }
+    if (kind == 3) {
+      twoPhase(bank, client, random, request);
       return;
     }
     List<TransferRequest> batch = new ArrayList<>();
@@ -222,6 +226,36 @@ public final class Bank {
         kind == 1 ? dev.ledger.core.BatchMode.INDEPENDENT : dev.ledger.core.BatchMode.LINKED, bank.ledger);
     Op.Outcome outcome = ops.get(0).outcome();
     if (outcome == Op.Outcome.UNKNOWN || outcome == Op.Outcome.FAILED) {
+      sleep(20);
+    }
+  }
+
+  /**
+   * A two-phase step: the request as a pending transfer (a third of them expiring within a second), then, if it was
+   * acknowledged, a post of part of it, a void, or nothing (it expires or stays held), each with its own seeded id.
+   */
+  public static void twoPhase(Bank bank, int client, SplittableRandom random, TransferRequest request) {
+    TransferRequest pending = new TransferRequest(request.id(), request.source(), request.destination(),
+        request.amount(), request.currency(), request.reference(), java.util.Map.of(),
+        dev.ledger.core.TransferKind.PENDING, null, null,
+        random.nextInt(3) == 0 ? Duration.ofMillis(1 + random.nextInt(1_000)) : null);
+    Op held = bank.history.transfer(client, "run", pending, false, bank.ledger::transfer);
+    if (held.outcome() != Op.Outcome.OK) {
+      if (held.outcome() == Op.Outcome.UNKNOWN || held.outcome() == Op.Outcome.FAILED) {
+        sleep(20);
+      }
+      return;
+    }
+    int next = random.nextInt(10);
+    if (next >= 9) {
+      return;
+    }
+    UUID id = new UUID(random.nextLong(), random.nextLong());
+    TransferRequest resolution = next < 6
+        ? TransferRequest.post(held.transfer(), 1 + random.nextLong(held.transfer().amount())).withId(id)
+        : TransferRequest.voidPending(held.transfer()).withId(id);
+    Op op = bank.history.transfer(client, "run", resolution, false, bank.ledger::transfer);
+    if (op.outcome() == Op.Outcome.UNKNOWN || op.outcome() == Op.Outcome.FAILED) {
       sleep(20);
     }
   }
@@ -252,8 +286,8 @@ public final class Bank {
         continue;
       }
       Op first = BankChecker.original(ops);
-      TransferRequest request = History.request(e.getKey(), first.source(), first.destination(), first.amount(),
-          first.reference());
+      TransferRequest request = first.request() != null ? first.request()
+          : History.request(e.getKey(), first.source(), first.destination(), first.amount(), first.reference());
       history.find(-1, "resolve", request, ledger::findTransfer);
       for (int attempt = 1; attempt <= 50; attempt++) {
         Op op = history.transfer(-1, "resolve", request, false, ledger::transfer);
@@ -281,11 +315,15 @@ public final class Bank {
         }
       }
       try (ResultSet rs = st.executeQuery("SELECT id, source, source_index, destination, amount, currency,"
-          + " recorded_at, reference FROM " + s + "transfer ORDER BY recorded_at, source, source_index")) {
+          + " recorded_at, reference, kind, pending_id, expires_at FROM " + s
+          + "transfer ORDER BY recorded_at, source, source_index")) {
         while (rs.next()) {
+          java.time.OffsetDateTime expires = rs.getObject(11, java.time.OffsetDateTime.class);
           transfers.add(new Transfer(rs.getObject(1, UUID.class), AccountId.of(rs.getString(2)), rs.getLong(3),
               AccountId.of(rs.getString(4)), rs.getLong(5), rs.getString(6),
-              rs.getObject(7, java.time.OffsetDateTime.class).toInstant(), rs.getString(8)));
+              rs.getObject(7, java.time.OffsetDateTime.class).toInstant(), rs.getString(8), java.util.Map.of(),
+              dev.ledger.core.TransferKind.values()[rs.getInt(9)], rs.getObject(10, UUID.class),
+              expires == null ? null : expires.toInstant()));
         }
       }
       try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM " + s + "transfer")) {

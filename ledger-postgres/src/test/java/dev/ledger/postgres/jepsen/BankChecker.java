@@ -49,7 +49,8 @@ public final class BankChecker {
   public record Report(String fault, long seed, double seconds, long faults, long operations, long transfers,
       long ok, long rejected, long unknown, long failed, long unknownIds, long resolvedRecorded,
       long resolvedNotRecorded, long foundByFind, long reads, long readsFailed, long changedContentRejected, long lost, long duplicated,
-      long negative, long phantom, boolean conservationExact, Map<String, Long> rejectedBy, List<String> violations) {
+      long negative, long phantom, boolean conservationExact, Map<String, Long> rejectedBy, List<String> violations,
+      long holds, long posts, long voids) {
 
     public boolean valid() {
       return violations.isEmpty();
@@ -61,10 +62,11 @@ public final class BankChecker {
           "FAULT %s: seed=%d duration=%.0fs faults injected=%d operations=%d transfers=%d ok=%d rejected=%d"
               + " unknown=%d (ids %d, all resolved: %d recorded in the end, %d not; findTransfer found %d already"
               + " recorded) unavailable=%d reads=%d (failed %d)"
-              + " changed-content retries rejected=%d lost=%d duplicated=%d negative=%d phantom=%d conservation=%s",
+              + " changed-content retries rejected=%d lost=%d duplicated=%d negative=%d phantom=%d conservation=%s"
+              + " two-phase recorded: holds=%d posts=%d voids=%d",
           fault, seed, seconds, faults, operations, transfers, ok, rejected, unknown, unknownIds, resolvedRecorded,
           resolvedNotRecorded, foundByFind, failed, reads, readsFailed, changedContentRejected, lost, duplicated, negative, phantom,
-          conservationExact ? "exact" : "BROKEN");
+          conservationExact ? "exact" : "BROKEN", holds, posts, voids);
     }
 
     @Override
@@ -239,8 +241,9 @@ public final class BankChecker {
         v.add("transfer " + id + " is recorded although its last call ended " + last.outcome() + " "
             + (last.reason() != null ? last.reason() : last.failure()) + " (nothing recorded)");
       }
-      if (row != null && !row.sameContentAs(original.source(), original.destination(), original.amount(),
-          Bank.CURRENCY, original.reference())) {
+      if (row != null && !(original.request() != null ? row.sameContentAs(original.request())
+          : row.sameContentAs(original.source(), original.destination(), original.amount(), Bank.CURRENCY,
+              original.reference()))) {
         v.add("transfer " + id + " is recorded with content " + row + ", not as requested: " + original);
       }
     }
@@ -277,9 +280,29 @@ public final class BankChecker {
     for (String id : state.issuers().keySet()) {
       recomputed.put(id, 0L);
     }
+    Map<UUID, Transfer> pendings = new HashMap<>();
+    Map<UUID, Transfer> resolutions = new HashMap<>();
     for (Transfer t : state.transfers()) {
-      recomputed.merge(t.source().value(), -t.amount(), Long::sum);
-      recomputed.merge(t.destination().value(), t.amount(), Long::sum);
+      recomputed.merge(t.source().value(), -t.postedAmount(), Long::sum);
+      recomputed.merge(t.destination().value(), t.postedAmount(), Long::sum);
+      if (t.isPending()) {
+        pendings.put(t.id(), t);
+      }
+    }
+    // Two-phase: each pending transfer resolved at most once, by a post of at most its amount or a void of it.
+    for (Transfer t : state.transfers()) {
+      if (t.pendingId() == null) {
+        continue;
+      }
+      Transfer pending = pendings.get(t.pendingId());
+      Transfer earlier = resolutions.put(t.pendingId(), t);
+      if (earlier != null) {
+        v.add("pending transfer " + t.pendingId() + " resolved twice: " + earlier + " and " + t);
+      }
+      if (pending == null || (t.kind() == dev.ledger.core.TransferKind.POST ? t.amount() > pending.amount()
+          : t.amount() != pending.amount())) {
+        v.add(t + " does not resolve a recorded pending transfer within its amount: " + pending);
+      }
     }
     long total = 0;
     for (Map.Entry<String, Long> e : recomputed.entrySet()) {
@@ -311,7 +334,10 @@ public final class BankChecker {
 
     return new Report(fault, seed, seconds, faults, ops.size(), transfers, okCount, rejectedCount, unknownCount,
         failedCount, unknownIds, resolvedRecorded, resolvedNotRecorded, foundByFind, reads, readsFailed, changedRejected, lost,
-        duplicated, negative, phantom, conserved, rejectedBy, List.copyOf(v));
+        duplicated, negative, phantom, conserved, rejectedBy, List.copyOf(v),
+        state.transfers().stream().filter(Transfer::isPending).count(),
+        state.transfers().stream().filter(t -> t.kind() == dev.ledger.core.TransferKind.POST).count(),
+        state.transfers().stream().filter(t -> t.kind() == dev.ledger.core.TransferKind.VOID).count());
   }
 
   /**
@@ -331,7 +357,8 @@ public final class BankChecker {
     return !replayed.recordedAt().isBefore(t.recordedAt())
         && !replayed.recordedAt().isAfter(t.recordedAt().plusMillis(1))
         && new Transfer(t.id(), t.source(), t.sourceIndex(), t.destination(), t.amount(), t.currency(),
-            replayed.recordedAt(), t.reference()).equals(replayed);
+            replayed.recordedAt(), t.reference(), t.metadata(), t.kind(), t.pendingId(), t.expiresAt())
+            .equals(replayed);
   }
 
   /**
@@ -365,9 +392,9 @@ public final class BankChecker {
         }
         previous = d.recordedAt();
         while (next < in.size() && in.get(next).recordedAt().isBefore(d.recordedAt())) {
-          received += in.get(next++).amount();
+          received += in.get(next++).postedAmount();
         }
-        spent += d.amount();
+        spent += d.postedAmount();
         if (spent > received) {
           v.add("debit " + d + " brings " + e.getKey() + "'s debits to " + spent + " while the credits recorded"
               + " strictly before it are " + received);
@@ -406,8 +433,8 @@ public final class BankChecker {
             continue;
           }
           try {
-            Transfer replayed = model.transfer(TransferRequest.of(t.source(), t.destination(), t.amount(), t.currency())
-                .withId(t.id()).withReference(t.reference()));
+            Transfer replayed = model.transfer(new TransferRequest(t.id(), t.source(), t.destination(), t.amount(),
+                t.currency(), t.reference(), t.metadata(), t.kind(), t.pendingId(), t.expiresAt(), null));
             if (!replayed.equals(t) && !datedLaterByTheModel(replayed, t)) {
               v.add("replay: the model records " + replayed + " where the database holds " + t);
             }

@@ -64,7 +64,7 @@ public final class History {
     }
     return add(new Op(nextSeq(), client, phase, Op.Type.TRANSFER, request.id(), request.source(),
         request.destination(), request.amount(), request.reference(), changedContent, outcome, t, reason, failure,
-        null, start, System.nanoTime()));
+        null, start, System.nanoTime(), request));
   }
 
   /**
@@ -106,7 +106,7 @@ public final class History {
         }
       }
       ops.add(add(new Op(nextSeq(), client, phase, Op.Type.TRANSFER, r.id(), r.source(), r.destination(), r.amount(),
-          r.reference(), false, outcome, t, itemReason, failure, null, start, end)));
+          r.reference(), false, outcome, t, itemReason, failure, null, start, end, r)));
     }
     return ops;
   }
@@ -127,14 +127,16 @@ public final class History {
       failure = e.kind();
     }
     return add(new Op(nextSeq(), client, phase, Op.Type.FIND, request.id(), request.source(), request.destination(),
-        request.amount(), request.reference(), false, outcome, t, null, failure, null, start, System.nanoTime()));
+        request.amount(), request.reference(), false, outcome, t, null, failure, null, start, System.nanoTime(),
+        request));
   }
 
   /** Records a snapshot read: the balances, or null when the read failed. */
   public Op read(int client, String phase, long start, @Nullable Map<String, Long> balances,
       LedgerUnavailableException.@Nullable Kind failure) {
     return add(new Op(nextSeq(), client, phase, Op.Type.READ, null, null, null, 0, null, false,
-        balances == null ? Op.Outcome.FAILED : Op.Outcome.OK, null, null, failure, balances, start, System.nanoTime()));
+        balances == null ? Op.Outcome.FAILED : Op.Outcome.OK, null, null, failure, balances, start, System.nanoTime(),
+        null));
   }
 
   /** Shorthand used by clients: the request for an id. */

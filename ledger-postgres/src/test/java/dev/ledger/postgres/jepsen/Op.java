@@ -4,6 +4,7 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferRequest;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param client the client (thread) number; -1 for the harness itself (setup, resolution)
  * @param phase {@code run} while faults may be active, {@code resolve} after healing
  * @param changedContent a deliberate retry of an existing id with a different amount
+ * @param request the request sent (its kind, pending id and expiry too), null for a read
  */
 public record Op(
     long seq,
@@ -34,7 +36,8 @@ public record Op(
     LedgerUnavailableException.@Nullable Kind failure,
     @Nullable Map<String, Long> balances,
     long startNanos,
-    long endNanos) {
+    long endNanos,
+    @Nullable TransferRequest request) {
 
   /** What was asked. */
   public enum Type { TRANSFER, FIND, READ }
