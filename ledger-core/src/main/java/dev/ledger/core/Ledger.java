@@ -418,7 +418,7 @@ public final class Ledger implements AutoCloseable {
 
   private Balances balancesOf(AccountId id, @Nullable Instant asOf) {
     Checks.present(id, "account id");
-    Instant now = now();
+    Instant now = readingForReads();
     Optional<Balances> balances = callStore(() -> store.balances(id, asOf, now), null);
     if (balances.isEmpty()) {
       throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND, "account " + id + " does not exist");
@@ -441,7 +441,8 @@ public final class Ledger implements AutoCloseable {
       throw new LedgerRejectedException(RejectionReason.ACCOUNT_NOT_FOUND,
           "account " + query.account() + " does not exist");
     }
-    return callStore(() -> store.statement(query), null);
+    Instant now = readingForReads();
+    return callStore(() -> store.statement(query, now), null);
   }
 
   /**
@@ -490,6 +491,15 @@ public final class Ledger implements AutoCloseable {
 
   private Instant now() {
     return Checks.clockReading(clock.instant());
+  }
+
+  /**
+   * The clock's reading for a read (which pending transfers have expired): clamped into the storable range rather
+   * than refused, so that a clock gone wrong never stops reads.
+   */
+  private Instant readingForReads() {
+    Instant t = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return t.isBefore(Checks.MIN_INSTANT) ? Checks.MIN_INSTANT : t.isAfter(Checks.MAX_INSTANT) ? Checks.MAX_INSTANT : t;
   }
 
   /** The clock's reading for a coalesced batch. */

@@ -75,7 +75,7 @@ final class ScriptedStore implements LedgerStore {
   }
 
   @Override
-  public StatementPage statement(StatementQuery query) {
+  public StatementPage statement(StatementQuery query, Instant now) {
     statementCalls++;
     return new StatementPage(List.of(), null);
   }

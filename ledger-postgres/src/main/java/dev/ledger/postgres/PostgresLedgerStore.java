@@ -221,8 +221,8 @@ public final class PostgresLedgerStore implements LedgerStore {
   }
 
   @Override
-  public StatementPage statement(StatementQuery query) {
-    return statements.statement(query);
+  public StatementPage statement(StatementQuery query, Instant now) {
+    return statements.statement(query, now);
   }
 
   /**

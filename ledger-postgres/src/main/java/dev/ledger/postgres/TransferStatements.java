@@ -5,6 +5,7 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.Balances;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.LedgerUnavailableException;
+import dev.ledger.core.PendingStatus;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementCursor;
 import dev.ledger.core.StatementLine;
@@ -486,7 +487,19 @@ final class TransferStatements {
     }
   }
 
-  StatementPage statement(StatementQuery q) {
+  /** A pending transfer's status from its resolution's kind (resolved_kind: 2 post, 3 void, null: none) and now. */
+  private static @Nullable PendingStatus pendingStatus(Transfer t, ResultSet rs, Instant now) throws SQLException {
+    if (!t.isPending()) {
+      return null;
+    }
+    int resolved = rs.getInt("resolved_kind");
+    if (!rs.wasNull()) {
+      return resolved == 2 ? PendingStatus.POSTED : PendingStatus.VOIDED;
+    }
+    return t.expiresAt() != null && !now.isBefore(t.expiresAt()) ? PendingStatus.EXPIRED : PendingStatus.PENDING;
+  }
+
+  StatementPage statement(StatementQuery q, Instant now) {
     boolean forward = q.direction() == StatementQuery.Direction.FORWARD;
     NamedSql sql = forward ? statementForwardSql : statementBackwardSql;
     Map<String, Object> values = new HashMap<>(8);
@@ -504,7 +517,7 @@ final class TransferStatements {
           Transfer t = Rows.transfer(rs, "");
           // Until withRunningBalances: the balance just after the page's first line, the same on every row.
           lines.add(new StatementLine(t, t.source().equals(q.account()) ? -t.postedAmount() : t.postedAmount(),
-              rs.getBigDecimal("first_balance").longValueExact()));
+              rs.getBigDecimal("first_balance").longValueExact(), pendingStatus(t, rs, now)));
         }
       }
       StatementCursor next = null;
@@ -534,7 +547,7 @@ final class TransferStatements {
       } else {
         balance = Math.subtractExact(balance, lines.get(i - 1).change());
       }
-      out.add(new StatementLine(line.transfer(), line.change(), balance));
+      out.add(new StatementLine(line.transfer(), line.change(), balance, line.pendingStatus()));
     }
     return out;
   }

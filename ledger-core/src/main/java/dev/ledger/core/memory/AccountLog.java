@@ -238,7 +238,9 @@ final class AccountLog {
         next = lines.get(lines.size() - 1).cursor();
         break;
       }
-      lines.add(new StatementLine(transfer, change(i), get(i, BALANCE)));
+      // (a pending transfer's status is the store's to tell: PENDING until it does)
+      lines.add(new StatementLine(transfer, change(i), get(i, BALANCE),
+          transfer.isPending() ? dev.ledger.core.PendingStatus.PENDING : null));
     }
     return new StatementPage(lines, next);
   }

@@ -6,6 +6,8 @@ import dev.ledger.core.BatchMode;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.RejectionReason;
+import dev.ledger.core.PendingStatus;
+import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Balances;
@@ -861,9 +863,30 @@ public final class InMemoryLedgerStore implements LedgerStore {
   }
 
   @Override
-  public StatementPage statement(StatementQuery query) {
+  public StatementPage statement(StatementQuery query, Instant now) {
     AccountState state = openAccount(query.account());
-    return state == null ? new StatementPage(List.of(), null) : state.log.page(query);
+    if (state == null) {
+      return new StatementPage(List.of(), null);
+    }
+    StatementPage page = state.log.page(query);
+    if (page.lines().stream().noneMatch(l -> l.transfer().isPending())) {
+      return page;
+    }
+    long micros = TransferTable.micros(now);
+    List<StatementLine> lines = new ArrayList<>(page.lines().size());
+    for (StatementLine line : page.lines()) {
+      Transfer t = line.transfer();
+      if (t.isPending()) {
+        Hold hold = holds.get(t.id());
+        Hold.Resolution r = hold.resolution;
+        PendingStatus status = r == Hold.Resolution.POSTED ? PendingStatus.POSTED
+            : r == Hold.Resolution.VOIDED ? PendingStatus.VOIDED
+            : micros >= hold.expires ? PendingStatus.EXPIRED : PendingStatus.PENDING;
+        line = new StatementLine(t, line.change(), line.balanceAfter(), status);
+      }
+      lines.add(line);
+    }
+    return new StatementPage(lines, page.next());
   }
 
   @Override

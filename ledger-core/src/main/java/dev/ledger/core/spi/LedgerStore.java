@@ -137,9 +137,11 @@ public interface LedgerStore extends AutoCloseable {
   /**
    * A page of the account's statement, in the query's order, from one consistent snapshot; the
    * {@code next} cursor is set exactly when at least one more line matches. Empty lines for an unknown
-   * account (the {@code Ledger} checks existence first).
+   * account (the {@code Ledger} checks existence first). A pending transfer's line has its
+   * {@link dev.ledger.core.StatementLine#pendingStatus() status}: posted or voided when a resolution of it is recorded,
+   * else expired when {@code now} (the ledger clock's reading) is at or after its expiry, else pending.
    */
-  StatementPage statement(StatementQuery query);
+  StatementPage statement(StatementQuery query, Instant now);
 
   /**
    * Recomputes the ledger from the recorded rows and reports every inconsistency: each source's hash chain

@@ -73,8 +73,8 @@ public abstract class ForwardingLedgerStore implements LedgerStore {
   }
 
   @Override
-  public StatementPage statement(StatementQuery query) {
-    return delegate.statement(query);
+  public StatementPage statement(StatementQuery query, Instant now) {
+    return delegate.statement(query, now);
   }
 
   @Override

@@ -405,7 +405,7 @@ final class ModelRun {
     StatementQuery q = query;
     op = "statement " + q;
     Result<StatementPage> actual = call(() -> f.ledger().statement(q));
-    compare(model.predictStatement(q), actual);
+    compare(model.predictStatement(q, f.clock().instant()), actual);
     lastQuery = q;
     lastPage = actual.value();
   }
@@ -482,7 +482,7 @@ final class ModelRun {
     for (Account account : model.accounts()) {
       StatementQuery all = StatementQuery.of(account.id()).limit(StatementQuery.MAX_LIMIT);
       List<StatementLine> expected = new ArrayList<>();
-      StatementPage page = model.statement(all);
+      StatementPage page = model.statement(all, f.clock().instant());
       expected.addAll(page.lines());
       assertEquals(null, page.next(), this::where);
       assertEquals(expected, f.readAll(StatementQuery.of(account.id()).limit(3)),

@@ -10,6 +10,7 @@ import dev.ledger.core.Balances;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.NewAccount;
+import dev.ledger.core.PendingStatus;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementLine;
 import dev.ledger.core.Transfer;
@@ -59,6 +60,12 @@ public interface PendingContract extends LedgerFixture {
     assertEquals(posted, ledger().balance(id), "balance of " + id + " is the posted balance");
   }
 
+  /** The status on {@code pending}'s line of the account's statement. */
+  private PendingStatus statusOf(AccountId account, Transfer pending) {
+    return fullStatement(account).stream().filter(l -> l.transfer().id().equals(pending.id())).findFirst()
+        .orElseThrow().pendingStatus();
+  }
+
   @Test
   default void pending_thenPartialPost_holdsThenMovesThePostedPartAndReleasesTheRest() {
     AccountId bank = openIssuer("bank");
@@ -88,6 +95,8 @@ public interface PendingContract extends LedgerFixture {
         lines.stream().map(l -> l.transfer().kind()).toList());
     assertEquals(List.of(100_00L, 0L, -42_50L), lines.stream().map(StatementLine::change).toList());
     assertEquals(List.of(100_00L, 100_00L, 57_50L), lines.stream().map(StatementLine::balanceAfter).toList());
+    assertEquals(PendingStatus.POSTED, lines.get(1).pendingStatus(), "the hold's line says it was posted");
+    assertNull(lines.get(2).pendingStatus());
     assertEquals(List.of(0L, 42_50L), fullStatement(shop).stream().map(StatementLine::change).toList());
     // as of the instants in between
     assertEquals(new Balances(100_00, 50_00, 0), ledger().balancesAsOf(alice, hold.recordedAt()));
@@ -111,6 +120,7 @@ public interface PendingContract extends LedgerFixture {
     assertEquals(80, voided.amount());
     assertViews(alice, 100, 0, 0);
     assertViews(shop, 0, 0, 0);
+    assertEquals(PendingStatus.VOIDED, statusOf(shop, hold));
     assertRejected(RejectionReason.PENDING_ALREADY_VOIDED, () -> ledger().transfer(TransferRequest.post(hold, 1)),
         hold.id());
     transfer(alice, shop, 100);
@@ -163,10 +173,14 @@ public interface PendingContract extends LedgerFixture {
     assertRejected(RejectionReason.INSUFFICIENT_FUNDS, () -> ledger().transfer(TransferRequest.of(alice, shop, 31,
         USD)), alice);
     assertViews(alice, 100, 70, 0);
+    clock().set(justBefore);
+    assertEquals(PendingStatus.PENDING, statusOf(alice, hold));
     // at the expiry instant it is void: a post is refused, the hold is released without any job having run
     clock().set(expiry);
     assertViews(alice, 100, 0, 0);
     assertViews(shop, 0, 0, 0);
+    assertEquals(PendingStatus.EXPIRED, statusOf(alice, hold));
+    assertEquals(PendingStatus.EXPIRED, statusOf(shop, hold));
     assertRejected(RejectionReason.PENDING_EXPIRED, () -> ledger().transfer(TransferRequest.post(hold, 70)),
         hold.id(), expiry);
     assertRejected(RejectionReason.PENDING_EXPIRED, () -> ledger().transfer(TransferRequest.voidPending(hold)),

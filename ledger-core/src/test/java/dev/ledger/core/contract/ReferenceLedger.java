@@ -3,6 +3,7 @@ package dev.ledger.core.contract;
 import dev.ledger.core.Account;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Balances;
+import dev.ledger.core.PendingStatus;
 import dev.ledger.core.RejectionReason;
 import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
@@ -388,15 +389,26 @@ public final class ReferenceLedger {
   }
 
   /** {@code Ledger.statement(query)}. */
-  public Prediction<StatementPage> predictStatement(StatementQuery query) {
+  public Prediction<StatementPage> predictStatement(StatementQuery query, Instant now) {
     if (account(query.account()).isEmpty()) {
       return Prediction.rejected(RejectionReason.ACCOUNT_NOT_FOUND);
     }
-    return Prediction.success(statement(query));
+    return Prediction.success(statement(query, now));
+  }
+
+  /** What became of a pending transfer by {@code now}. */
+  private PendingStatus status(Transfer pending, Instant now) {
+    for (Transfer r : transfers) {
+      if (pending.id().equals(r.pendingId())) {
+        return r.kind() == TransferKind.POST ? PendingStatus.POSTED : PendingStatus.VOIDED;
+      }
+    }
+    return pending.expiresAt() != null && !now.isBefore(pending.expiresAt()) ? PendingStatus.EXPIRED
+        : PendingStatus.PENDING;
   }
 
   /** The page: the account's lines, sorted, filtered by time and cursor, cut at the limit. */
-  public StatementPage statement(StatementQuery query) {
+  public StatementPage statement(StatementQuery query, Instant now) {
     AccountId id = query.account();
     boolean forward = query.direction() == StatementQuery.Direction.FORWARD;
     List<Transfer> mine = new ArrayList<>();
@@ -411,7 +423,7 @@ public final class ReferenceLedger {
     for (Transfer t : mine) {
       long change = t.source().equals(id) ? -t.postedAmount() : t.postedAmount();
       running += change;
-      lines.add(new StatementLine(t, change, running));
+      lines.add(new StatementLine(t, change, running, t.isPending() ? status(t, now) : null));
     }
     if (!forward) {
       Collections.reverse(lines);

@@ -25,6 +25,9 @@ WITH lines AS (
 first AS (SELECT recorded_at, id FROM lines ORDER BY recorded_at, id LIMIT 1)
 SELECT lines.*,
        (SELECT b.balance FROM first, ${schema}.balance_through(:account, first.recorded_at, first.id) b)
-           AS first_balance
+           AS first_balance,
+       -- a pending transfer's resolution, if any (its kind: 2 post, 3 void): a row of the same source
+       CASE WHEN lines.kind = 1 THEN (SELECT r.kind FROM ${schema}.transfer r
+                                      WHERE r.source = lines.source AND r.pending_id = lines.id) END AS resolved_kind
   FROM lines
  ORDER BY recorded_at, id
