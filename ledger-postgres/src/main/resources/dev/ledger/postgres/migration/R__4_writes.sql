@@ -219,15 +219,18 @@ BEGIN
     IF cardinality(kinds) <> n OR cardinality(pids) <> n OR cardinality(exps) <> n OR cardinality(tmos) <> n THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the argument arrays of a batch have one length';
     END IF;
-    SELECT min(u.ord) INTO bad
-      FROM unnest(kinds, pids, exps, tmos) WITH ORDINALITY u(k, pid, e, tmo, ord)
-     WHERE u.k IS NULL OR u.k NOT BETWEEN 0 AND 3 OR (u.k IN (2, 3)) <> (u.pid IS NOT NULL)
-        OR (u.k <> 1 AND (u.e IS NOT NULL OR u.tmo IS NOT NULL)) OR (u.e IS NOT NULL AND u.tmo IS NOT NULL)
-        OR u.tmo <= interval '0';
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: a kind is 0 to 3; a post or void (2, 3)'
-            ' names a pending id and nothing else does; only a pending transfer (1) has an expiry, an instant or a'
-            ' positive timeout', bad);
+    -- (nothing to check when every two-phase array is NULL: every item is immediate)
+    IF p_kinds IS NOT NULL OR p_pending_ids IS NOT NULL OR p_expires IS NOT NULL OR p_timeouts IS NOT NULL THEN
+        SELECT min(u.ord) INTO bad
+          FROM unnest(kinds, pids, exps, tmos) WITH ORDINALITY u(k, pid, e, tmo, ord)
+         WHERE u.k IS NULL OR u.k NOT BETWEEN 0 AND 3 OR (u.k IN (2, 3)) <> (u.pid IS NOT NULL)
+            OR (u.k <> 1 AND (u.e IS NOT NULL OR u.tmo IS NOT NULL)) OR (u.e IS NOT NULL AND u.tmo IS NOT NULL)
+            OR u.tmo <= interval '0';
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: a kind is 0 to 3; a post or void (2, 3)'
+                ' names a pending id and nothing else does; only a pending transfer (1) has an expiry, an instant or a'
+                ' positive timeout', bad);
+        END IF;
     END IF;
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION USING ERRCODE = '25000', CONSTRAINT = 'transfer_read_committed',
