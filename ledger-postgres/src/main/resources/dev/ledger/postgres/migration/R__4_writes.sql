@@ -48,6 +48,18 @@ AS $$
         || 'Z'
 $$;
 
+-- The detail of INSUFFICIENT_FUNDS: the balance, what is held, the lower limit, the amount.
+CREATE OR REPLACE FUNCTION insufficient_funds(acct text, balance numeric, held bigint, lower_limit bigint,
+    amount bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('account %s has %s%s: the amount %s would take it below', acct,
+                  CASE WHEN held = 0 THEN format('balance %s', balance)
+                       ELSE format('available balance %s (%s held)', balance - held, held) END,
+                  CASE WHEN lower_limit = 0 THEN '' ELSE format(' and lower limit %s', lower_limit) END, amount)
+$$;
+
 -- The advisory lock key of a transfer id within class 'LEDI': one of 64, so that a batch takes at most 64 id
 -- locks whatever its size (a collision only makes findTransfer wait for an unrelated attempt).
 CREATE OR REPLACE FUNCTION transfer_id_lock(id uuid) RETURNS integer
@@ -115,6 +127,7 @@ DECLARE
     a_latest   timestamptz[];
     -- Per account: its holds (pending debits) as of a_head_at, and the change of its pending credits in this batch.
     a_held     bigint[];
+    a_held_at  timestamptz[];
     a_pc_added bigint[];
     -- Per item: kind, pending id, and the expiry the caller asked for (an instant or a timeout).
     kinds      smallint[];
@@ -136,7 +149,6 @@ DECLARE
     r_ids      uuid[] := '{}';
     r_kinds    smallint[] := '{}';
     k          smallint;
-    held_now   bigint;
     posted     bigint;
     v_exp      timestamptz;
     pend       record;
@@ -316,6 +328,7 @@ BEGIN
              ORDER BY v.ord) u;
     a_added := array_fill(0::numeric, ARRAY[cardinality(acct)]);
     a_pc_added := array_fill(0::bigint, ARRAY[cardinality(acct)]);
+    a_held_at := a_head_at;
     o_exp := array_fill(NULL::timestamptz, ARRAY[n]);
     o_held := array_fill(NULL::bigint, ARRAY[n]);
     o_released := array_fill(NULL::bigint, ARRAY[n]);
@@ -379,180 +392,254 @@ BEGIN
             s := s_slot[i];
             d := d_slot[i];
             v_amount := p_amounts[i];
-            posted := CASE WHEN k IN (0, 2) THEN v_amount ELSE 0 END;
             v_at := greatest(p_not_before, a_head_at[s], a_latest[s] + interval '1 microsecond',
                            sealed + interval '1 microsecond');
             IF a_upper[d] IS NOT NULL THEN
                 -- a capped destination's credit follows its every earlier transfer (all under its row lock)
                 v_at := greatest(v_at, a_head_at[d], a_latest[d]);
             END IF;
-            -- The source's holds at v_at: those of its newest row, less the ones expiring since, unresolved (in the
-            -- table or in this batch). Only for a source holding something.
-            held_now := a_held[s];
-            IF held_now > 0 AND v_at > a_head_at[s] THEN
-                held_now := held_now
+            -- The source's holds as of v_at: a_held[s] holds as of a_held_at[s] (its newest row's time, or a later
+            -- v_at of this batch), less the holds expiring since, unresolved (in the table or in this batch). Only
+            -- for a source holding something; v_at never goes back for a source within a batch.
+            IF a_held[s] > 0 AND v_at > a_held_at[s] THEN
+                a_held[s] := a_held[s]
                     - coalesce((SELECT sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
-                                 WHERE y.source = p_sources[i] AND y.kind = 1 AND y.expires_at > a_head_at[s]
+                                 WHERE y.source = p_sources[i] AND y.kind = 1 AND y.expires_at > a_held_at[s]
                                    AND y.expires_at <= v_at AND y.id <> ALL (r_ids)
                                    AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.transfer r
                                                     WHERE r.source = y.source AND r.pending_id = y.id)), 0)
                     - coalesce((SELECT sum(b.amount) FROM unnest(b_ids, b_src, b_amount, b_exp) b(id, src, amount, e)
-                                 WHERE b.src = p_sources[i] AND b.e > a_head_at[s] AND b.e <= v_at
+                                 WHERE b.src = p_sources[i] AND b.e > a_held_at[s] AND b.e <= v_at
                                    AND b.id <> ALL (r_ids)), 0);
+                a_held_at[s] := v_at;
             END IF;
-            v_exp := NULL;
-            pend_res := NULL;
-            IF NOT a_found[s] THEN
-                st := 'SOURCE_NOT_FOUND';
-                det := format('source account %s does not exist', p_sources[i]);
-            ELSIF p_funding AND NOT a_issuer[s] THEN
-                st := 'FUNDING_ACCOUNT_NOT_ISSUER';
-                det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
-                              p_destinations[i]);
-            ELSIF NOT a_found[d] THEN
-                st := 'DESTINATION_NOT_FOUND';
-                det := format('destination account %s does not exist', p_destinations[i]);
-            ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
-                -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
-                -- did not exist yet (a credit to a capped account is checked only under its lock).
-                st := 'DESTINATION_NOT_FOUND';
-                det := format('destination account %s was opened while this transfer was being decided',
-                              p_destinations[i]);
-            ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
-                st := 'CURRENCY_MISMATCH';
-                det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
-                              a_currency[s], p_destinations[i], a_currency[d]);
-            ELSIF k IN (2, 3) THEN
-                -- A post or void: its pending transfer, a row of the same source (recorded, or earlier in the batch).
-                j := array_position(b_ids, pids[i]);
-                IF j IS NOT NULL THEN
-                    SELECT b_src[j] AS source, b_dst[j] AS destination, b_amount[j] AS amount,
-                           p_currencies[array_position(p_ids, pids[i])] AS currency, b_exp[j] AS expires_at INTO pend;
+            IF k = 0 THEN
+                -- An immediate transfer: the path every plain call takes, one chain of checks.
+                IF NOT a_found[s] THEN
+                    st := 'SOURCE_NOT_FOUND';
+                    det := format('source account %s does not exist', p_sources[i]);
+                ELSIF p_funding AND NOT a_issuer[s] THEN
+                    st := 'FUNDING_ACCOUNT_NOT_ISSUER';
+                    det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
+                                  p_destinations[i]);
+                ELSIF NOT a_found[d] THEN
+                    st := 'DESTINATION_NOT_FOUND';
+                    det := format('destination account %s does not exist', p_destinations[i]);
+                ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
+                    -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
+                    -- did not exist yet (a credit to a capped account is checked only under its lock).
+                    st := 'DESTINATION_NOT_FOUND';
+                    det := format('destination account %s was opened while this transfer was being decided',
+                                  p_destinations[i]);
+                ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
+                    st := 'CURRENCY_MISMATCH';
+                    det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
+                                  a_currency[s], p_destinations[i], a_currency[d]);
+                ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - a_held[s] - v_amount < a_lower[s] THEN
+                    st := 'INSUFFICIENT_FUNDS';
+                    det := ${flyway:defaultSchema}.insufficient_funds(p_sources[i], a_credits[s] - a_debits[s],
+                                                                      a_held[s], a_lower[s], v_amount);
+                ELSIF a_upper[d] IS NOT NULL
+                      AND a_credits[d] - a_debits[d] + a_pc_added[d] + (SELECT pc.pending
+                          FROM ${flyway:defaultSchema}.pending_credits_through(p_destinations[i], v_at, v_at) pc)
+                          + v_amount > a_upper[d] THEN
+                    st := 'UPPER_LIMIT_EXCEEDED';
+                    det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
+                                  p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
+                ELSIF a_debits[s]::numeric + a_held[s] + v_amount > 9223372036854775807 THEN
+                    st := 'DEBITS_OVERFLOW';
+                    det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
+                                  a_debits[s], a_held[s], v_amount);
+                ELSIF a_credits[d] + v_amount > 9223372036854775807 THEN
+                    st := 'CREDITS_OVERFLOW';
+                    det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
+                                  a_credits[d], v_amount);
+                ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
+                    st := 'INVALID_INSTANT';
+                    det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
+                                  ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
+                ELSIF v_at > db_now + skew THEN
+                    st := 'TIME_NOT_FUTURE';
+                    det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed'
+                                  ' skew %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now,
+                                  skew);
+                ELSIF NOT p_exclusive_credits
+                      AND (a_added[d] + v_amount > 4398046511104 OR a_credits[d] + v_amount > 4611686018427387904) THEN
+                    -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
+                    -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
+                    -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
+                    RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
+                        MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
+                                         ' call again with p_exclusive_credits', v_amount, p_destinations[i],
+                                         a_credits[d]);
                 ELSE
-                    SELECT y.source, y.destination, y.amount, y.currency, y.expires_at INTO pend
-                      FROM ${flyway:defaultSchema}.transfer y
-                     WHERE y.id = pids[i] AND y.source = p_sources[i] AND y.kind = 1;
+                    st := 'OK';
+                    o_ref[i] := i;
+                    o_index[i] := a_next[s];
+                    a_next[s] := a_next[s] + 1;
+                    a_debits[s] := a_debits[s] + v_amount;
+                    o_debits[i] := a_debits[s];
+                    a_head_at[s] := v_at;
+                    o_at[i] := v_at;
+                    o_held[i] := a_held[s];
+                    o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
+                        o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i]));
+                    a_hash[s] := o_hash[i];
+                    a_credits[d] := a_credits[d] + v_amount;
+                    a_added[d] := a_added[d] + v_amount;
+                    a_latest[d] := greatest(a_latest[d], v_at);
                 END IF;
-                j := array_position(r_ids, pids[i]);
-                IF j IS NOT NULL THEN
-                    pend_res := r_kinds[j];
-                ELSIF pend.source IS NOT NULL THEN
-                    SELECT r.kind INTO pend_res FROM ${flyway:defaultSchema}.transfer r
-                     WHERE r.source = p_sources[i] AND r.pending_id = pids[i];
-                END IF;
-                IF pend.source IS NULL THEN
-                    st := 'PENDING_NOT_FOUND';
-                    det := format('%s %s names %s, which is not a pending transfer of %s',
-                                  CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_sources[i]);
-                ELSIF pend.destination <> p_destinations[i] OR pend.currency <> p_currencies[i]
-                      OR (k = 3 AND pend.amount <> v_amount) THEN
-                    st := 'PENDING_MISMATCH';
-                    det := format('%s %s of pending %s names %s %s %s; the pending transfer is %s -> %s %s %s',
-                                  CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_destinations[i],
-                                  v_amount, p_currencies[i], p_sources[i], pend.destination, pend.amount,
-                                  pend.currency);
-                ELSIF pend_res IS NOT NULL THEN
-                    st := CASE pend_res WHEN 2 THEN 'PENDING_ALREADY_POSTED' ELSE 'PENDING_ALREADY_VOIDED' END;
-                    det := format('pending transfer %s was already %s', pids[i],
-                                  CASE pend_res WHEN 2 THEN 'posted' ELSE 'voided' END);
-                ELSIF v_at >= pend.expires_at THEN
-                    st := 'PENDING_EXPIRED';
-                    det := format('pending transfer %s expired at %s; the %s would be recorded at %s', pids[i],
-                                  ${flyway:defaultSchema}.instant_text(pend.expires_at),
-                                  CASE k WHEN 2 THEN 'post' ELSE 'void' END,
-                                  ${flyway:defaultSchema}.instant_text(v_at));
-                ELSIF k = 2 AND v_amount > pend.amount THEN
-                    st := 'POST_EXCEEDS_PENDING';
-                    det := format('post %s of %s exceeds the %s pending transfer %s holds', p_ids[i], v_amount,
-                                  pend.amount, pids[i]);
-                END IF;
-            ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - held_now - v_amount < a_lower[s] THEN
-                st := 'INSUFFICIENT_FUNDS';
-                det := format('account %s has %s%s: the amount %s would take it below', p_sources[i],
-                              CASE WHEN held_now = 0 THEN format('balance %s', a_credits[s] - a_debits[s])
-                                   ELSE format('available balance %s (%s held)', a_credits[s] - a_debits[s] - held_now,
-                                               held_now) END,
-                              CASE WHEN a_lower[s] = 0 THEN '' ELSE format(' and lower limit %s', a_lower[s]) END,
-                              v_amount);
-            ELSIF a_upper[d] IS NOT NULL
-                  AND a_credits[d] - a_debits[d] + a_pc_added[d]
-                      + (SELECT pc.pending FROM ${flyway:defaultSchema}.pending_credits_through(p_destinations[i], v_at, v_at) pc)
-                      + v_amount > a_upper[d] THEN
-                st := 'UPPER_LIMIT_EXCEEDED';
-                det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
-                              p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
-            ELSIF a_debits[s]::numeric + held_now + v_amount > 9223372036854775807 THEN
-                st := 'DEBITS_OVERFLOW';
-                det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
-                              a_debits[s], held_now, v_amount);
-            ELSIF k = 1 THEN
-                v_exp := coalesce(exps[i], v_at + tmos[i]);
-                IF v_exp IS NOT NULL AND (v_exp <= v_at OR v_exp > '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
-                    st := 'INVALID_EXPIRY';
-                    det := format('pending transfer %s would be recorded at %s and expire at %s; it must expire after'
-                                  ' it is recorded', p_ids[i], ${flyway:defaultSchema}.instant_text(v_at),
-                                  ${flyway:defaultSchema}.instant_text(v_exp));
-                END IF;
-            END IF;
-            IF st IS NOT NULL THEN
-                NULL;
-            ELSIF a_credits[d] + posted > 9223372036854775807 THEN
-                st := 'CREDITS_OVERFLOW';
-                det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
-                              a_credits[d], posted);
-            ELSIF a_debits[s]::numeric + posted > 9223372036854775807 THEN
-                st := 'DEBITS_OVERFLOW';
-                det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], posted);
-            ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
-                st := 'INVALID_INSTANT';
-                det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
-                              ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
-            ELSIF v_at > db_now + skew THEN
-                st := 'TIME_NOT_FUTURE';
-                det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed skew'
-                              ' %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now, skew);
-            ELSIF NOT p_exclusive_credits
-                  AND (a_added[d] + posted > 4398046511104 OR a_credits[d] + posted > 4611686018427387904) THEN
-                -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
-                -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
-                -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
-                RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
-                    MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
-                                     ' call again with p_exclusive_credits', posted, p_destinations[i], a_credits[d]);
             ELSE
-                st := 'OK';
-                o_ref[i] := i;
-                o_index[i] := a_next[s];
-                a_next[s] := a_next[s] + 1;
-                a_debits[s] := a_debits[s] + posted;
-                o_debits[i] := a_debits[s];
-                a_head_at[s] := v_at;
-                o_at[i] := v_at;
-                o_exp[i] := v_exp;
-                IF k = 1 THEN
-                    held_now := held_now + v_amount;
-                    a_pc_added[d] := a_pc_added[d] + v_amount;
-                    b_ids := b_ids || p_ids[i];
-                    b_src := b_src || p_sources[i];
-                    b_dst := b_dst || p_destinations[i];
-                    b_amount := b_amount || v_amount;
-                    b_exp := b_exp || coalesce(v_exp, 'infinity'::timestamptz);
+                posted := CASE WHEN k = 2 THEN v_amount ELSE 0 END;
+                v_exp := NULL;
+                pend_res := NULL;
+                IF NOT a_found[s] THEN
+                    st := 'SOURCE_NOT_FOUND';
+                    det := format('source account %s does not exist', p_sources[i]);
+                ELSIF p_funding AND NOT a_issuer[s] THEN
+                    st := 'FUNDING_ACCOUNT_NOT_ISSUER';
+                    det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
+                                  p_destinations[i]);
+                ELSIF NOT a_found[d] THEN
+                    st := 'DESTINATION_NOT_FOUND';
+                    det := format('destination account %s does not exist', p_destinations[i]);
+                ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
+                    -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
+                    -- did not exist yet (a credit to a capped account is checked only under its lock).
+                    st := 'DESTINATION_NOT_FOUND';
+                    det := format('destination account %s was opened while this transfer was being decided',
+                                  p_destinations[i]);
+                ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
+                    st := 'CURRENCY_MISMATCH';
+                    det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
+                                  a_currency[s], p_destinations[i], a_currency[d]);
                 ELSIF k IN (2, 3) THEN
-                    held_now := held_now - pend.amount;
-                    a_pc_added[d] := a_pc_added[d] - pend.amount;
-                    o_released[i] := pend.amount;
-                    r_ids := r_ids || pids[i];
-                    r_kinds := r_kinds || k;
+                    -- A post or void: its pending transfer, a row of the same source (recorded, or earlier in the batch).
+                    j := array_position(b_ids, pids[i]);
+                    IF j IS NOT NULL THEN
+                        SELECT b_src[j] AS source, b_dst[j] AS destination, b_amount[j] AS amount,
+                               p_currencies[array_position(p_ids, pids[i])] AS currency, b_exp[j] AS expires_at INTO pend;
+                    ELSE
+                        SELECT y.source, y.destination, y.amount, y.currency, y.expires_at INTO pend
+                          FROM ${flyway:defaultSchema}.transfer y
+                         WHERE y.id = pids[i] AND y.source = p_sources[i] AND y.kind = 1;
+                    END IF;
+                    j := array_position(r_ids, pids[i]);
+                    IF j IS NOT NULL THEN
+                        pend_res := r_kinds[j];
+                    ELSIF pend.source IS NOT NULL THEN
+                        SELECT r.kind INTO pend_res FROM ${flyway:defaultSchema}.transfer r
+                         WHERE r.source = p_sources[i] AND r.pending_id = pids[i];
+                    END IF;
+                    IF pend.source IS NULL THEN
+                        st := 'PENDING_NOT_FOUND';
+                        det := format('%s %s names %s, which is not a pending transfer of %s',
+                                      CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_sources[i]);
+                    ELSIF pend.destination <> p_destinations[i] OR pend.currency <> p_currencies[i]
+                          OR (k = 3 AND pend.amount <> v_amount) THEN
+                        st := 'PENDING_MISMATCH';
+                        det := format('%s %s of pending %s names %s %s %s; the pending transfer is %s -> %s %s %s',
+                                      CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_destinations[i],
+                                      v_amount, p_currencies[i], p_sources[i], pend.destination, pend.amount,
+                                      pend.currency);
+                    ELSIF pend_res IS NOT NULL THEN
+                        st := CASE pend_res WHEN 2 THEN 'PENDING_ALREADY_POSTED' ELSE 'PENDING_ALREADY_VOIDED' END;
+                        det := format('pending transfer %s was already %s', pids[i],
+                                      CASE pend_res WHEN 2 THEN 'posted' ELSE 'voided' END);
+                    ELSIF v_at >= pend.expires_at THEN
+                        st := 'PENDING_EXPIRED';
+                        det := format('pending transfer %s expired at %s; the %s would be recorded at %s', pids[i],
+                                      ${flyway:defaultSchema}.instant_text(pend.expires_at),
+                                      CASE k WHEN 2 THEN 'post' ELSE 'void' END,
+                                      ${flyway:defaultSchema}.instant_text(v_at));
+                    ELSIF k = 2 AND v_amount > pend.amount THEN
+                        st := 'POST_EXCEEDS_PENDING';
+                        det := format('post %s of %s exceeds the %s pending transfer %s holds', p_ids[i], v_amount,
+                                      pend.amount, pids[i]);
+                    END IF;
+                ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - a_held[s] - v_amount < a_lower[s] THEN
+                    st := 'INSUFFICIENT_FUNDS';
+                    det := ${flyway:defaultSchema}.insufficient_funds(p_sources[i], a_credits[s] - a_debits[s], a_held[s],
+                                                                      a_lower[s], v_amount);
+                ELSIF a_upper[d] IS NOT NULL
+                      AND a_credits[d] - a_debits[d] + a_pc_added[d]
+                          + (SELECT pc.pending FROM ${flyway:defaultSchema}.pending_credits_through(p_destinations[i], v_at, v_at) pc)
+                          + v_amount > a_upper[d] THEN
+                    st := 'UPPER_LIMIT_EXCEEDED';
+                    det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
+                                  p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
+                ELSIF a_debits[s]::numeric + a_held[s] + v_amount > 9223372036854775807 THEN
+                    st := 'DEBITS_OVERFLOW';
+                    det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
+                                  a_debits[s], a_held[s], v_amount);
+                ELSIF k = 1 THEN
+                    v_exp := coalesce(exps[i], v_at + tmos[i]);
+                    IF v_exp IS NOT NULL AND (v_exp <= v_at OR v_exp > '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
+                        st := 'INVALID_EXPIRY';
+                        det := format('pending transfer %s would be recorded at %s and expire at %s; it must expire after'
+                                      ' it is recorded', p_ids[i], ${flyway:defaultSchema}.instant_text(v_at),
+                                      ${flyway:defaultSchema}.instant_text(v_exp));
+                    END IF;
                 END IF;
-                a_held[s] := held_now;
-                o_held[i] := held_now;
-                o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
-                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i], k,
-                    pids[i], v_exp));
-                a_hash[s] := o_hash[i];
-                a_credits[d] := a_credits[d] + posted;
-                a_added[d] := a_added[d] + posted;
-                a_latest[d] := greatest(a_latest[d], v_at);
+                IF st IS NOT NULL THEN
+                    NULL;
+                ELSIF a_credits[d] + posted > 9223372036854775807 THEN
+                    st := 'CREDITS_OVERFLOW';
+                    det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
+                                  a_credits[d], posted);
+                ELSIF a_debits[s]::numeric + posted > 9223372036854775807 THEN
+                    st := 'DEBITS_OVERFLOW';
+                    det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], posted);
+                ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
+                    st := 'INVALID_INSTANT';
+                    det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
+                                  ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
+                ELSIF v_at > db_now + skew THEN
+                    st := 'TIME_NOT_FUTURE';
+                    det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed skew'
+                                  ' %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now, skew);
+                ELSIF NOT p_exclusive_credits
+                      AND (a_added[d] + posted > 4398046511104 OR a_credits[d] + posted > 4611686018427387904) THEN
+                    -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
+                    -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
+                    -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
+                    RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
+                        MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
+                                         ' call again with p_exclusive_credits', posted, p_destinations[i], a_credits[d]);
+                ELSE
+                    st := 'OK';
+                    o_ref[i] := i;
+                    o_index[i] := a_next[s];
+                    a_next[s] := a_next[s] + 1;
+                    a_debits[s] := a_debits[s] + posted;
+                    o_debits[i] := a_debits[s];
+                    a_head_at[s] := v_at;
+                    o_at[i] := v_at;
+                    o_exp[i] := v_exp;
+                    IF k = 1 THEN
+                        a_held[s] := a_held[s] + v_amount;
+                        a_pc_added[d] := a_pc_added[d] + v_amount;
+                        b_ids := b_ids || p_ids[i];
+                        b_src := b_src || p_sources[i];
+                        b_dst := b_dst || p_destinations[i];
+                        b_amount := b_amount || v_amount;
+                        b_exp := b_exp || coalesce(v_exp, 'infinity'::timestamptz);
+                    ELSIF k IN (2, 3) THEN
+                        a_held[s] := a_held[s] - pend.amount;
+                        a_pc_added[d] := a_pc_added[d] - pend.amount;
+                        o_released[i] := pend.amount;
+                        r_ids := r_ids || pids[i];
+                        r_kinds := r_kinds || k;
+                    END IF;
+                    o_held[i] := a_held[s];
+                    o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
+                        o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i], k,
+                        pids[i], v_exp));
+                    a_hash[s] := o_hash[i];
+                    a_credits[d] := a_credits[d] + posted;
+                    a_added[d] := a_added[d] + posted;
+                    a_latest[d] := greatest(a_latest[d], v_at);
+                END IF;
             END IF;
         END IF;
         o_status[i] := st;
