@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ledger.core.AccountId;
+import dev.ledger.core.Balances;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.LedgerUnavailableException;
@@ -12,6 +13,7 @@ import dev.ledger.core.StatementLine;
 import dev.ledger.core.StatementPage;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
+import dev.ledger.core.TransferRequest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -230,6 +232,67 @@ class BalanceSummaryTest {
       query = query.after(page.next());
     }
     assertEquals(ledger.balance(account), running, "last running balance of " + account);
+  }
+
+  /**
+   * Pending credits through checkpoints: holds to one account (resolved, expiring, open) across several seals; the
+   * balance views as of every instant of its statement are the same before and after the summariser wrote its
+   * checkpoints, and equal the views recomputed from the statement.
+   */
+  @Test
+  void holdsAcrossSeals_viewsFromCheckpointsEqualThoseFromRows() throws Exception {
+    String s = DB.newSchemaName();
+    PostgresLedgerStore.migrate(DB.dataSource(), s);
+    PostgresLedgerStore store = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(s)
+        .summarizeEvery(Duration.ZERO).sealLag(Duration.ofMillis(1)).build());
+    Ledger ledger = Ledger.builder(store).build();
+    ledger.open(NewAccount.issuer(BANK, "USD"));
+    AccountId alice = AccountId.of("alice");
+    AccountId shop = AccountId.of("shop");
+    ledger.open(NewAccount.of(alice, "USD").withOpeningBalance(10_000, BANK));
+    ledger.open(NewAccount.of(shop, "USD"));
+    List<Instant> instants = new ArrayList<>();
+    Transfer h1 = ledger.transfer(TransferRequest.pending(alice, shop, 100, "USD"));
+    Transfer h2 = ledger.transfer(TransferRequest.pending(alice, shop, 200, "USD").withTimeout(Duration.ofMillis(300)));
+    Transfer h3 = ledger.transfer(TransferRequest.pending(alice, shop, 300, "USD").withTimeout(Duration.ofSeconds(30)));
+    Transfer h4 = ledger.transfer(TransferRequest.pending(alice, shop, 400, "USD"));
+    instants.add(h4.recordedAt());
+    summarizeAll(store);
+    ledger.transfer(TransferRequest.post(h1, 60));
+    ledger.transfer(TransferRequest.voidPending(h4));
+    instants.add(ledger.transfer(TransferRequest.of(BANK, shop, 5, "USD")).recordedAt());
+    summarizeAll(store);
+    Thread.sleep(350); // h2 expires
+    instants.add(h2.expiresAt().minusNanos(1_000));
+    instants.add(h2.expiresAt());
+    Transfer h5 = ledger.transfer(TransferRequest.pending(alice, shop, 500, "USD"));
+    instants.add(h5.recordedAt());
+    List<Balances> before = new ArrayList<>();
+    for (Instant t : instants) {
+      before.add(ledger.balancesAsOf(shop, t));
+    }
+    Balances nowBefore = ledger.balances(shop);
+    assertEquals(new Balances(65, 0, 300 + 500), nowBefore, "h3 and h5 held; h1 posted 60, h4 voided, h2 expired");
+    summarizeAll(store);
+    assertTrue(DB.queryLong("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE account = 'shop' AND pending > 0")
+        >= 2, "checkpoints of shop carry its pending credits");
+    for (int i = 0; i < instants.size(); i++) {
+      assertEquals(before.get(i), ledger.balancesAsOf(shop, instants.get(i)), "as of " + instants.get(i));
+    }
+    assertEquals(new Balances(0, 0, 1_000), before.get(0));
+    assertEquals(new Balances(65, 0, 500), before.get(1));
+    assertEquals(new Balances(65, 0, 500), before.get(2));
+    assertEquals(new Balances(65, 0, 300), before.get(3));
+    assertEquals(nowBefore, ledger.balances(shop));
+    assertEquals(new Balances(10_000 - 60, 800, 0), ledger.balances(alice));
+    assertTrue(ledger.verify().ok(), ledger.verify().describe());
+  }
+
+  private static void summarizeAll(PostgresLedgerStore store) throws InterruptedException {
+    Thread.sleep(5);
+    for (int i = 0; i < 20; i++) {
+      store.summarize();
+    }
   }
 
   @Test

@@ -85,6 +85,8 @@ BEGIN
     hi := through - '1970-01-01 00:00:00+00'::timestamptz;
     WITH credited AS (
         SELECT t.account, t.recorded_at, coalesce(sum(t.amount) FILTER (WHERE t.kind IN (0, 2)), 0) AS amount,
+               -- pending credits recorded (holds to the account) less those released (its posts and voids)
+               coalesce(sum(t.amount) FILTER (WHERE t.kind = 1), 0) - coalesce(sum(t.released), 0) AS pend,
                count(*) AS n
           FROM ${flyway:defaultSchema}.credit t
          WHERE t.recorded_at > previous AND t.recorded_at <= through
@@ -94,12 +96,14 @@ BEGIN
     running AS (
         SELECT c.account, c.recorded_at, c.n AS group_n,
                sum(c.amount) OVER w AS amount,
+               sum(c.pend) OVER w AS pend,
                sum(c.n) OVER w AS n,
                row_number() OVER (PARTITION BY c.account ORDER BY c.recorded_at DESC) AS from_end
           FROM credited c
         WINDOW w AS (PARTITION BY c.account ORDER BY c.recorded_at ROWS UNBOUNDED PRECEDING)),
     points AS (
-        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount
+        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount,
+               r.pend
           FROM running r
          WHERE r.from_end = 1 OR floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every)),
     ins AS (
@@ -107,13 +111,20 @@ BEGIN
         -- per point (one index lookup; an account has one point per 128 credits at most). Not a join of the
         -- points with their distinct accounts: planned for a narrow seal interval, that join became a nested
         -- loop, quadratic in the accounts credited (2.7 s for 6,800 of them).
-        -- The pending credits through the point: the same read as a balance's (R__3_balances.sql), from the
-        -- account's previous checkpoint (those of this statement are not visible to it).
+        -- The pending credits through the point likewise: those through the previous seal (the balance read of
+        -- R__3_balances.sql), plus the running holds less releases, less the holds to the account expiring in
+        -- (previous seal, point] unresolved (an index range of its holds by expiry: usually none).
         INSERT INTO ${flyway:defaultSchema}.credit_checkpoint AS cc (account, through, credits, pending)
         SELECT p.account, p.through, b.credits + p.amount,
-               (SELECT pc.pending FROM ${flyway:defaultSchema}.pending_credits_through(p.account, p.through, p.through) pc)
+               pb.pending + p.pend
+               - coalesce((SELECT sum(y.amount) FROM ${flyway:defaultSchema}.credit y
+                            WHERE y.account = p.account AND y.kind = 1 AND y.expires_at > previous
+                              AND y.expires_at <= p.through
+                              AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.credit r
+                                               WHERE r.account = p.account AND r.pending_id = y.id)), 0)
           FROM points p
           CROSS JOIN LATERAL ${flyway:defaultSchema}.credits_through(p.account, previous) b
+          CROSS JOIN LATERAL ${flyway:defaultSchema}.pending_credits_through(p.account, previous, previous) pb
          -- Credits beyond bigint (only by tampering) leave that account without checkpoints, and its reads
          -- fail; every other account is still summarised, and verify() names it.
          WHERE b.credits + p.amount <= 9223372036854775807
