@@ -72,7 +72,9 @@ public record Transfer(
     }
     Checks.reference(reference);
     metadata = Checks.metadata(metadata);
-    Checks.phase(kind, pendingId, expiresAt, null, "transfer " + id);
+    if (kind != TransferKind.IMMEDIATE || pendingId != null || expiresAt != null) {
+      Checks.phase(kind, pendingId, expiresAt, null, "transfer " + id); // (the message only off the common path)
+    }
     if (expiresAt != null && !expiresAt.isAfter(recordedAt)) {
       throw Checks.reject(RejectionReason.INVALID_EXPIRY, "pending transfer " + id + " recorded at " + recordedAt
           + " expires at " + expiresAt);

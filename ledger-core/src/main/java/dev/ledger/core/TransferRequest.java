@@ -54,7 +54,9 @@ public record TransferRequest(
     Checks.currency(currency, "currency");
     Checks.reference(reference);
     metadata = Checks.metadata(metadata);
-    Checks.phase(kind, pendingId, expiresAt, timeout, "transfer request");
+    if (kind != TransferKind.IMMEDIATE || pendingId != null || expiresAt != null || timeout != null) {
+      Checks.phase(kind, pendingId, expiresAt, timeout, "transfer request");
+    }
   }
 
   /** An immediate request. */

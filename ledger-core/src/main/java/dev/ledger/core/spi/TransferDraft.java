@@ -59,7 +59,9 @@ public record TransferDraft(
     Checks.reference(reference);
     Checks.storedInstant(notBefore, "notBefore");
     metadata = Checks.metadata(metadata);
-    Checks.phase(kind, pendingId, expiresAt, timeout, "transfer " + id);
+    if (kind != TransferKind.IMMEDIATE || pendingId != null || expiresAt != null || timeout != null) {
+      Checks.phase(kind, pendingId, expiresAt, timeout, "transfer " + id); // (the message only off the common path)
+    }
   }
 
   /** An immediate draft. */
