@@ -410,13 +410,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
           return wrong;
         }
       } else {
-        long held = held(src, at);
+        long held = held(src, at, true);
         long available = from.credits - from.debits - held;
         if (!src.account.issuer() && available < amount + src.account.lowerLimit()) {
           return insufficientFunds(src, available, held, amount);
         }
         if (capped != null) {
-          long dstBalance = capped.credits - capped.debits + heldFor(dst, at);
+          long dstBalance = capped.credits - capped.debits + held(dst, at, false);
           if (dstBalance > dst.account.upperLimit() - amount) {
             return upperLimitExceeded(dst, dstBalance, amount);
           }
@@ -509,32 +509,19 @@ public final class InMemoryLedgerStore implements LedgerStore {
       return TransferKind.VOID;
     }
 
-    /** The source's holds at {@code at}: published and unresolved, or new in this batch; not expired then. */
-    private long held(AccountState state, long at) {
+    /**
+     * The holds of {@code state} at {@code at} as source (or, when not {@code asSource}, crediting it): published and
+     * unresolved, or new in this batch; neither resolved in this batch nor expired then.
+     */
+    private long held(AccountState state, long at, boolean asSource) {
       long sum = 0;
-      for (Hold h : state.openHolds(true)) {
+      for (Hold h : state.openHolds(asSource)) {
         if (h.expires > at && !resolving.containsKey(h.id)) {
           sum = Math.addExact(sum, h.amount);
         }
       }
       for (Hold h : newHolds.values()) {
-        if (h.src == state && h.expires > at && !resolving.containsKey(h.id)) {
-          sum = Math.addExact(sum, h.amount);
-        }
-      }
-      return sum;
-    }
-
-    /** As {@link #held}, for the holds crediting {@code state}. */
-    private long heldFor(AccountState state, long at) {
-      long sum = 0;
-      for (Hold h : state.openHolds(false)) {
-        if (h.expires > at && !resolving.containsKey(h.id)) {
-          sum = Math.addExact(sum, h.amount);
-        }
-      }
-      for (Hold h : newHolds.values()) {
-        if (h.dst == state && h.expires > at && !resolving.containsKey(h.id)) {
+        if ((asSource ? h.src : h.dst) == state && h.expires > at && !resolving.containsKey(h.id)) {
           sum = Math.addExact(sum, h.amount);
         }
       }
