@@ -153,6 +153,8 @@ DECLARE
     v_exp      timestamptz;
     pend       record;
     pend_res   smallint;
+    pst        text;
+    pdet       text;
     pcred      bigint;
     -- The items.
     s_slot     integer[];
@@ -334,6 +336,9 @@ BEGIN
     o_held := array_fill(NULL::bigint, ARRAY[n]);
     o_released := array_fill(NULL::bigint, ARRAY[n]);
 
+    -- (a record with the fields of a pending transfer, read by the guarded checks below before any post sets it)
+    SELECT NULL::text AS source, NULL::text AS destination, NULL::bigint AS amount, NULL::text AS currency,
+           NULL::timestamptz AS expires_at INTO pend;
     o_status := array_fill(NULL::text, ARRAY[n]);
     o_detail := array_fill(NULL::text, ARRAY[n]);
     o_index := array_fill(NULL::bigint, ARRAY[n]);
@@ -422,104 +427,14 @@ BEGIN
                             FROM ${flyway:defaultSchema}.pending_credits_through(p_destinations[i], v_at, v_at) pc);
             END IF;
             IF k = 0 THEN
-                -- An immediate transfer: the path every plain call takes, one chain of checks.
-                IF NOT a_found[s] THEN
-                    st := 'SOURCE_NOT_FOUND';
-                    det := format('source account %s does not exist', p_sources[i]);
-                ELSIF p_funding AND NOT a_issuer[s] THEN
-                    st := 'FUNDING_ACCOUNT_NOT_ISSUER';
-                    det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
-                                  p_destinations[i]);
-                ELSIF NOT a_found[d] THEN
-                    st := 'DESTINATION_NOT_FOUND';
-                    det := format('destination account %s does not exist', p_destinations[i]);
-                ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
-                    -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
-                    -- did not exist yet (a credit to a capped account is checked only under its lock).
-                    st := 'DESTINATION_NOT_FOUND';
-                    det := format('destination account %s was opened while this transfer was being decided',
-                                  p_destinations[i]);
-                ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
-                    st := 'CURRENCY_MISMATCH';
-                    det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
-                                  a_currency[s], p_destinations[i], a_currency[d]);
-                ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - a_held[s] - v_amount < a_lower[s] THEN
-                    st := 'INSUFFICIENT_FUNDS';
-                    det := ${flyway:defaultSchema}.insufficient_funds(p_sources[i], a_credits[s] - a_debits[s],
-                                                                      a_held[s], a_lower[s], v_amount);
-                ELSIF a_upper[d] IS NOT NULL
-                      AND a_credits[d] - a_debits[d] + a_pc_added[d] + pcred + v_amount > a_upper[d] THEN
-                    st := 'UPPER_LIMIT_EXCEEDED';
-                    det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
-                                  p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
-                ELSIF a_debits[s]::numeric + a_held[s] + v_amount > 9223372036854775807 THEN
-                    st := 'DEBITS_OVERFLOW';
-                    det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
-                                  a_debits[s], a_held[s], v_amount);
-                ELSIF a_credits[d] + v_amount > 9223372036854775807 THEN
-                    st := 'CREDITS_OVERFLOW';
-                    det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
-                                  a_credits[d], v_amount);
-                ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
-                    st := 'INVALID_INSTANT';
-                    det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
-                                  ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
-                ELSIF v_at > db_now + skew THEN
-                    st := 'TIME_NOT_FUTURE';
-                    det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed'
-                                  ' skew %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now,
-                                  skew);
-                ELSIF NOT p_exclusive_credits
-                      AND (a_added[d] + v_amount > 4398046511104 OR a_credits[d] + v_amount > 4611686018427387904) THEN
-                    -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
-                    -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
-                    -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
-                    RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
-                        MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
-                                         ' call again with p_exclusive_credits', v_amount, p_destinations[i],
-                                         a_credits[d]);
-                ELSE
-                    st := 'OK';
-                    o_ref[i] := i;
-                    o_index[i] := a_next[s];
-                    a_next[s] := a_next[s] + 1;
-                    a_debits[s] := a_debits[s] + v_amount;
-                    o_debits[i] := a_debits[s];
-                    a_head_at[s] := v_at;
-                    o_at[i] := v_at;
-                    o_held[i] := a_held[s];
-                    o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
-                        o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i]));
-                    a_hash[s] := o_hash[i];
-                    a_credits[d] := a_credits[d] + v_amount;
-                    a_added[d] := a_added[d] + v_amount;
-                    a_latest[d] := greatest(a_latest[d], v_at);
-                END IF;
+                posted := v_amount;
             ELSE
+                -- A pending transfer's expiry; a post's or void's pending transfer and its resolution, if any.
                 posted := CASE WHEN k = 2 THEN v_amount ELSE 0 END;
-                v_exp := NULL;
+                v_exp := CASE WHEN k = 1 THEN coalesce(exps[i], v_at + tmos[i]) END;
                 pend_res := NULL;
-                IF NOT a_found[s] THEN
-                    st := 'SOURCE_NOT_FOUND';
-                    det := format('source account %s does not exist', p_sources[i]);
-                ELSIF p_funding AND NOT a_issuer[s] THEN
-                    st := 'FUNDING_ACCOUNT_NOT_ISSUER';
-                    det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
-                                  p_destinations[i]);
-                ELSIF NOT a_found[d] THEN
-                    st := 'DESTINATION_NOT_FOUND';
-                    det := format('destination account %s does not exist', p_destinations[i]);
-                ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
-                    -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
-                    -- did not exist yet (a credit to a capped account is checked only under its lock).
-                    st := 'DESTINATION_NOT_FOUND';
-                    det := format('destination account %s was opened while this transfer was being decided',
-                                  p_destinations[i]);
-                ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
-                    st := 'CURRENCY_MISMATCH';
-                    det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
-                                  a_currency[s], p_destinations[i], a_currency[d]);
-                ELSIF k IN (2, 3) THEN
+                pst := NULL;
+                IF k IN (2, 3) THEN
                     -- A post or void: its pending transfer, a row of the same source (recorded, or earlier in the batch).
                     j := array_position(b_ids, pids[i]);
                     IF j IS NOT NULL THEN
@@ -538,87 +453,110 @@ BEGIN
                          WHERE r.source = p_sources[i] AND r.pending_id = pids[i];
                     END IF;
                     IF pend.source IS NULL THEN
-                        st := 'PENDING_NOT_FOUND';
-                        det := format('%s %s names %s, which is not a pending transfer of %s',
-                                      CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_sources[i]);
+                        pst := 'PENDING_NOT_FOUND';
+                        pdet := format('%s %s names %s, which is not a pending transfer of %s',
+                                       CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_sources[i]);
                     ELSIF pend.destination <> p_destinations[i] OR pend.currency <> p_currencies[i]
                           OR (k = 3 AND pend.amount <> v_amount) THEN
-                        st := 'PENDING_MISMATCH';
-                        det := format('%s %s of pending %s names %s %s %s; the pending transfer is %s -> %s %s %s',
-                                      CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_destinations[i],
-                                      v_amount, p_currencies[i], p_sources[i], pend.destination, pend.amount,
-                                      pend.currency);
+                        pst := 'PENDING_MISMATCH';
+                        pdet := format('%s %s of pending %s names %s %s %s; the pending transfer is %s -> %s %s %s',
+                                       CASE k WHEN 2 THEN 'post' ELSE 'void' END, p_ids[i], pids[i], p_destinations[i],
+                                       v_amount, p_currencies[i], p_sources[i], pend.destination, pend.amount,
+                                       pend.currency);
                     ELSIF pend_res IS NOT NULL THEN
-                        st := CASE pend_res WHEN 2 THEN 'PENDING_ALREADY_POSTED' ELSE 'PENDING_ALREADY_VOIDED' END;
-                        det := format('pending transfer %s was already %s', pids[i],
-                                      CASE pend_res WHEN 2 THEN 'posted' ELSE 'voided' END);
+                        pst := CASE pend_res WHEN 2 THEN 'PENDING_ALREADY_POSTED' ELSE 'PENDING_ALREADY_VOIDED' END;
+                        pdet := format('pending transfer %s was already %s', pids[i],
+                                       CASE pend_res WHEN 2 THEN 'posted' ELSE 'voided' END);
                     ELSIF v_at >= pend.expires_at THEN
-                        st := 'PENDING_EXPIRED';
-                        det := format('pending transfer %s expired at %s; the %s would be recorded at %s', pids[i],
-                                      ${flyway:defaultSchema}.instant_text(pend.expires_at),
-                                      CASE k WHEN 2 THEN 'post' ELSE 'void' END,
-                                      ${flyway:defaultSchema}.instant_text(v_at));
+                        pst := 'PENDING_EXPIRED';
+                        pdet := format('pending transfer %s expired at %s; the %s would be recorded at %s', pids[i],
+                                       ${flyway:defaultSchema}.instant_text(pend.expires_at),
+                                       CASE k WHEN 2 THEN 'post' ELSE 'void' END,
+                                       ${flyway:defaultSchema}.instant_text(v_at));
                     ELSIF k = 2 AND v_amount > pend.amount THEN
-                        st := 'POST_EXCEEDS_PENDING';
-                        det := format('post %s of %s exceeds the %s pending transfer %s holds', p_ids[i], v_amount,
-                                      pend.amount, pids[i]);
-                    END IF;
-                ELSIF NOT a_issuer[s] AND a_credits[s] - a_debits[s] - a_held[s] - v_amount < a_lower[s] THEN
-                    st := 'INSUFFICIENT_FUNDS';
-                    det := ${flyway:defaultSchema}.insufficient_funds(p_sources[i], a_credits[s] - a_debits[s], a_held[s],
-                                                                      a_lower[s], v_amount);
-                ELSIF a_upper[d] IS NOT NULL
-                      AND a_credits[d] - a_debits[d] + a_pc_added[d] + pcred + v_amount > a_upper[d] THEN
-                    st := 'UPPER_LIMIT_EXCEEDED';
-                    det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
-                                  p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
-                ELSIF a_debits[s]::numeric + a_held[s] + v_amount > 9223372036854775807 THEN
-                    st := 'DEBITS_OVERFLOW';
-                    det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
-                                  a_debits[s], a_held[s], v_amount);
-                ELSIF k = 1 THEN
-                    v_exp := coalesce(exps[i], v_at + tmos[i]);
-                    IF v_exp IS NOT NULL AND (v_exp <= v_at OR v_exp > '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
-                        st := 'INVALID_EXPIRY';
-                        det := format('pending transfer %s would be recorded at %s and expire at %s; it must expire after'
-                                      ' it is recorded', p_ids[i], ${flyway:defaultSchema}.instant_text(v_at),
-                                      ${flyway:defaultSchema}.instant_text(v_exp));
+                        pst := 'POST_EXCEEDS_PENDING';
+                        pdet := format('post %s of %s exceeds the %s pending transfer %s holds', p_ids[i], v_amount,
+                                       pend.amount, pids[i]);
                     END IF;
                 END IF;
-                IF st IS NOT NULL THEN
-                    NULL;
-                ELSIF a_credits[d] + posted > 9223372036854775807 THEN
-                    st := 'CREDITS_OVERFLOW';
-                    det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
-                                  a_credits[d], posted);
-                ELSIF a_debits[s]::numeric + posted > 9223372036854775807 THEN
-                    st := 'DEBITS_OVERFLOW';
-                    det := format('cumulative debits of %s are %s; adding %s overflows', p_sources[i], a_debits[s], posted);
-                ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
-                    st := 'INVALID_INSTANT';
-                    det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
-                                  ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
-                ELSIF v_at > db_now + skew THEN
-                    st := 'TIME_NOT_FUTURE';
-                    det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed skew'
-                                  ' %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now, skew);
-                ELSIF NOT p_exclusive_credits
-                      AND (a_added[d] + posted > 4398046511104 OR a_credits[d] + posted > 4611686018427387904) THEN
-                    -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
-                    -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
-                    -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
-                    RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
-                        MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
-                                         ' call again with p_exclusive_credits', posted, p_destinations[i], a_credits[d]);
-                ELSE
-                    st := 'OK';
-                    o_ref[i] := i;
-                    o_index[i] := a_next[s];
-                    a_next[s] := a_next[s] + 1;
-                    a_debits[s] := a_debits[s] + posted;
-                    o_debits[i] := a_debits[s];
-                    a_head_at[s] := v_at;
-                    o_at[i] := v_at;
+            END IF;
+            -- One chain of checks for every kind (the two-phase ones guarded by k: an immediate item evaluates the
+            -- guards and nothing else of them).
+            IF NOT a_found[s] THEN
+                st := 'SOURCE_NOT_FOUND';
+                det := format('source account %s does not exist', p_sources[i]);
+            ELSIF p_funding AND NOT a_issuer[s] THEN
+                st := 'FUNDING_ACCOUNT_NOT_ISSUER';
+                det := format('account %s funds the opening balance of %s but is not an issuer', p_sources[i],
+                              p_destinations[i]);
+            ELSIF NOT a_found[d] THEN
+                st := 'DESTINATION_NOT_FOUND';
+                det := format('destination account %s does not exist', p_destinations[i]);
+            ELSIF a_upper[d] IS NOT NULL AND NOT a_locked[d] THEN
+                -- Opened (with a cap) after the locks were taken, so not locked: decided as of the locks, when it
+                -- did not exist yet (a credit to a capped account is checked only under its lock).
+                st := 'DESTINATION_NOT_FOUND';
+                det := format('destination account %s was opened while this transfer was being decided',
+                              p_destinations[i]);
+            ELSIF a_currency[s] <> p_currencies[i] OR a_currency[d] <> p_currencies[i] THEN
+                st := 'CURRENCY_MISMATCH';
+                det := format('transfer in %s from %s (%s) to %s (%s)', p_currencies[i], p_sources[i],
+                              a_currency[s], p_destinations[i], a_currency[d]);
+            ELSIF k >= 2 AND pst IS NOT NULL THEN
+                -- (a post or void that does not resolve its pending transfer: decided above)
+                st := pst;
+                det := pdet;
+            ELSIF k < 2 AND NOT a_issuer[s] AND a_credits[s] - a_debits[s] - a_held[s] - v_amount < a_lower[s] THEN
+                -- (a debit or a hold: available, posted minus held, stays at or above the lower limit)
+                st := 'INSUFFICIENT_FUNDS';
+                det := ${flyway:defaultSchema}.insufficient_funds(p_sources[i], a_credits[s] - a_debits[s], a_held[s],
+                                                                  a_lower[s], v_amount);
+            ELSIF k < 2 AND a_upper[d] IS NOT NULL
+                  AND a_credits[d] - a_debits[d] + a_pc_added[d] + pcred + v_amount > a_upper[d] THEN
+                -- (a credit or a hold for a capped account: posted plus pending credits stay at or below the cap)
+                st := 'UPPER_LIMIT_EXCEEDED';
+                det := format('account %s has balance %s and upper limit %s: a credit of %s would take it above',
+                              p_destinations[i], a_credits[d] - a_debits[d], a_upper[d], v_amount);
+            ELSIF a_debits[s]::numeric + (CASE WHEN k < 2 THEN a_held[s]::numeric + v_amount ELSE posted END)
+                  > 9223372036854775807 THEN
+                st := 'DEBITS_OVERFLOW';
+                det := format('cumulative debits of %s are %s (%s more held); adding %s overflows', p_sources[i],
+                              a_debits[s], a_held[s], v_amount);
+            ELSIF k = 1 AND (v_exp <= v_at OR v_exp > '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
+                st := 'INVALID_EXPIRY';
+                det := format('pending transfer %s would be recorded at %s and expire at %s; it must expire after it'
+                              ' is recorded', p_ids[i], ${flyway:defaultSchema}.instant_text(v_at),
+                              ${flyway:defaultSchema}.instant_text(v_exp));
+            ELSIF a_credits[d] + posted > 9223372036854775807 THEN
+                st := 'CREDITS_OVERFLOW';
+                det := format('cumulative credits of %s are %s; adding %s overflows', p_destinations[i],
+                              a_credits[d], posted);
+            ELSIF v_at > '9999-12-31 23:59:59.999999+00'::timestamptz THEN
+                st := 'INVALID_INSTANT';
+                det := format('account %s was credited or debited at %s, the latest instant a ledger records; no'
+                              ' debit can follow it', p_sources[i], v_at - interval '1 microsecond');
+            ELSIF v_at > db_now + skew THEN
+                st := 'TIME_NOT_FUTURE';
+                det := format('transfer %s would be dated %s, later than the database clock %s plus the allowed skew'
+                              ' %s (setting.max_clock_skew); nothing was recorded', p_ids[i], v_at, db_now, skew);
+            ELSIF NOT p_exclusive_credits
+                  AND (a_added[d] + posted > 4398046511104 OR a_credits[d] + posted > 4611686018427387904) THEN
+                -- Under the shared credit lock a transaction adds at most 2^42 to an account and may bring it to
+                -- 2^62 at most: the other shared holders in flight add less than 2^61, so the total stays below
+                -- 2^63. Beyond that, the call is made again with the exclusive lock (nothing was written yet).
+                RAISE EXCEPTION USING ERRCODE = '40001', CONSTRAINT = 'transfer_credits_contended',
+                    MESSAGE = format('crediting %s to %s (cumulative credits %s) needs the exclusive credit lock;'
+                                     ' call again with p_exclusive_credits', posted, p_destinations[i], a_credits[d]);
+            ELSE
+                st := 'OK';
+                o_ref[i] := i;
+                o_index[i] := a_next[s];
+                a_next[s] := a_next[s] + 1;
+                a_debits[s] := a_debits[s] + posted;
+                o_debits[i] := a_debits[s];
+                a_head_at[s] := v_at;
+                o_at[i] := v_at;
+                IF k <> 0 THEN
                     o_exp[i] := v_exp;
                     IF k = 1 THEN
                         a_held[s] := a_held[s] + v_amount;
@@ -628,22 +566,22 @@ BEGIN
                         b_dst := b_dst || p_destinations[i];
                         b_amount := b_amount || v_amount;
                         b_exp := b_exp || coalesce(v_exp, 'infinity'::timestamptz);
-                    ELSIF k IN (2, 3) THEN
+                    ELSE
                         a_held[s] := a_held[s] - pend.amount;
                         a_pc_added[d] := a_pc_added[d] - pend.amount;
                         o_released[i] := pend.amount;
                         r_ids := r_ids || pids[i];
                         r_kinds := r_kinds || k;
                     END IF;
-                    o_held[i] := a_held[s];
-                    o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
-                        o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i], k,
-                        pids[i], v_exp));
-                    a_hash[s] := o_hash[i];
-                    a_credits[d] := a_credits[d] + posted;
-                    a_added[d] := a_added[d] + posted;
-                    a_latest[d] := greatest(a_latest[d], v_at);
                 END IF;
+                o_held[i] := a_held[s];
+                o_hash[i] := sha256(a_hash[s] || ${flyway:defaultSchema}.transfer_content(p_ids[i], p_sources[i],
+                    o_index[i], p_destinations[i], v_amount, p_currencies[i], v_at, p_references[i], meta[i], k,
+                    pids[i], CASE WHEN k = 1 THEN v_exp END));
+                a_hash[s] := o_hash[i];
+                a_credits[d] := a_credits[d] + posted;
+                a_added[d] := a_added[d] + posted;
+                a_latest[d] := greatest(a_latest[d], v_at);
             END IF;
         END IF;
         o_status[i] := st;
