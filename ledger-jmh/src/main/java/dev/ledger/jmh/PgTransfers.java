@@ -85,27 +85,21 @@ final class PgTransfers {
   }
 
   /** Through {@link Ledger#transfer}; null when the ledger gave up after every retry (counted as a failure). */
-  /** A pending transfer of {@link #AMOUNT} and its post in full (null when a call ran out of retries). */
-  Transfer pendingPost(int source, int destination) {
-    try {
-      Transfer hold = ledger.transfer(TransferRequest.pending(ids[source], ids[destination], AMOUNT,
-          BenchData.CURRENCY).withTimeout(java.time.Duration.ofHours(1)));
-      Transfer post = ledger.transfer(TransferRequest.post(hold));
-      db.counters().ops.increment();
-      return post;
-    } catch (LedgerUnavailableException e) {
-      if (e.kind() != LedgerUnavailableException.Kind.RETRIES_EXHAUSTED) {
-        throw e;
-      }
-      db.counters().failures.increment();
-      db.counters().ops.increment();
-      return null;
-    }
+  Transfer ledger(int source, int destination) {
+    return counted(() -> ledger.transfer(TransferRequest.of(ids[source], ids[destination], AMOUNT,
+        BenchData.CURRENCY)));
   }
 
-  Transfer ledger(int source, int destination) {
+  /** A pending transfer of {@link #AMOUNT} and its post in full: one operation (null as for {@link #ledger}). */
+  Transfer pendingPost(int source, int destination) {
+    return counted(() -> ledger.transfer(TransferRequest.post(ledger.transfer(TransferRequest.pending(ids[source],
+        ids[destination], AMOUNT, BenchData.CURRENCY).withTimeout(java.time.Duration.ofHours(1))))));
+  }
+
+  /** Runs one operation and counts it; a ledger that gave up after every retry is a failure, and null. */
+  private Transfer counted(java.util.function.Supplier<Transfer> operation) {
     try {
-      Transfer t = ledger.transfer(TransferRequest.of(ids[source], ids[destination], AMOUNT, BenchData.CURRENCY));
+      Transfer t = operation.get();
       db.counters().ops.increment();
       return t;
     } catch (LedgerUnavailableException e) {
