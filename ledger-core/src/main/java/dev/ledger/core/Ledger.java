@@ -671,8 +671,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   static String describe(Transfer t) {
-    return Checks.describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata())
-        + Checks.describePhase(t.kind(), t.pendingId(), t.expiresAt(), null);
+    return Checks.describe(t);
   }
 
   static String describe(TransferRequest r) {

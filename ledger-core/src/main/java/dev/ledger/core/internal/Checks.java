@@ -211,6 +211,12 @@ public final class Checks {
   /** The longest timeout of a pending transfer: about 100 years. */
   public static final java.time.Duration MAX_TIMEOUT = java.time.Duration.ofDays(36_525);
 
+  /** A recorded transfer's content for messages: {@link #describe} and its {@link #describePhase two-phase part}. */
+  public static String describe(dev.ledger.core.Transfer t) {
+    return describe(t.source(), t.destination(), t.amount(), t.currency(), t.reference(), t.metadata())
+        + describePhase(t.kind(), t.pendingId(), t.expiresAt(), null);
+  }
+
   /** The two-phase part of a transfer's description for messages: empty for an immediate transfer. */
   public static String describePhase(TransferKind kind, @Nullable UUID pendingId, @Nullable Instant expiresAt,
       java.time.@Nullable Duration timeout) {

@@ -383,7 +383,7 @@ public final class LedgerVerifier {
 
   /** The pending debits (or credits) of {@code account} as of {@code at}: holds recorded by then, not yet ended. */
   private BigInteger held(String account, long at, boolean asSource) {
-    Map<String, List<Hold>> index = asSource ? holdsBySource() : holdsByDestination();
+    Map<String, List<Hold>> index = holdsBy(asSource);
     long sum = 0;
     BigInteger big = null;
     for (Hold hold : index.getOrDefault(account, List.of())) {
@@ -398,24 +398,20 @@ public final class LedgerVerifier {
     return big == null ? BigInteger.valueOf(sum) : big.add(BigInteger.valueOf(sum));
   }
 
-  private Map<String, List<Hold>> holdsBySource() {
+  /**
+   * The holds by account, as source or as destination: built once, on the first leg (the transfers, and with them
+   * every hold, are fed before the legs).
+   */
+  private Map<String, List<Hold>> holdsBy(boolean asSource) {
     if (bySource == null) {
       bySource = new HashMap<>();
-      for (Hold hold : holds.values()) {
-        bySource.computeIfAbsent(hold.source, k -> new ArrayList<>()).add(hold);
-      }
-    }
-    return bySource;
-  }
-
-  private Map<String, List<Hold>> holdsByDestination() {
-    if (byDestination == null) {
       byDestination = new HashMap<>();
       for (Hold hold : holds.values()) {
+        bySource.computeIfAbsent(hold.source, k -> new ArrayList<>()).add(hold);
         byDestination.computeIfAbsent(hold.destination, k -> new ArrayList<>()).add(hold);
       }
     }
-    return byDestination;
+    return asSource ? bySource : byDestination;
   }
 
   /**

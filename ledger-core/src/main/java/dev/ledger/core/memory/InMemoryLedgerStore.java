@@ -197,9 +197,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
   private static AppendResult.Rejected idReused(Transfer existing, TransferDraft draft) {
     return new AppendResult.Rejected(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, "transfer id " + draft.id()
-        + " was recorded as " + Checks.describe(existing.source(), existing.destination(), existing.amount(),
-        existing.currency(), existing.reference(), existing.metadata())
-        + Checks.describePhase(existing.kind(), existing.pendingId(), existing.expiresAt(), null) + ", not as "
+        + " was recorded as " + Checks.describe(existing) + ", not as "
         + Checks.describe(draft.source(), draft.destination(), draft.amount(), draft.currency(), draft.reference(),
         draft.metadata()) + Checks.describePhase(draft.kind(), draft.pendingId(), draft.expiresAt(), draft.timeout()));
   }
@@ -251,7 +249,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     final Map<AccountState, Long> reserved = new HashMap<>();
     /** The holds of the batch's new pending items, by id, and the holds its posts and voids resolve. */
     final Map<UUID, Hold> newHolds = new HashMap<>();
-    final Map<UUID, Hold> resolving = new HashMap<>();
+    final Map<UUID, TransferKind> resolving = new HashMap<>();
     AppendResult failure;
 
     LinkedBatch(List<TransferDraft> drafts) {
@@ -459,7 +457,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
       if (kind == TransferKind.PENDING) {
         newHolds.put(draft.id(), new Hold(draft.id(), src, dst, amount, at, expires));
       } else if (hold != null) {
-        resolving.put(hold.id, hold);
+        resolving.put(hold.id, kind);
       }
       return new AppendResult.Recorded(transfer);
     }
@@ -479,11 +477,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
             + "; the pending transfer is " + hold.src.account.id() + " -> " + hold.dst.account.id() + " "
             + hold.amount + " " + hold.src.account.currency());
       }
-      Hold.Resolution done = resolving.containsKey(hold.id) ? Hold.Resolution.IN_BATCH : hold.resolution;
+      TransferKind inBatch = resolving.get(hold.id);
+      TransferKind done = inBatch != null ? inBatch : hold.resolvedAs;
       if (done != null) {
-        UUID by = done == Hold.Resolution.IN_BATCH ? null : hold.resolvedBy;
-        boolean posted = done == Hold.Resolution.POSTED || (done == Hold.Resolution.IN_BATCH
-            && resolvingKind(hold.id) == TransferKind.POST);
+        UUID by = inBatch != null ? null : hold.resolvedBy;
+        boolean posted = done == TransferKind.POST;
         return new AppendResult.Rejected(posted ? RejectionReason.PENDING_ALREADY_POSTED
             : RejectionReason.PENDING_ALREADY_VOIDED, "pending transfer " + hold.id + " was already "
             + (posted ? "posted" : "voided") + (by == null ? " by an earlier item of this batch" : " by " + by));
@@ -498,15 +496,6 @@ public final class InMemoryLedgerStore implements LedgerStore {
             + draft.amount() + " exceeds the " + hold.amount + " pending transfer " + hold.id + " holds");
       }
       return null;
-    }
-
-    private TransferKind resolvingKind(UUID pendingId) {
-      for (int i = 0; i < drafts.size(); i++) {
-        if (isNew[i] && checked[i] != null && pendingId.equals(checked[i].pendingId())) {
-          return checked[i].kind();
-        }
-      }
-      return TransferKind.VOID;
     }
 
     /**
@@ -543,7 +532,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
       for (int i = 0; i < drafts.size(); i++) {
         if (isNew[i] && checked[i].pendingId() != null) {
-          Hold h = resolving.get(checked[i].pendingId());
+          Hold h = holds.get(checked[i].pendingId()); // (this batch's new holds are in the map by now)
           h.resolve(checked[i].id(), checked[i].kind(), TransferTable.micros(checked[i].recordedAt()));
         }
       }
@@ -865,9 +854,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
       Transfer t = line.transfer();
       if (t.isPending()) {
         Hold hold = holds.get(t.id());
-        Hold.Resolution r = hold.resolution;
-        PendingStatus status = r == Hold.Resolution.POSTED ? PendingStatus.POSTED
-            : r == Hold.Resolution.VOIDED ? PendingStatus.VOIDED
+        TransferKind r = hold.resolvedAs;
+        PendingStatus status = r == TransferKind.POST ? PendingStatus.POSTED
+            : r == TransferKind.VOID ? PendingStatus.VOIDED
             : micros >= hold.expires ? PendingStatus.EXPIRED : PendingStatus.PENDING;
         line = new StatementLine(t, line.change(), line.balanceAfter(), status);
       }
@@ -972,8 +961,6 @@ public final class InMemoryLedgerStore implements LedgerStore {
    * source's lock.
    */
   private static final class Hold {
-    enum Resolution { POSTED, VOIDED, IN_BATCH }
-
     final UUID id;
     final AccountState src;
     final AccountState dst;
@@ -981,7 +968,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
     final long created;
     final long expires;
     volatile long resolvedAt = Long.MAX_VALUE;
-    volatile @Nullable Resolution resolution;
+    /** How it was resolved, POST or VOID; null while unresolved. */
+    volatile @Nullable TransferKind resolvedAs;
     volatile @Nullable UUID resolvedBy;
 
     Hold(UUID id, AccountState src, AccountState dst, long amount, long created, long expires) {
@@ -996,7 +984,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     void resolve(UUID by, TransferKind kind, long at) {
       resolvedBy = by;
       resolvedAt = at;
-      resolution = kind == TransferKind.POST ? Resolution.POSTED : Resolution.VOIDED;
+      resolvedAs = kind;
       src.closeHold(this);
     }
 
