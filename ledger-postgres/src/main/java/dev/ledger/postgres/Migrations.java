@@ -6,8 +6,10 @@ import java.io.Writer;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,7 @@ final class Migrations {
    * The version of the newest versioned migration in {@link #LOCATION}; a test keeps the two in step. Functions
    * and triggers are repeatable migrations ({@code R__*.sql}), applied again whenever they change.
    */
-  static final int CURRENT_VERSION = 1;
+  static final int CURRENT_VERSION = 2;
 
   private Migrations() {}
 
@@ -42,13 +44,42 @@ final class Migrations {
         .load();
   }
 
-  static int migrate(DataSource dataSource, String schema) {
+  /**
+   * Applies the migrations; then, when {@code distribute} is set or the schema is already distributed, runs the
+   * schema's {@code distribute()} (R__6_distribution.sql), which distributes its tables across the Citus cluster
+   * and adapts the functions the repeatable migrations (re-)created.
+   */
+  static int migrate(DataSource dataSource, String schema, boolean distribute) {
+    int applied;
     try {
-      return flyway(dataSource, schema).migrate().migrationsExecuted;
+      applied = flyway(dataSource, schema).migrate().migrationsExecuted;
     } catch (FlywayException e) {
       throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
           "migrating schema " + schema + " failed: " + e.getMessage(), e);
     }
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+      boolean distributed;
+      try (ResultSet rs = st.executeQuery("SELECT distributed FROM " + schema + ".setting")) {
+        distributed = rs.next() && rs.getBoolean(1);
+      }
+      if (distribute || distributed) {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+          st.execute("SELECT " + schema + ".distribute()");
+          c.commit();
+        } catch (SQLException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(autoCommit);
+        }
+      }
+    } catch (SQLException e) {
+      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE,
+          "distributing schema " + schema + " failed: " + e.getMessage(), e);
+    }
+    return applied;
   }
 
   /**

@@ -72,11 +72,13 @@ public final class PostgresLedgerStore implements LedgerStore {
   private final BalanceSummarizer summarizer;
   private final @Nullable ScheduledExecutorService scheduler;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final boolean distributed;
 
   private PostgresLedgerStore(DataSource dataSource, @Nullable HikariDataSource ownedPool, Builder config) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
     this.schema = config.schema;
+    this.distributed = config.distributed;
     this.statements = new TransferStatements(dataSource, schema);
     this.summarizer = new BalanceSummarizer(dataSource, schema, config.sealLag, config.summaryWaitLimit,
         config.summarizerListener);
@@ -162,7 +164,7 @@ public final class PostgresLedgerStore implements LedgerStore {
    * @return the number of migrations applied
    */
   public int migrate() {
-    return Migrations.migrate(dataSource, schema);
+    return Migrations.migrate(dataSource, schema, distributed);
   }
 
   /**
@@ -175,8 +177,22 @@ public final class PostgresLedgerStore implements LedgerStore {
    */
   public static int migrate(DataSource dataSource, String schema) {
     Objects.requireNonNull(dataSource, "dataSource");
+    return migrate(dataSource, schema, false);
+  }
+
+  /**
+   * As {@link #migrate(DataSource, String)}; with {@code distributed}, also distributes the schema's tables by
+   * account across the Citus cluster {@code dataSource} connects to (its coordinator), as
+   * {@link Builder#distributed(boolean)} does. A schema once distributed stays so: later migrations keep it
+   * distributed whatever this flag says.
+   *
+   * @return the number of migrations applied
+   * @throws IllegalArgumentException if {@code schema} is not a valid schema name
+   */
+  public static int migrate(DataSource dataSource, String schema, boolean distributed) {
+    Objects.requireNonNull(dataSource, "dataSource");
     builder().schema(schema); // validates the name
-    return Migrations.migrate(dataSource, schema);
+    return Migrations.migrate(dataSource, schema, distributed);
   }
 
   @Override
@@ -287,6 +303,7 @@ public final class PostgresLedgerStore implements LedgerStore {
     private boolean poolConfigured;
     private String schema = DEFAULT_SCHEMA;
     private boolean migrateOnStart;
+    private boolean distributed;
     private Duration summarizeEvery = Duration.ofSeconds(1);
     private Duration sealLag = Duration.ofSeconds(1);
     private Duration summaryWaitLimit = Duration.ofSeconds(5);
@@ -361,6 +378,18 @@ public final class PostgresLedgerStore implements LedgerStore {
       require(IDENTIFIER.matcher(schema).matches() && !schema.startsWith("pg_"),
           "schema must match [a-z_][a-z0-9_]{0,62} and not start with pg_, got '" + schema + "'");
       this.schema = schema;
+      return this;
+    }
+
+    /**
+     * Whether {@link #migrate()} distributes the schema's tables by account across a Citus cluster, the database
+     * being its coordinator; default false. The tables are co-located by account, so that an account's balance,
+     * funds check, statement and as-of read each read one shard (docs/scaling.md). Needs the {@code citus}
+     * extension in the database and a role that may distribute tables. Work in progress (issue 13): the write
+     * path, idempotency and balances are tested on a real cluster; other reads are not yet.
+     */
+    public Builder distributed(boolean distributed) {
+      this.distributed = distributed;
       return this;
     }
 
@@ -479,7 +508,7 @@ public final class PostgresLedgerStore implements LedgerStore {
       try {
         Connections.checkConnection(ds);
         if (migrateOnStart) {
-          Migrations.migrate(ds, schema);
+          Migrations.migrate(ds, schema, distributed);
         }
         Migrations.requireCurrent(ds, schema);
         return new PostgresLedgerStore(ds, pool, this);

@@ -11,8 +11,9 @@
 --   2. the id locks, advisory shared (1279607881 'LEDI', transfer_id_lock(id)), in key order: findTransfer takes
 --      one exclusively, holding nothing else, to wait for an attempt in flight;
 --   3. the source accounts' rows, and those of destinations with an upper limit, FOR NO KEY UPDATE, in one
---      statement, in id order (COLLATE "C"): two debits of one source (or two credits of one capped account) are
---      serialised here instead of colliding on (source, source_index) after the fact;
+--      statement (on Citus one statement per account), in id order (COLLATE "C"): two debits of one source (or two
+--      credits of one capped account) are serialised here instead of colliding on (source, source_index) after the
+--      fact;
 -- then it reads with a fresh snapshot, decides every item, and inserts all rows in one statement in id order, so
 -- waits on the unique transfer id (two attempts with one new id) are in one order too. Every transaction takes
 -- its locks in that global order and waits on nothing after its insert began except earlier ids: no cycle.
@@ -68,6 +69,42 @@ AS $$
     SELECT pg_catalog.hashtext(id::text) & 63
 $$;
 
+-- What append_transfers reads of one account of a batch: the account (present false when there is none) and, for a
+-- source (or a capped destination), its newest transfer row: the next index, cumulative debits, time, chain hash
+-- and holds. Like credits_through, a SQL function without SET clause, inlined into the query that calls it (an
+-- index probe per account, whatever the batch's size); every name qualified. On Citus (docs/scaling.md) it reads
+-- one account's co-located rows.
+CREATE OR REPLACE FUNCTION account_head(acct text, with_head boolean)
+    RETURNS TABLE (present boolean, currency text, issuer boolean, lower_limit bigint, upper_limit bigint, next bigint,
+                   debits bigint, head_at timestamptz, held bigint, hash bytea)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT a.id IS NOT NULL, a.currency, coalesce(a.issuer, false), a.lower_limit, a.upper_limit,
+           coalesce(h.source_index OPERATOR(pg_catalog.+) 1, 0), coalesce(h.source_debits, 0), h.recorded_at,
+           coalesce(h.source_held, 0),
+           coalesce(h.chain_hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::pg_catalog.bytea)
+      FROM (SELECT NULL) one
+      -- (LIMIT 1: a probe of the primary key, never a join the generic plan could turn into a scan of every account)
+      LEFT JOIN LATERAL (SELECT a.id, a.currency, a.issuer, a.lower_limit, a.upper_limit
+                           FROM ${flyway:defaultSchema}.account a WHERE a.id = acct LIMIT 1) a ON true
+      LEFT JOIN LATERAL (SELECT t.source_index, t.source_debits, t.recorded_at, t.chain_hash, t.source_held
+                           FROM ${flyway:defaultSchema}.transfer t
+                          WHERE (with_head OR a.upper_limit IS NOT NULL) AND t.source = acct
+                          ORDER BY t.source_index DESC LIMIT 1) h ON true
+$$;
+
+-- The transfer recorded under an id, if any (inlined, as account_head).
+CREATE OR REPLACE FUNCTION transfer_by_id(tid uuid)
+    RETURNS TABLE (id uuid, source text, source_index bigint, destination text, amount bigint, currency text,
+                   recorded_at timestamptz, reference text, metadata jsonb, kind smallint, pending_id uuid,
+                   expires_at timestamptz)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency, y.recorded_at, y.reference,
+           y.metadata, y.kind, y.pending_id, y.expires_at
+      FROM ${flyway:defaultSchema}.transfer y WHERE y.id = tid
+$$;
+
 -- Records a batch of transfers (one is a batch of one). Items are decided in list order, each seeing the effect of
 -- the earlier ones. One result row per item, pos 1..n, status:
 --   OK (source_index, recorded_at of the new row), EXISTING (the id is recorded: e_* is that transfer, the same
@@ -106,6 +143,8 @@ DECLARE
     my_xid     xid8;
     db_now     timestamptz;
     skew       interval;
+    dist       boolean;
+    lock_id    text;
     sealed     timestamptz;
     bad        bigint;
     -- The accounts of the batch, by slot (sorted by id).
@@ -203,8 +242,9 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'a transfer needs id, source, destination, amount and currency';
     END IF;
     SELECT min(u.ord) FILTER (WHERE u.amt <= 0 OR u.src = u.dst OR char_length(u.ref) > 256),
-           coalesce((SELECT t.max_clock_skew FROM ${flyway:defaultSchema}.setting t), interval '1 minute')
-      INTO bad, skew
+           coalesce((SELECT t.max_clock_skew FROM ${flyway:defaultSchema}.setting t), interval '1 minute'),
+           coalesce((SELECT t.distributed FROM ${flyway:defaultSchema}.setting t), false)
+      INTO bad, skew, dist
       FROM unnest(p_sources, p_destinations, p_amounts, p_references) WITH ORDINALITY u(src, dst, amt, ref, ord);
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: the amount must be positive, source and'
@@ -276,9 +316,16 @@ BEGIN
     -- The capped destinations come from a partial index (usually empty); then one index scan in id order.
     capped := ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.account c
                      WHERE c.id = ANY (p_destinations) AND c.upper_limit IS NOT NULL);
-    PERFORM count(*)
-       FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a WHERE a.id = ANY (p_sources || capped)
-              ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
+    IF NOT dist THEN
+        PERFORM count(*)
+           FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a WHERE a.id = ANY (p_sources || capped)
+                  ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
+    ELSE
+        -- (Citus locks rows only in statements of one shard: one statement per account, in the same order)
+        FOR lock_id IN SELECT DISTINCT w.a COLLATE "C" FROM unnest(p_sources || capped) w(a) ORDER BY 1 LOOP
+            PERFORM 1 FROM ${flyway:defaultSchema}.account a WHERE a.id = lock_id FOR NO KEY UPDATE OF a;
+        END LOOP;
+    END IF;
 
     -- Everything below reads with snapshots taken after the locks. The accounts of the batch, sorted, with what
     -- the items need of each (aggregates over an ordered subquery: one sort, not one per array).
@@ -289,27 +336,16 @@ BEGIN
       INTO acct, a_src, a_found, a_currency, a_issuer, a_lower, a_upper, a_locked, a_next, a_debits, a_head_at, a_hash,
            a_credits, a_latest, a_held,
            sealed
-      FROM (SELECT k.id, k.src, a.id IS NOT NULL AS found, a.currency, coalesce(a.issuer, false) AS issuer,
-                   a.lower_limit, a.upper_limit,
+      FROM (SELECT k.id, k.src, a.present AS found, a.currency, a.issuer, a.lower_limit, a.upper_limit,
                    -- (compared with the few capped ones only: every account against every locked id was quadratic)
-                   a.upper_limit IS NULL OR a.id = ANY (capped) AS locked,
-                   coalesce(h.source_index + 1, 0) AS next, coalesce(h.source_debits, 0) AS debits,
-                   h.recorded_at AS head_at, coalesce(h.source_held, 0) AS held,
-                   coalesce(h.chain_hash,
-                            '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) AS hash,
-                   c.credits, c.latest
+                   a.upper_limit IS NULL OR k.id = ANY (capped) AS locked,
+                   a.next, a.debits, a.head_at, a.held, a.hash, c.credits, c.latest
               FROM (SELECT v.a AS id, bool_or(v.src) AS src
                       FROM (SELECT w.a, true AS src FROM unnest(p_sources) w(a)
                             UNION ALL SELECT w.a, false FROM unnest(p_destinations) w(a)) v
                      GROUP BY v.a) k
-              -- LATERAL: an index probe per account, whatever the generic plan guesses (before the first ANALYZE
-              -- it hashed a sequential scan of every account, 0.9 ms a call at 10,000 accounts)
-              LEFT JOIN LATERAL (SELECT a.id, a.currency, a.issuer, a.lower_limit, a.upper_limit
-                                   FROM ${flyway:defaultSchema}.account a WHERE a.id = k.id LIMIT 1) a ON true
-              LEFT JOIN LATERAL (SELECT t.source_index, t.source_debits, t.recorded_at, t.chain_hash, t.source_held
-                                   FROM ${flyway:defaultSchema}.transfer t
-                                  WHERE (k.src OR a.upper_limit IS NOT NULL) AND t.source = k.id
-                                  ORDER BY t.source_index DESC LIMIT 1) h ON true
+              -- (functions of one account: inlined here, an index probe each; on Citus, router queries)
+              LEFT JOIN LATERAL ${flyway:defaultSchema}.account_head(k.id, k.src) a ON true
               LEFT JOIN LATERAL ${flyway:defaultSchema}.credits_through(k.id, 'infinity'::timestamptz) c ON true
              ORDER BY k.id) q;
     -- Per item: its accounts' slots, the previous item with the same id, and the transfer already recorded under
@@ -328,9 +364,7 @@ BEGIN
               JOIN unnest(acct) WITH ORDINALITY ss(a, slot) ON ss.a = v.src
               JOIN unnest(acct) WITH ORDINALITY ds(a, slot) ON ds.a = v.dst
               -- LATERAL: one index probe per item, whatever the generic plan guesses about the batch's size
-              LEFT JOIN LATERAL (SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency,
-                                        y.recorded_at, y.reference, y.metadata, y.kind, y.pending_id, y.expires_at
-                                   FROM ${flyway:defaultSchema}.transfer y WHERE y.id = v.id) t ON true
+              LEFT JOIN LATERAL ${flyway:defaultSchema}.transfer_by_id(v.id) t ON true
              ORDER BY v.ord) u;
     a_added := array_fill(0::numeric, ARRAY[cardinality(acct)]);
     a_pc_added := array_fill(0::bigint, ARRAY[cardinality(acct)]);
@@ -600,6 +634,11 @@ BEGIN
             o_status[i] := 'ABORTED';
         END LOOP;
     ELSE
+        IF dist THEN
+            -- (on Citus, the ids' own table keeps them unique across sources: R__6_distribution.sql)
+            INSERT INTO ${flyway:defaultSchema}.transfer_id (id, source)
+            SELECT u.id, u.src FROM unnest(p_ids, p_sources, o_status) u(id, src, st) WHERE u.st = 'OK' ORDER BY u.id;
+        END IF;
         -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
         WITH recorded AS (
             INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount,

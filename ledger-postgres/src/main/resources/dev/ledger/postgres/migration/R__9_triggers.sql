@@ -4,6 +4,12 @@
 -- Every table of history gets two: <table>_immutable (BEFORE UPDATE OR DELETE, per row) and <table>_no_truncate
 -- (BEFORE TRUNCATE), both raising LG001 through refuse_history_change (R__1_history.sql), for everyone, the owner
 -- included.
+--
+-- On Citus (R__6_distribution.sql) the tables are distributed: triggers on them need enable_unsafe_triggers, and the
+-- DDL of this transaction goes over one connection per worker since it also touches reference tables. Elsewhere
+-- both are unused placeholder settings, for this transaction only.
+SET LOCAL citus.enable_unsafe_triggers TO on;
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
 DO $$
 DECLARE
     t text;

@@ -1,0 +1,141 @@
+package dev.ledger.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A JUnit 5 extension giving a test class a pool of connections to the coordinator of a real Citus cluster
+ * ({@code -Dledger.test.citusUrl}, default the cluster of {@code ../shared/citus/cluster.sh} on localhost:9700)
+ * and fresh schemas distributed on it, dropped after the class. When the cluster cannot be reached, or the database
+ * lacks the citus extension or workers, the class fails with instructions: it never skips.
+ */
+final class CitusCluster implements BeforeAllCallback, AfterAllCallback {
+  static final String DEFAULT_URL = "jdbc:postgresql://localhost:9700/postgres?user=postgres";
+
+  private HikariDataSource pool;
+  private String prefix;
+  private final List<String> schemas = new ArrayList<>();
+  private final List<PostgresLedgerStore> stores = new ArrayList<>();
+
+  static String url() {
+    String url = System.getProperty("ledger.test.citusUrl", "").trim();
+    return url.isEmpty() ? DEFAULT_URL : url;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws SQLException {
+    String url = url();
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_extension WHERE extname = 'citus'")) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          throw new IllegalStateException(url + " has no citus extension: CREATE EXTENSION citus there, with"
+              + " workers added (../shared/citus/cluster.sh does both), or point -Dledger.test.citusUrl at a"
+              + " Citus coordinator");
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM citus_get_active_worker_nodes()")) {
+        rs.next();
+        if (rs.getLong(1) < 2) {
+          throw new IllegalStateException(url + " has " + rs.getLong(1) + " active Citus workers; these tests"
+              + " need at least 2 (../shared/citus/cluster.sh starts a coordinator and 2 workers)");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot reach the Citus coordinator at " + url + " (" + e.getMessage()
+          + "). Start one: tar -xzf ../shared/citus/citus-*.tar.gz -C /tmp/citus && /tmp/citus/install.sh &&"
+          + " /tmp/citus/cluster.sh start /tmp/citus-data (see ../shared/citus/README.md and docs/scaling.md),"
+          + " or give -Dledger.test.citusUrl=jdbc:postgresql://host:port/db?user=...", e);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(24);
+    config.setMinimumIdle(0);
+    config.setPoolName("citus-test");
+    pool = new HikariDataSource(config);
+    prefix = ("ct_" + context.getRequiredTestClass().getSimpleName() + "_"
+        + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)).toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws SQLException {
+    for (PostgresLedgerStore store : stores) {
+      store.close();
+    }
+    if (pool != null) {
+      try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+        for (String schema : schemas) {
+          st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+      } finally {
+        pool.close();
+      }
+    }
+  }
+
+  HikariDataSource pool() {
+    return pool;
+  }
+
+  /** A store on a new schema of the cluster, migrated and distributed, the background summariser off. */
+  PostgresLedgerStore newStore() {
+    String schema = prefix + "_" + schemas.size();
+    schemas.add(schema);
+    PostgresLedgerStore store = PostgresLedgerStore.builder().dataSource(pool).schema(schema).migrateOnStart(true)
+        .distributed(true).summarizeEvery(java.time.Duration.ZERO).build();
+    stores.add(store);
+    return store;
+  }
+
+  /** The ports of the coordinator and of every active worker. */
+  List<Integer> nodePorts() throws SQLException {
+    List<Integer> ports = new ArrayList<>();
+    ports.add(URI.create(url().substring("jdbc:".length())).getPort());
+    try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT node_port FROM citus_get_active_worker_nodes() ORDER BY 1")) {
+      while (rs.next()) {
+        ports.add(rs.getInt(1));
+      }
+    }
+    return ports;
+  }
+
+  /** A scalar from a node of the cluster (same host, user and database as the coordinator). */
+  long onNode(int port, String sql) throws SQLException {
+    URI uri = URI.create(url().substring("jdbc:".length()));
+    String nodeUrl = "jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getPath()
+        + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
+    try (Connection c = DriverManager.getConnection(nodeUrl); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** A scalar from the coordinator. */
+  long query(String sql) throws SQLException {
+    try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The port of the worker holding the shard of {@code account} in {@code schema}. */
+  int workerOf(String schema, String account) throws SQLException {
+    return (int) query("SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n ON n.groupid = p.groupid"
+        + " WHERE p.shardid = get_shard_id_for_distribution_column('" + schema + ".account', '" + account + "')");
+  }
+}
