@@ -1,5 +1,7 @@
 package dev.ledger.postgres;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
@@ -9,10 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -22,8 +27,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * and fresh schemas distributed on it, dropped after the class. When the cluster cannot be reached, or the database
  * lacks the citus extension or workers, the class fails with instructions: it never skips.
  */
-final class CitusCluster implements BeforeAllCallback, AfterAllCallback {
+final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   static final String DEFAULT_URL = "jdbc:postgresql://localhost:9700/postgres?user=postgres";
+
+  private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
   private HikariDataSource pool;
   private String prefix;
@@ -62,27 +69,36 @@ final class CitusCluster implements BeforeAllCallback, AfterAllCallback {
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
-    config.setMaximumPoolSize(24);
+    config.setMaximumPoolSize(40);
     config.setMinimumIdle(0);
     config.setPoolName("citus-test");
+    // 4 shards a table rather than Citus's default 32: a test distributes a new schema, and every shard is a table
+    // on a worker (still 2 per worker, so transfers cross nodes).
+    config.setConnectionInitSql("SET citus.shard_count TO 4");
     pool = new HikariDataSource(config);
     prefix = ("ct_" + context.getRequiredTestClass().getSimpleName() + "_"
         + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)).toLowerCase(Locale.ROOT);
   }
 
+  /** Closes the test's stores and drops their schemas (their shards on the workers with them). */
   @Override
-  public void afterAll(ExtensionContext context) throws SQLException {
+  public void afterEach(ExtensionContext context) throws SQLException {
     for (PostgresLedgerStore store : stores) {
       store.close();
     }
-    if (pool != null) {
-      try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-        for (String schema : schemas) {
-          st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        }
-      } finally {
-        pool.close();
+    stores.clear();
+    try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+      for (String schema : schemas) {
+        st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
+    }
+    schemas.clear();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (pool != null) {
+      pool.close();
     }
   }
 
@@ -92,7 +108,7 @@ final class CitusCluster implements BeforeAllCallback, AfterAllCallback {
 
   /** A store on a new schema of the cluster, migrated and distributed, the background summariser off. */
   PostgresLedgerStore newStore() {
-    String schema = prefix + "_" + schemas.size();
+    String schema = prefix + "_" + COUNT.incrementAndGet();
     schemas.add(schema);
     PostgresLedgerStore store = PostgresLedgerStore.builder().dataSource(pool).schema(schema).migrateOnStart(true)
         .distributed(true).summarizeEvery(java.time.Duration.ZERO).build();
@@ -137,5 +153,24 @@ final class CitusCluster implements BeforeAllCallback, AfterAllCallback {
   int workerOf(String schema, String account) throws SQLException {
     return (int) query("SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n ON n.groupid = p.groupid"
         + " WHERE p.shardid = get_shard_id_for_distribution_column('" + schema + ".account', '" + account + "')");
+  }
+
+  /** {@code pg_stat_database.deadlocks} of this database on every node. */
+  Map<Integer, Long> deadlocks() throws SQLException {
+    Map<Integer, Long> out = new HashMap<>();
+    for (int port : nodePorts()) {
+      out.put(port, onNode(port, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+    return out;
+  }
+
+  /** No prepared transaction on any node, and no deadlock since {@code before}. */
+  void assertNothingPreparedAndNoNewDeadlocks(Map<Integer, Long> before) throws SQLException {
+    for (int port : nodePorts()) {
+      assertEquals(0, onNode(port, "SELECT count(*) FROM pg_prepared_xacts"), "prepared on node " + port);
+      assertEquals(before.get(port),
+          onNode(port, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"),
+          "deadlocks on node " + port);
+    }
   }
 }

@@ -74,7 +74,7 @@ class CitusLedgerStoreTest {
     for (AccountId a : accounts) {
       ledger.open(NewAccount.of(a, "USD").withOpeningBalance(1_000, BANK));
     }
-    Map<Integer, Long> deadlocks = deadlocks();
+    Map<Integer, Long> deadlocks = CLUSTER.deadlocks();
     AccountId a = accounts.get(0);
     AccountId b = accounts.get(1);
     assertNotEquals(CLUSTER.workerOf(store.schema(), a.value()), CLUSTER.workerOf(store.schema(), b.value()));
@@ -86,7 +86,7 @@ class CitusLedgerStoreTest {
         assertThrows(LedgerRejectedException.class, () -> ledger.transfer(a, b, 751, "USD"));
     assertEquals(RejectionReason.INSUFFICIENT_FUNDS, refused.reason());
     assertEquals(750, ledger.balance(a));
-    assertNothingPreparedAndNoNewDeadlocks(deadlocks);
+    CLUSTER.assertNothingPreparedAndNoNewDeadlocks(deadlocks);
   }
 
   @Test
@@ -108,6 +108,59 @@ class CitusLedgerStoreTest {
     assertEquals(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, reused.reason());
     assertEquals(70, ledger.balance(accounts.get(0)));
     assertEquals(130, ledger.balance(accounts.get(1)));
+  }
+
+  @Test
+  void transfer_oneNewIdFromSourcesOnBothWorkersAtOnce_recordedOnceOthersIdReused() throws Exception {
+    PostgresLedgerStore store = CLUSTER.newStore();
+    Ledger ledger = Ledger.builder(store).build();
+    ledger.open(NewAccount.issuer(BANK, "USD"));
+    List<AccountId> accounts = accountsOnTwoWorkers(store.schema());
+    for (AccountId a : accounts) {
+      ledger.open(NewAccount.of(a, "USD").withOpeningBalance(1_000, BANK));
+    }
+    Map<Integer, Long> deadlocks = CLUSTER.deadlocks();
+    ExecutorService pool = Executors.newFixedThreadPool(accounts.size());
+    try {
+      for (int round = 0; round < 20; round++) {
+        UUID id = UUID.randomUUID();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<RejectionReason>> outcomes = new ArrayList<>();
+        for (int i = 0; i < accounts.size(); i++) {
+          TransferRequest request = TransferRequest.of(accounts.get(i), accounts.get((i + 1) % accounts.size()), 1,
+              "USD").withId(id);
+          outcomes.add(pool.submit(() -> {
+            start.await();
+            try {
+              ledger.transfer(request);
+              return null;
+            } catch (LedgerRejectedException e) {
+              return e.reason();
+            }
+          }));
+        }
+        start.countDown();
+        int recorded = 0;
+        for (Future<RejectionReason> f : outcomes) {
+          RejectionReason reason = f.get(1, TimeUnit.MINUTES);
+          if (reason == null) {
+            recorded++;
+          } else {
+            assertEquals(RejectionReason.ID_REUSED_WITH_DIFFERENT_CONTENT, reason, "round " + round);
+          }
+        }
+        assertEquals(1, recorded, "round " + round + ": one of the sources records the id");
+        assertEquals(1, CLUSTER.query("SELECT count(*) FROM " + store.schema() + ".transfer WHERE id = '" + id + "'"));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long total = 0;
+    for (AccountId a : accounts) {
+      total += ledger.balance(a);
+    }
+    assertEquals(5_000, total, "conservation");
+    CLUSTER.assertNothingPreparedAndNoNewDeadlocks(deadlocks);
   }
 
   @Test
@@ -151,7 +204,7 @@ class CitusLedgerStoreTest {
     for (AccountId a : accounts.subList(1, accounts.size())) {
       ledger.open(NewAccount.of(a, "USD"));
     }
-    Map<Integer, Long> deadlocks = deadlocks();
+    Map<Integer, Long> deadlocks = CLUSTER.deadlocks();
     AtomicInteger recorded = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     int threads = 8;
@@ -194,7 +247,7 @@ class CitusLedgerStoreTest {
         + source.value() + "' AND source_index BETWEEN 0 AND 27"), "contiguous indices");
     assertEquals(27, CLUSTER.query("SELECT max(source_index) FROM " + store.schema() + ".transfer WHERE source = '"
         + source.value() + "'"));
-    assertNothingPreparedAndNoNewDeadlocks(deadlocks);
+    CLUSTER.assertNothingPreparedAndNoNewDeadlocks(deadlocks);
   }
 
   @Test
@@ -228,22 +281,5 @@ class CitusLedgerStoreTest {
       }
     }
     throw new AssertionError("no accounts on two workers: " + byWorker.keySet());
-  }
-
-  private static Map<Integer, Long> deadlocks() throws SQLException {
-    Map<Integer, Long> out = new HashMap<>();
-    for (int port : CLUSTER.nodePorts()) {
-      out.put(port, CLUSTER.onNode(port, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
-    }
-    return out;
-  }
-
-  private static void assertNothingPreparedAndNoNewDeadlocks(Map<Integer, Long> before) throws SQLException {
-    for (int port : CLUSTER.nodePorts()) {
-      assertEquals(0, CLUSTER.onNode(port, "SELECT count(*) FROM pg_prepared_xacts"), "prepared on node " + port);
-      assertEquals(before.get(port),
-          CLUSTER.onNode(port, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"),
-          "deadlocks on node " + port);
-    }
   }
 }

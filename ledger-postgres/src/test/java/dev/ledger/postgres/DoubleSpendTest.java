@@ -36,21 +36,22 @@ class DoubleSpendTest {
 
   @Test
   void withdrawals_16concurrentPerAccount_exactlyOneSucceedsEach() throws Exception {
-    attack(DB.newStore());
+    attack(DB.newStore(), ACCOUNTS);
   }
 
-  private void attack(PostgresLedgerStore store) throws Exception {
+  /** The attack on {@code store}, over {@code accounts} accounts; also run on Citus by {@link CitusDoubleSpendTest}. */
+  static void attack(PostgresLedgerStore store, int accounts) throws Exception {
     Ledger ledger = Ledger.builder(store).build();
     ledger.open(NewAccount.issuer(BANK, "USD"));
     ledger.open(NewAccount.of(SINK, "USD"));
     List<AccountId> victims = new ArrayList<>();
-    for (int i = 0; i < ACCOUNTS; i++) {
+    for (int i = 0; i < accounts; i++) {
       AccountId id = AccountId.of("acct-" + i);
       ledger.open(NewAccount.of(id, "USD").withOpeningBalance(10, BANK));
       victims.add(id);
     }
-    AtomicIntegerArray successes = new AtomicIntegerArray(ACCOUNTS);
-    AtomicIntegerArray refusals = new AtomicIntegerArray(ACCOUNTS);
+    AtomicIntegerArray successes = new AtomicIntegerArray(accounts);
+    AtomicIntegerArray refusals = new AtomicIntegerArray(accounts);
     AtomicLong other = new AtomicLong();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -58,7 +59,7 @@ class DoubleSpendTest {
     for (int t = 0; t < THREADS; t++) {
       futures.add(pool.submit(() -> {
         start.await();
-        for (int i = 0; i < ACCOUNTS; i++) {
+        for (int i = 0; i < accounts; i++) {
           try {
             ledger.transfer(victims.get(i), SINK, 9, "USD");
             successes.incrementAndGet(i);
@@ -83,12 +84,12 @@ class DoubleSpendTest {
       f.get();
     }
     assertEquals(0, other.get(), "outcomes other than success or INSUFFICIENT_FUNDS");
-    for (int i = 0; i < ACCOUNTS; i++) {
+    for (int i = 0; i < accounts; i++) {
       assertEquals(1, successes.get(i), "successful withdrawals from " + victims.get(i));
       assertEquals(THREADS - 1, refusals.get(i), "refused withdrawals from " + victims.get(i));
       assertEquals(1, ledger.balance(victims.get(i)), "final balance of " + victims.get(i));
     }
-    assertEquals(9L * ACCOUNTS, ledger.balance(SINK));
-    assertEquals(-10L * ACCOUNTS, ledger.balance(BANK));
+    assertEquals(9L * accounts, ledger.balance(SINK));
+    assertEquals(-10L * accounts, ledger.balance(BANK));
   }
 }

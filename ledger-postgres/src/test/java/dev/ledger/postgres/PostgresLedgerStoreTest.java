@@ -75,6 +75,26 @@ class PostgresLedgerStoreTest {
   }
 
   @Test
+  void build_distributedWithTheBackgroundSummarizer_refusedBeforeConnecting() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PostgresLedgerStore.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:1/nowhere").distributed(true)
+            .build());
+    assertTrue(e.getMessage().contains("summarizeEvery(Duration.ZERO)"), e.getMessage());
+  }
+
+  @Test
+  void migrate_distributedWithoutCitus_failsNamingTheExtensionAndNothingIsDistributed() throws Exception {
+    String schema = DB.newSchemaName();
+    LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class,
+        () -> PostgresLedgerStore.migrate(DB.dataSource(), schema, true));
+    assertTrue(e.getMessage().contains("CREATE EXTENSION citus"), e.getMessage());
+    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + schema + ".setting WHERE distributed"));
+    // The schema itself is migrated and usable on one node.
+    DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource()).schema(schema).summarizeEvery(Duration.ZERO)
+        .build());
+  }
+
+  @Test
   void build_functionsOlderThanTheLibrary_failsUntilMigrated() throws Exception {
     String schema = DB.newSchemaName();
     PostgresLedgerStore.migrate(DB.dataSource(), schema);

@@ -88,20 +88,95 @@ AS $$
                             AND y.recorded_at > coalesce(cp.through, '-infinity'::timestamptz)) x ON true
 $$;
 
+-- The credits and debits of an account recorded at exactly t and ordered after the statement line (t, line), id
+-- order: what balance_through takes back from the balance as of t.
+CREATE OR REPLACE FUNCTION after_line(acct text, t timestamptz, line uuid)
+    RETURNS TABLE (credits numeric, debits numeric)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.credit y
+                      WHERE y.account = acct AND y.recorded_at = t AND y.id > line AND y.kind IN (0, 2)), 0),
+           coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
+                      WHERE y.source = acct AND y.recorded_at = t AND y.id > line AND y.kind IN (0, 2)), 0)
+$$;
+
 -- The balance of an account just after the statement line (t, line): over the transfers ordered before or at
 -- (recorded_at, id) = (t, line). With line = 'ffffffff-ffff-ffff-ffff-ffffffffffff' it is the balance as of t.
+-- (Functions only, no table: on Citus each is a single-shard query, R__6_distribution.sql.)
 CREATE OR REPLACE FUNCTION balance_through(acct text, t timestamptz, line uuid)
     RETURNS TABLE (balance numeric)
     LANGUAGE sql STABLE
 AS $$
-    SELECT c.credits - d.debits
-         - coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.credit y
-                                 WHERE y.account = acct AND y.recorded_at = t AND y.id > line
-                                   AND y.kind IN (0, 2)), 0)
-         + coalesce((SELECT pg_catalog.sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
-                                 WHERE y.source = acct AND y.recorded_at = t AND y.id > line
-                                   AND y.kind IN (0, 2)), 0)
-      FROM ${flyway:defaultSchema}.credits_through(acct, t) c, ${flyway:defaultSchema}.debits_through(acct, t) d
+    SELECT c.credits - d.debits - l.credits + l.debits
+      FROM ${flyway:defaultSchema}.credits_through(acct, t) c, ${flyway:defaultSchema}.debits_through(acct, t) d,
+           ${flyway:defaultSchema}.after_line(acct, t, line) l
+$$;
+
+-- Whether the account exists.
+CREATE OR REPLACE FUNCTION account_present(acct text)
+    RETURNS TABLE (present boolean)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.account a WHERE a.id = acct)
+$$;
+
+-- The kind of the transfer that resolved the pending transfer pid of source src (2 post, 3 void), if any.
+CREATE OR REPLACE FUNCTION resolution_kind(src text, pid uuid)
+    RETURNS TABLE (kind smallint)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT r.kind FROM ${flyway:defaultSchema}.transfer r WHERE r.source = src AND r.pending_id = pid
+$$;
+
+-- A page of an account's statement lines, its debits (transfer rows of the source) and credits (credit rows),
+-- in (recorded_at, id) order after the cursor (after_at, after_id) exclusive, within [t_from, t_to): forward, and
+-- backward below. Both sides of one account: one shard on Citus.
+CREATE OR REPLACE FUNCTION statement_lines_forward(acct text, t_from timestamptz, t_to timestamptz,
+    after_at timestamptz, after_id uuid, n integer)
+    RETURNS TABLE (id uuid, source text, source_index bigint, destination text, amount bigint, currency text,
+                   recorded_at timestamptz, reference text, metadata jsonb, kind smallint, pending_id uuid,
+                   expires_at timestamptz)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT * FROM (
+        (SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency, y.recorded_at, y.reference,
+                y.metadata, y.kind, y.pending_id, y.expires_at
+           FROM ${flyway:defaultSchema}.transfer y
+          WHERE y.source = acct AND y.recorded_at >= t_from AND y.recorded_at < t_to
+            AND (y.recorded_at, y.id) > (after_at, after_id)
+          ORDER BY y.recorded_at, y.id LIMIT n)
+        UNION ALL
+        (SELECT y.id, y.source, y.source_index, y.account, y.amount, y.currency, y.recorded_at, y.reference,
+                y.metadata, y.kind, y.pending_id, y.expires_at
+           FROM ${flyway:defaultSchema}.credit y
+          WHERE y.account = acct AND y.recorded_at >= t_from AND y.recorded_at < t_to
+            AND (y.recorded_at, y.id) > (after_at, after_id)
+          ORDER BY y.recorded_at, y.id LIMIT n)) both_sides
+     ORDER BY 7, 1 LIMIT n
+$$;
+
+CREATE OR REPLACE FUNCTION statement_lines_backward(acct text, t_from timestamptz, t_to timestamptz,
+    after_at timestamptz, after_id uuid, n integer)
+    RETURNS TABLE (id uuid, source text, source_index bigint, destination text, amount bigint, currency text,
+                   recorded_at timestamptz, reference text, metadata jsonb, kind smallint, pending_id uuid,
+                   expires_at timestamptz)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT * FROM (
+        (SELECT y.id, y.source, y.source_index, y.destination, y.amount, y.currency, y.recorded_at, y.reference,
+                y.metadata, y.kind, y.pending_id, y.expires_at
+           FROM ${flyway:defaultSchema}.transfer y
+          WHERE y.source = acct AND y.recorded_at >= t_from AND y.recorded_at < t_to
+            AND (y.recorded_at, y.id) < (after_at, after_id)
+          ORDER BY y.recorded_at DESC, y.id DESC LIMIT n)
+        UNION ALL
+        (SELECT y.id, y.source, y.source_index, y.account, y.amount, y.currency, y.recorded_at, y.reference,
+                y.metadata, y.kind, y.pending_id, y.expires_at
+           FROM ${flyway:defaultSchema}.credit y
+          WHERE y.account = acct AND y.recorded_at >= t_from AND y.recorded_at < t_to
+            AND (y.recorded_at, y.id) < (after_at, after_id)
+          ORDER BY y.recorded_at DESC, y.id DESC LIMIT n)) both_sides
+     ORDER BY 7 DESC, 1 DESC LIMIT n
 $$;
 
 -- For people querying by hand: the same, as scalars.

@@ -195,6 +195,7 @@ DECLARE
     pst        text;
     pdet       text;
     pcred      bigint;
+    expired    bigint;
     -- The items.
     s_slot     integer[];
     d_slot     integer[];
@@ -445,12 +446,13 @@ BEGIN
             -- v_at of this batch), less the holds expiring since, unresolved (in the table or in this batch). Only
             -- for a source holding something; v_at never goes back for a source within a batch.
             IF a_held[s] > 0 AND v_at > a_held_at[s] THEN
-                a_held[s] := a_held[s]
-                    - coalesce((SELECT sum(y.amount) FROM ${flyway:defaultSchema}.transfer y
-                                 WHERE y.source = p_sources[i] AND y.kind = 1 AND y.expires_at > a_held_at[s]
-                                   AND y.expires_at <= v_at AND y.id <> ALL (r_ids)
-                                   AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.transfer r
-                                                    WHERE r.source = y.source AND r.pending_id = y.id)), 0)
+                -- (a query of its own, SELECT INTO: Citus cannot route an assignment whose expression reads a table)
+                SELECT coalesce(sum(y.amount), 0) INTO expired FROM ${flyway:defaultSchema}.transfer y
+                 WHERE y.source = p_sources[i] AND y.kind = 1 AND y.expires_at > a_held_at[s]
+                   AND y.expires_at <= v_at AND y.id <> ALL (r_ids)
+                   AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.transfer r
+                                    WHERE r.source = y.source AND r.pending_id = y.id);
+                a_held[s] := a_held[s] - expired
                     - coalesce((SELECT sum(b.amount) FROM unnest(b_ids, b_src, b_amount, b_exp) b(id, src, amount, e)
                                  WHERE b.src = p_sources[i] AND b.e > a_held_at[s] AND b.e <= v_at
                                    AND b.id <> ALL (r_ids)), 0);
@@ -635,9 +637,19 @@ BEGIN
         END LOOP;
     ELSE
         IF dist THEN
-            -- (on Citus, the ids' own table keeps them unique across sources: R__6_distribution.sql)
-            INSERT INTO ${flyway:defaultSchema}.transfer_id (id, source)
-            SELECT u.id, u.src FROM unnest(p_ids, p_sources, o_status) u(id, src, st) WHERE u.st = 'OK' ORDER BY u.id;
+            -- On Citus, the ids' own table keeps them unique across sources (R__6_distribution.sql). Its keys are
+            -- the only ones two calls can wait for each other on (two first attempts with one new id): inserted one
+            -- row a statement, in id order, as on one node (one statement across shards would write them in
+            -- parallel, in no fixed order; and Citus reports a unique violation of INSERT ... SELECT as XX000, of
+            -- INSERT ... VALUES as 23505). A shard's violation comes without the constraint's name: named here.
+            BEGIN
+                FOR j IN SELECT u.ord FROM unnest(p_ids, o_status) WITH ORDINALITY u(id, st, ord)
+                          WHERE u.st = 'OK' ORDER BY u.id LOOP
+                    INSERT INTO ${flyway:defaultSchema}.transfer_id (id, source) VALUES (p_ids[j], p_sources[j]);
+                END LOOP;
+            EXCEPTION WHEN unique_violation THEN
+                RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'transfer_id_key', MESSAGE = SQLERRM;
+            END;
         END IF;
         -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
         WITH recorded AS (
@@ -686,8 +698,19 @@ BEGIN
             MESSAGE = format('opened_at %s of account %s is later than the database clock %s plus the allowed skew'
                              ' (setting.max_clock_skew)', p_opened_at, p_id, clock_timestamp());
     END IF;
-    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
-    VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
+    IF NOT coalesce((SELECT s.distributed FROM ${flyway:defaultSchema}.setting s), false) THEN
+        INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
+        VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
+    ELSE
+        -- (Citus relays a shard's unique violation without the constraint's name: named here)
+        BEGIN
+            INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
+            VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
+        EXCEPTION WHEN unique_violation THEN
+            RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'account_pkey',
+                MESSAGE = format('account %s exists', p_id);
+        END;
+    END IF;
 END
 $$;
 

@@ -78,7 +78,19 @@ BEGIN
         SET plan_cache_mode = force_custom_plan;
     FOREACH f IN ARRAY ARRAY[
             '${flyway:defaultSchema}.credits_through(text, timestamptz)'::regprocedure,
+            '${flyway:defaultSchema}.debits_through(text, timestamptz)'::regprocedure,
+            '${flyway:defaultSchema}.held_through(text, timestamptz, timestamptz)'::regprocedure,
             '${flyway:defaultSchema}.pending_credits_through(text, timestamptz, timestamptz)'::regprocedure,
+            '${flyway:defaultSchema}.after_line(text, timestamptz, uuid)'::regprocedure,
+            '${flyway:defaultSchema}.balance_through(text, timestamptz, uuid)'::regprocedure,
+            '${flyway:defaultSchema}.resolution_kind(text, uuid)'::regprocedure,
+            '${flyway:defaultSchema}.statement_lines_forward(text, timestamptz, timestamptz, timestamptz, uuid,'
+                ' integer)'::regprocedure,
+            '${flyway:defaultSchema}.statement_lines_backward(text, timestamptz, timestamptz, timestamptz, uuid,'
+                ' integer)'::regprocedure,
+            '${flyway:defaultSchema}.credits_as_of(text, timestamptz)'::regprocedure,
+            '${flyway:defaultSchema}.debits_as_of(text, timestamptz)'::regprocedure,
+            '${flyway:defaultSchema}.account_present(text)'::regprocedure,
             '${flyway:defaultSchema}.account_head(text, boolean)'::regprocedure] LOOP
         SELECT p.prosrc INTO body FROM pg_catalog.pg_proc p WHERE p.oid = f AND p.prolang =
             (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname = 'sql');
@@ -86,7 +98,10 @@ BEGIN
             EXECUTE format('CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.%I(%s) RETURNS %s LANGUAGE plpgsql'
                            ' STABLE AS %L', (SELECT p.proname FROM pg_catalog.pg_proc p WHERE p.oid = f),
                            pg_get_function_arguments(f), pg_get_function_result(f),
-                           E'#variable_conflict use_column\nBEGIN\n    RETURN QUERY' || body || E';\nEND');
+                           E'#variable_conflict use_column\nBEGIN\n    '
+                           || CASE WHEN (SELECT p.proretset FROM pg_catalog.pg_proc p WHERE p.oid = f)
+                                   THEN 'RETURN QUERY' || body ELSE 'RETURN (' || body || ')' END
+                           || E';\nEND');
         END IF;
     END LOOP;
     -- The transfer of an id: its source from transfer_id, then the row from the source's shard.

@@ -1,3 +1,3 @@
-SELECT EXISTS (SELECT 1 FROM ${schema}.account a WHERE a.id = :id) AS present,
+SELECT (SELECT h.present FROM ${schema}.account_present(:id) h) AS present,
        (SELECT b.balance FROM ${schema}.balance_through(:id, :as_of,
                                                         'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) b) AS balance
