@@ -67,13 +67,10 @@ class CitusLedgerStoreTest {
 
   @Test
   void transfer_betweenAccountsOnDifferentWorkers_movesMoneyAndLeavesNothingPrepared() throws Exception {
-    PostgresLedgerStore store = CLUSTER.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    ledger.open(NewAccount.issuer(BANK, "USD"));
-    List<AccountId> accounts = accountsOnTwoWorkers(store.schema());
-    for (AccountId a : accounts) {
-      ledger.open(NewAccount.of(a, "USD").withOpeningBalance(1_000, BANK));
-    }
+    Funded setup = funded(1_000);
+    PostgresLedgerStore store = setup.store();
+    Ledger ledger = setup.ledger();
+    List<AccountId> accounts = setup.accounts();
     Map<Integer, Long> deadlocks = CLUSTER.deadlocks();
     AccountId a = accounts.get(0);
     AccountId b = accounts.get(1);
@@ -91,13 +88,10 @@ class CitusLedgerStoreTest {
 
   @Test
   void transfer_sameIdReplayedOrReusedFromAnotherSource_originalOrIdReused() throws Exception {
-    PostgresLedgerStore store = CLUSTER.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    ledger.open(NewAccount.issuer(BANK, "USD"));
-    List<AccountId> accounts = accountsOnTwoWorkers(store.schema());
-    for (AccountId a : accounts) {
-      ledger.open(NewAccount.of(a, "USD").withOpeningBalance(100, BANK));
-    }
+    Funded setup = funded(100);
+    PostgresLedgerStore store = setup.store();
+    Ledger ledger = setup.ledger();
+    List<AccountId> accounts = setup.accounts();
     UUID id = UUID.randomUUID();
     TransferRequest first = TransferRequest.of(accounts.get(0), accounts.get(1), 30, "USD").withId(id);
     Transfer original = ledger.transfer(first);
@@ -112,13 +106,10 @@ class CitusLedgerStoreTest {
 
   @Test
   void transfer_oneNewIdFromSourcesOnBothWorkersAtOnce_recordedOnceOthersIdReused() throws Exception {
-    PostgresLedgerStore store = CLUSTER.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    ledger.open(NewAccount.issuer(BANK, "USD"));
-    List<AccountId> accounts = accountsOnTwoWorkers(store.schema());
-    for (AccountId a : accounts) {
-      ledger.open(NewAccount.of(a, "USD").withOpeningBalance(1_000, BANK));
-    }
+    Funded setup = funded(1_000);
+    PostgresLedgerStore store = setup.store();
+    Ledger ledger = setup.ledger();
+    List<AccountId> accounts = setup.accounts();
     Map<Integer, Long> deadlocks = CLUSTER.deadlocks();
     ExecutorService pool = Executors.newFixedThreadPool(accounts.size());
     try {
@@ -165,13 +156,10 @@ class CitusLedgerStoreTest {
 
   @Test
   void transferBatch_linkedFailingAtItsLastItem_recordsNothingOnAnyWorker() throws Exception {
-    PostgresLedgerStore store = CLUSTER.newStore();
-    Ledger ledger = Ledger.builder(store).build();
-    ledger.open(NewAccount.issuer(BANK, "USD"));
-    List<AccountId> accounts = accountsOnTwoWorkers(store.schema());
-    for (AccountId a : accounts) {
-      ledger.open(NewAccount.of(a, "USD").withOpeningBalance(100, BANK));
-    }
+    Funded setup = funded(100);
+    PostgresLedgerStore store = setup.store();
+    Ledger ledger = setup.ledger();
+    List<AccountId> accounts = setup.accounts();
     AccountId a = accounts.get(0);
     AccountId b = accounts.get(1);
     long rows = CLUSTER.query("SELECT count(*) FROM " + store.schema() + ".transfer");
@@ -266,6 +254,20 @@ class CitusLedgerStoreTest {
       assertTrue(e.getMessage().contains("ledger history is immutable"), sql + ": " + e.getMessage());
     }
     assertEquals(10, ledger.balance(AccountId.of("a")));
+  }
+
+  /** A new distributed store, its ledger, and five accounts on both workers each funded with {@code opening}. */
+  private record Funded(PostgresLedgerStore store, Ledger ledger, List<AccountId> accounts) {}
+
+  private static Funded funded(long opening) throws SQLException {
+    PostgresLedgerStore store = CLUSTER.newStore();
+    Ledger ledger = Ledger.builder(store).build();
+    ledger.open(NewAccount.issuer(BANK, "USD"));
+    List<AccountId> accounts = accountsOnTwoWorkers(store.schema());
+    for (AccountId a : accounts) {
+      ledger.open(NewAccount.of(a, "USD").withOpeningBalance(opening, BANK));
+    }
+    return new Funded(store, ledger, accounts);
   }
 
   /** Five accounts, alternating between the two workers: a0, b0, a1, b1, a2. */

@@ -1,8 +1,5 @@
 package dev.ledger.postgres;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.ledger.core.fuzz.ApiFuzzer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,12 +13,6 @@ class CitusPublicApiFuzzTest {
 
   @Test
   void publicApi_randomAndMalformedInput_onlyResultsOrRejectionsAndRejectionsRecordNothing() {
-    long seed = Long.getLong("ledger.test.seed", System.nanoTime());
-    System.out.println("CitusPublicApiFuzzTest seed=" + seed + " (replay with -Dledger.test.seed=" + seed + ")");
-    ApiFuzzer fuzzer = new ApiFuzzer(CLUSTER.newStore(), seed);
-    fuzzer.run(150);
-    System.out.println("CitusPublicApiFuzzTest: " + fuzzer.accepted() + " accepted, " + fuzzer.rejected()
-        + " rejected, " + fuzzer.recordedTransfers() + " transfers recorded");
-    assertTrue(fuzzer.accepted() > 30 && fuzzer.rejected() > 30, fuzzer.accepted() + " / " + fuzzer.rejected());
+    PostgresPublicApiFuzzTest.fuzz(CLUSTER.newStore(), 150, "CitusPublicApiFuzzTest");
   }
 }

@@ -26,11 +26,16 @@ class PostgresPublicApiFuzzTest {
 
   @Test
   void publicApi_randomAndMalformedInput_onlyResultsOrRejectionsAndRejectionsRecordNothing() {
+    fuzz(DB.newStore(), 300, "PostgresPublicApiFuzzTest");
+  }
+
+  /** {@code calls} random and malformed calls on {@code store}; also run on Citus by {@link CitusPublicApiFuzzTest}. */
+  static void fuzz(PostgresLedgerStore store, int calls, String label) {
     long seed = Long.getLong("ledger.test.seed", System.nanoTime());
-    System.out.println("PostgresPublicApiFuzzTest seed=" + seed + " (replay with -Dledger.test.seed=" + seed + ")");
-    ApiFuzzer fuzzer = new ApiFuzzer(DB.newStore(), seed);
-    fuzzer.run(300);
-    System.out.println("PostgresPublicApiFuzzTest: " + fuzzer.accepted() + " accepted, " + fuzzer.rejected()
+    System.out.println(label + " seed=" + seed + " (replay with -Dledger.test.seed=" + seed + ")");
+    ApiFuzzer fuzzer = new ApiFuzzer(store, seed);
+    fuzzer.run(calls);
+    System.out.println(label + ": " + fuzzer.accepted() + " accepted, " + fuzzer.rejected()
         + " rejected, " + fuzzer.recordedTransfers() + " transfers recorded");
     assertTrue(fuzzer.accepted() > 30 && fuzzer.rejected() > 30, fuzzer.accepted() + " / " + fuzzer.rejected());
   }
