@@ -176,7 +176,6 @@ public final class PostgresLedgerStore implements LedgerStore {
    * @throws IllegalArgumentException if {@code schema} is not a valid schema name
    */
   public static int migrate(DataSource dataSource, String schema) {
-    Objects.requireNonNull(dataSource, "dataSource");
     return migrate(dataSource, schema, false);
   }
 

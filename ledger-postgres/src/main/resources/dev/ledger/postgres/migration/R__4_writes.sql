@@ -692,25 +692,20 @@ CREATE OR REPLACE FUNCTION insert_account(p_id text, p_currency text, p_issuer b
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
 AS $$
+DECLARE
+    detail text;
 BEGIN
     IF p_opened_at IS NULL OR p_opened_at > ${flyway:defaultSchema}.latest_allowed_time() THEN
         RAISE EXCEPTION USING ERRCODE = '23514', CONSTRAINT = 'account_time_not_future',
             MESSAGE = format('opened_at %s of account %s is later than the database clock %s plus the allowed skew'
                              ' (setting.max_clock_skew)', p_opened_at, p_id, clock_timestamp());
     END IF;
-    IF NOT coalesce((SELECT s.distributed FROM ${flyway:defaultSchema}.setting s), false) THEN
-        INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
-        VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
-    ELSE
-        -- (Citus relays a shard's unique violation without the constraint's name: named here)
-        BEGIN
-            INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
-            VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
-        EXCEPTION WHEN unique_violation THEN
-            RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'account_pkey',
-                MESSAGE = format('account %s exists', p_id);
-        END;
-    END IF;
+    INSERT INTO ${flyway:defaultSchema}.account (id, currency, issuer, opened_at, lower_limit, upper_limit)
+    VALUES (p_id, p_currency, p_issuer, p_opened_at, p_lower_limit, p_upper_limit);
+EXCEPTION WHEN unique_violation THEN
+    -- (Citus relays a shard's unique violation without the constraint's name: named here, for both)
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'account_pkey', MESSAGE = SQLERRM, DETAIL = detail;
 END
 $$;
 
