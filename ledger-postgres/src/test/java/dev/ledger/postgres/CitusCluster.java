@@ -87,6 +87,9 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
       store.close();
     }
     stores.clear();
+    // A coordinator session caches its connections to the workers: after a fault test killed or restarted a worker,
+    // the pool's sessions would fail once each on a dead cached connection.
+    pool.getHikariPoolMXBean().softEvictConnections();
     try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
       for (String schema : schemas) {
         st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -106,10 +109,16 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
     return pool;
   }
 
-  /** A store on a new schema of the cluster, migrated and distributed, the background summariser off. */
-  PostgresLedgerStore newStore() {
+  /** A new schema name, dropped (with its shards) after the test. */
+  String newSchema() {
     String schema = prefix + "_" + COUNT.incrementAndGet();
     schemas.add(schema);
+    return schema;
+  }
+
+  /** A store on a new schema of the cluster, migrated and distributed, the background summariser off. */
+  PostgresLedgerStore newStore() {
+    String schema = newSchema();
     PostgresLedgerStore store = PostgresLedgerStore.builder().dataSource(pool).schema(schema).migrateOnStart(true)
         .distributed(true).summarizeEvery(java.time.Duration.ZERO).build();
     stores.add(store);
@@ -131,13 +140,33 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
 
   /** A scalar from a node of the cluster (same host, user and database as the coordinator). */
   long onNode(int port, String sql) throws SQLException {
-    URI uri = URI.create(url().substring("jdbc:".length()));
-    String nodeUrl = "jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getPath()
-        + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
-    try (Connection c = DriverManager.getConnection(nodeUrl); Statement st = c.createStatement();
+    try (Connection c = DriverManager.getConnection(nodeUrl(port)); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  /** A text scalar from a node of the cluster. */
+  String textOnNode(int port, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(nodeUrl(port)); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** The JDBC URL of a node: the coordinator's host, user and database, another port. */
+  static String nodeUrl(int port) {
+    URI uri = URI.create(url().substring("jdbc:".length()));
+    return "jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getPath()
+        + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
+  }
+
+  /** Runs a statement on the coordinator. */
+  void execute(String sql) throws SQLException {
+    try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+      st.execute(sql);
     }
   }
 

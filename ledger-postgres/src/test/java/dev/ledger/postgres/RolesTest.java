@@ -63,6 +63,16 @@ class RolesTest {
    * them), with unique role names and a real password.
    */
   static List<String> readmeRoleSql(int blockIndex) throws IOException {
+    return readmeRoleSql(blockIndex, SUFFIX, PASSWORD, DB.name(), SCHEMA);
+  }
+
+  /**
+   * The README's SQL blocks for the least-privilege setup, the roles' names suffixed with {@code suffix}, the
+   * passwords {@code password}, the database {@code database} and the schema {@code schema} (also run on Citus by
+   * {@link CitusRolesTest}).
+   */
+  static List<String> readmeRoleSql(int blockIndex, String suffix, String password, String database, String schema)
+      throws IOException {
     Path readme = Path.of("..", "README.md");
     String text = Files.readString(readme, StandardCharsets.UTF_8);
     int section = text.indexOf("### A least-privilege application role");
@@ -73,14 +83,15 @@ class RolesTest {
       assertTrue(block.find(), "no ```sql block " + i + " after the least-privilege section of README.md");
     }
     String sql = block.group(1)
-        .replaceAll("\\bledger_owner\\b", OWNER)
-        .replaceAll("\\bledger_migrator\\b", MIGRATOR)
-        .replaceAll("\\bledger_app\\b", APP)
-        .replaceAll("\\bledger_issuer\\b", ISSUER)
-        .replace("PASSWORD '...'", "PASSWORD '" + PASSWORD + "'")
-        .replace("ON DATABASE app ", "ON DATABASE " + DB.name() + " ");
+        .replaceAll("\\bledger\\b", schema)
+        .replaceAll("\\bledger_owner\\b", "ledger_owner" + suffix)
+        .replaceAll("\\bledger_migrator\\b", "ledger_migrator" + suffix)
+        .replaceAll("\\bledger_app\\b", "ledger_app" + suffix)
+        .replaceAll("\\bledger_issuer\\b", "ledger_issuer" + suffix)
+        .replace("PASSWORD '...'", "PASSWORD '" + password + "'")
+        .replace("ON DATABASE app ", "ON DATABASE " + database + " ");
     List<String> statements = new ArrayList<>();
-    for (String statement : sql.replaceAll("(?m)--.*$", "").split(";")) {
+    for (String statement : sql.replaceAll("(?m)--.*$", "").split(";[ \\t]*(\\n|$)")) { // a statement ends its line
       if (!statement.isBlank()) {
         statements.add(statement.strip());
       }
@@ -156,7 +167,29 @@ class RolesTest {
   @Test
   void applicationRole_anyWriteOrSchemaChange_permissionDenied() throws SQLException {
     String s = SCHEMA + ".";
-    String[] refused = {
+    List<String> refused = refusedToTheApplicationRole(SCHEMA);
+    try (Connection c = connect(APP); Statement st = c.createStatement()) {
+      for (String sql : refused) {
+        PSQLException e = assertThrows(PSQLException.class, () -> st.execute(sql), "the application role could run: " + sql);
+        assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
+      }
+    }
+    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + s + "account WHERE id = 'mint'"));
+    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + s + "seal WHERE sealed_through = 'infinity'"));
+    assertEquals("A", triggerState("transfer_immutable"), "the history trigger is still ENABLE ALWAYS");
+    assertEquals(0, DB.queryLong("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        + " WHERE n.nspname = '" + SCHEMA + "' AND p.proname IN ('append_transfers', 'open_account', 'open_issuer',"
+        + " 'open_funded', 'insert_account', 'summarizer_step') AND has_function_privilege('public', p.oid, 'EXECUTE')"),
+        "PUBLIC may execute a write function");
+  }
+
+  /**
+   * Statements the application role must be refused (42501) on {@code schema}: every kind of write to every table,
+   * the forgeries of the adversarial review, the owner's privileges (also run on Citus by {@link CitusRolesTest}).
+   */
+  static List<String> refusedToTheApplicationRole(String schema) {
+    String s = schema + ".";
+    return List.of(
         "INSERT INTO " + s + "credit_checkpoint (account, through, credits) VALUES ('alice', now(), 1000000)",
         "INSERT INTO " + s + "credit (account, recorded_at, id, amount, source, source_index, currency)"
             + " VALUES ('alice', now(), gen_random_uuid(), 1000000, 'bank', 99, 'USD')",
@@ -195,20 +228,7 @@ class RolesTest {
             + " timestamptz, boolean, boolean, boolean, text[], smallint[], uuid[], timestamptz[], interval[])"
             + " RETURNS SETOF record LANGUAGE sql AS 'SELECT NULL::record'",
         "SET session_replication_role = replica",
-        "CREATE TEMP TABLE account (id text)"};
-    try (Connection c = connect(APP); Statement st = c.createStatement()) {
-      for (String sql : refused) {
-        PSQLException e = assertThrows(PSQLException.class, () -> st.execute(sql), "the application role could run: " + sql);
-        assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage());
-      }
-    }
-    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + s + "account WHERE id = 'mint'"));
-    assertEquals(0, DB.queryLong("SELECT count(*) FROM " + s + "seal WHERE sealed_through = 'infinity'"));
-    assertEquals("A", triggerState("transfer_immutable"), "the history trigger is still ENABLE ALWAYS");
-    assertEquals(0, DB.queryLong("SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-        + " WHERE n.nspname = '" + SCHEMA + "' AND p.proname IN ('append_transfers', 'open_account', 'open_issuer',"
-        + " 'open_funded', 'insert_account', 'summarizer_step') AND has_function_privilege('public', p.oid, 'EXECUTE')"),
-        "PUBLIC may execute a write function");
+        "CREATE TEMP TABLE account (id text)");
   }
 
   private static String triggerState(String trigger) throws SQLException {

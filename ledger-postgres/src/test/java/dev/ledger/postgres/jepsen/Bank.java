@@ -10,6 +10,7 @@ import dev.ledger.core.RejectionReason;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -56,6 +57,7 @@ public final class Bank {
   private final History history = new History();
   private final long initial;
   private volatile int readPercent = 10;
+  private volatile boolean readsPerAccount;
 
   /**
    * @param ledger the ledger under test (its store goes through the faults)
@@ -126,9 +128,21 @@ public final class Bank {
     }
   }
 
+  /**
+   * Reads each account's balance with its own statements (Citus, where one statement over every account is no
+   * single snapshot and cannot call the schema's functions): for the final state only, read while quiescent; the
+   * run's reads should then be off ({@code readPercent(0)}).
+   */
+  public void readsPerAccount() {
+    this.readsPerAccount = true;
+  }
+
   /** Every balance in one statement, through the schema's own functions, so from one snapshot. */
   public Map<String, Long> snapshot(DataSource source) throws SQLException {
     String s = schema + ".";
+    if (readsPerAccount) {
+      return balancesOneByOne(source);
+    }
     String sql = "SELECT a.id, " + s + "credits_as_of(a.id, 'infinity') - coalesce((SELECT t.source_debits FROM "
         + s + "transfer t WHERE t.source = a.id ORDER BY t.source_index DESC LIMIT 1), 0) AS balance FROM " + s
         + "account a ORDER BY a.id";
@@ -136,6 +150,38 @@ public final class Bank {
     try (Connection c = source.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
         balances.put(rs.getString(1), rs.getBigDecimal(2).longValueExact());
+      }
+    }
+    return balances;
+  }
+
+  private Map<String, Long> balancesOneByOne(DataSource source) throws SQLException {
+    String s = schema + ".";
+    Map<String, Long> balances = new LinkedHashMap<>();
+    try (Connection c = source.getConnection(); Statement st = c.createStatement();
+        PreparedStatement credits = c.prepareStatement("SELECT " + s + "credits_as_of(?, 'infinity')");
+        PreparedStatement debits = c.prepareStatement("SELECT source_debits FROM " + s + "transfer WHERE source = ?"
+            + " ORDER BY source_index DESC LIMIT 1")) {
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery("SELECT id FROM " + s + "account ORDER BY id")) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      for (String id : ids) {
+        credits.setString(1, id);
+        debits.setString(1, id);
+        long balance;
+        try (ResultSet rs = credits.executeQuery()) {
+          rs.next();
+          balance = rs.getBigDecimal(1).longValueExact();
+        }
+        try (ResultSet rs = debits.executeQuery()) {
+          if (rs.next()) {
+            balance -= rs.getLong(1);
+          }
+        }
+        balances.put(id, balance);
       }
     }
     return balances;

@@ -1,0 +1,132 @@
+package dev.ledger.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ledger.core.Ledger;
+import dev.ledger.postgres.jepsen.Bank;
+import dev.ledger.postgres.jepsen.BankChecker;
+import dev.ledger.postgres.jepsen.FaultRun;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Scaling out while transfers run: a third worker is created on this machine and added to the cluster, and
+ * {@code citus_rebalance_start()} moves shards of the ledger onto it (logical replication, then a short block of
+ * writes per shard group) while 8 clients run the bank workload. Then: shards of the ledger on the new worker,
+ * nothing lost or recorded twice, money conserved exactly, verify clean, nothing prepared left. Afterwards the new
+ * worker is drained ({@code citus_drain_node}), removed and stopped, so the cluster is as it was.
+ */
+class CitusRebalanceTest {
+  @RegisterExtension
+  static final CitusCluster CLUSTER = new CitusCluster();
+
+  private static final int CLIENTS = 8;
+
+  @Test
+  void rebalance_workerAddedUnderLoad_shardsMoveAndNothingIsLost() throws Exception {
+    FaultRun run = FaultRun.start("citus-rebalance", Duration.ofSeconds(4));
+    Map<Integer, Long> deadlocks = CLUSTER.deadlocks();
+    CitusNode existing = CitusNode.of(CLUSTER, CLUSTER.nodePorts().get(1));
+    Path dir = Files.createTempDirectory("ledger-citus-worker");
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String superuser = CLUSTER.textOnNode(existing.port, "SELECT current_user");
+    CitusNode added = CitusNode.create(existing, dir, port, superuser);
+    String schema = CLUSTER.newSchema();
+    try {
+      PostgresLedgerStore.migrate(CLUSTER.pool(), schema, true);
+      CLUSTER.query("SELECT citus_add_node('localhost', " + port + ")");
+      try (HikariDataSource pool = FaultRun.pool("citus-rebalance", CLIENTS, Duration.ofSeconds(3),
+              CitusCluster.url() + "&ApplicationName=citus-rebalance");
+          Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(pool).schema(schema)
+              .distributed(true).summarizeEvery(Duration.ZERO).build()).build()) {
+        Bank bank = new Bank(ledger, pool, schema, run.seed, 8, 10_000);
+        bank.readPercent(0);
+        bank.readsPerAccount();
+        bank.open();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread rebalancer = new Thread(() -> {
+          try {
+            Thread.sleep(run.duration.toMillis() / 2);
+            long started = System.nanoTime();
+            CLUSTER.query("SELECT citus_rebalance_start()");
+            CLUSTER.execute("SELECT citus_rebalance_wait()");
+            System.out.printf("citus-rebalance: shards moved in %.1f s under load%n",
+                (System.nanoTime() - started) / 1e9);
+            Thread.sleep(run.duration.toMillis() / 2);
+          } catch (Throwable t) {
+            failure.set(t);
+          } finally {
+            done.set(true);
+          }
+        }, "rebalancer");
+        rebalancer.start();
+        bank.run(CLIENTS, Duration.ZERO, Duration.ofMinutes(5), done::get, Bank::mixed);
+        rebalancer.join();
+        if (failure.get() != null) {
+          throw new AssertionError("rebalancing failed: " + failure.get(), failure.get());
+        }
+        assertEquals(0, CLUSTER.query("SELECT count(*) FROM pg_dist_background_job WHERE state <> 'finished'"),
+            "rebalance jobs not finished");
+        assertTrue(CLUSTER.query("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
+            + " JOIN pg_dist_shard s USING (shardid) WHERE n.nodeport = " + port + " AND s.logicalrelid = '" + schema
+            + ".account'::regclass") > 0, "no shard of the ledger moved to the new worker");
+        CLUSTER.query("SELECT recover_prepared_transactions()");
+        bank.resolve();
+        BankChecker.Report report = BankChecker.check(run.fault, run.seed, run.elapsedSeconds(), 1,
+            bank.history(), bank.finalState(CLUSTER.pool()), bank.setupIds());
+        run.finish(report);
+        assertTrue(report.ok() > 0, "no operation succeeded: " + report.line());
+        assertTrue(ledger.verify().ok(), "verify after the rebalance");
+      }
+    } finally {
+      removeAndStop(added, dir, schema);
+    }
+    CLUSTER.assertNothingPreparedAndNoNewDeadlocks(deadlocks);
+  }
+
+  /**
+   * Drops the test's schema, drains the added worker of every shard (other schemas' too: the rebalance moved them),
+   * removes it from the cluster, stops it and deletes its files; each step tried whatever the others did.
+   */
+  private static void removeAndStop(CitusNode added, Path dir, String schema) throws Exception {
+    Exception first = null;
+    for (String sql : new String[] {"DROP SCHEMA IF EXISTS " + schema + " CASCADE",
+        "SELECT citus_drain_node('localhost', " + added.port + ")",
+        "SELECT citus_remove_node('localhost', " + added.port + ")"}) {
+      try {
+        if (!sql.startsWith("SELECT") || CLUSTER.query("SELECT count(*) FROM pg_dist_node WHERE nodeport = "
+            + added.port) > 0) {
+          CLUSTER.execute(sql);
+        }
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    try {
+      added.stop();
+    } catch (Exception e) {
+      first = first == null ? e : first;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
