@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.BatchMode;
 import dev.ledger.core.Ledger;
@@ -15,8 +17,10 @@ import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
 import dev.ledger.core.TransferResult;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -254,6 +258,68 @@ class CitusLedgerStoreTest {
       assertTrue(e.getMessage().contains("ledger history is immutable"), sql + ": " + e.getMessage());
     }
     assertEquals(10, ledger.balance(AccountId.of("a")));
+  }
+
+  /**
+   * A transfer is atomic across nodes even when the destination's worker fails at the very end: a deferred
+   * constraint trigger on the destination's credit shard fails at commit, on the worker. Citus must have prepared
+   * that worker (two-phase commit), so the failure aborts the whole transfer; a worker committed after the
+   * coordinator would leave the debit without its credit. Run late in a session whose earlier statements only read
+   * from the destination's worker (Citus once left such a worker out of the two-phase commit), with transfer ids
+   * whose own rows lie on the source's worker.
+   */
+  @Test
+  void transfer_destinationWorkerFailsAtCommit_nothingRecordedOnAnyNode() throws Exception {
+    Funded setup = funded(1_000);
+    String s = setup.store().schema();
+    AccountId a = setup.accounts().get(0);
+    AccountId b = setup.accounts().get(1);
+    int sourceWorker = CLUSTER.workerOf(s, a.value());
+    int destinationWorker = CLUSTER.workerOf(s, b.value());
+    assertNotEquals(sourceWorker, destinationWorker);
+    long shard = CLUSTER.query("SELECT get_shard_id_for_distribution_column('" + s + ".credit', '" + b.value()
+        + "')");
+    String trigger = "SET citus.enable_ddl_propagation TO off; SET citus.enable_manual_changes_to_shards TO on;"
+        + " CREATE FUNCTION " + s + ".fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS"
+        + " $f$ BEGIN RAISE EXCEPTION 'destination worker fails at commit'; END $f$;"
+        + " CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON " + s + ".credit_" + shard
+        + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + s + ".fail_at_commit()";
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(CitusCluster.url());
+    config.setMaximumPoolSize(1); // one session: the later transfers reuse its cached connections to the workers
+    try (HikariDataSource one = new HikariDataSource(config);
+        Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(one).schema(s).distributed(true)
+            .summarizeEvery(Duration.ZERO).build()).build()) {
+      ledger.transfer(TransferRequest.of(a, b, 1, "USD").withId(idOn(s, sourceWorker)));
+      assertEquals(1_001, ledger.balance(b)); // reads the destination's worker in this session
+      try (Connection c = DriverManager.getConnection(CitusCluster.nodeUrl(destinationWorker));
+          Statement st = c.createStatement()) {
+        st.execute(trigger);
+      }
+      for (int i = 0; i < 3; i++) {
+        UUID id = idOn(s, sourceWorker);
+        assertThrows(RuntimeException.class, () -> ledger.transfer(TransferRequest.of(a, b, 10, "USD").withId(id)),
+            "the destination's worker refused its commit, yet the transfer was acknowledged");
+        assertTrue(ledger.findTransfer(id).isEmpty(), "a transfer whose credit failed was recorded");
+      }
+      CLUSTER.query("SELECT recover_prepared_transactions()");
+      assertEquals(999, ledger.balance(a), "the source was debited without the credit");
+      assertEquals(1_001, ledger.balance(b));
+      assertEquals(0, CLUSTER.query("SELECT count(*) FROM " + s + ".transfer WHERE amount = 10"));
+    }
+  }
+
+  /** A new transfer id whose row in transfer_id lies on the worker on {@code port}. */
+  private static UUID idOn(String schema, int port) throws SQLException {
+    for (int i = 0; i < 1000; i++) {
+      UUID id = UUID.randomUUID();
+      if (CLUSTER.query("SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n ON n.groupid = p.groupid"
+          + " WHERE p.shardid = get_shard_id_for_distribution_column('" + schema + ".transfer_id', '" + id
+          + "'::uuid)") == port) {
+        return id;
+      }
+    }
+    throw new AssertionError("no transfer id on the worker on port " + port);
   }
 
   /** A new distributed store, its ledger, and five accounts on both workers each funded with {@code opening}. */

@@ -651,26 +651,48 @@ BEGIN
                 RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'transfer_id_key', MESSAGE = SQLERRM;
             END;
         END IF;
-        -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
-        WITH recorded AS (
-            INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount,
-                        currency, recorded_at, reference, source_debits, created_xid, chain_hash, metadata, kind,
-                        pending_id, expires_at, source_held)
-            SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h, u.m, u.k, u.pid, u.e,
-                   u.held
-              FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
-                          o_debits, o_hash, o_status, meta, kinds, pids, o_exp, o_held, o_released)
-                   AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st, m, k, pid, e, held, rel)
-             WHERE u.st = 'OK'
-             ORDER BY u.id
-            RETURNING t.destination, t.recorded_at, t.id, t.amount, t.source, t.source_index, t.currency,
-                      t.reference, t.metadata, t.kind, t.pending_id, t.expires_at)
-        INSERT INTO ${flyway:defaultSchema}.credit (account, recorded_at, id, amount, source, source_index, currency,
-                    reference, metadata, kind, pending_id, expires_at, released)
-        SELECT r.destination, r.recorded_at, r.id, r.amount, r.source, r.source_index, r.currency, r.reference,
-               r.metadata, r.kind, r.pending_id, r.expires_at,
-               CASE WHEN r.kind IN (2, 3) THEN o_released[array_position(p_ids, r.id)] END
-          FROM recorded r;
+        IF NOT dist THEN
+            -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
+            WITH recorded AS (
+                INSERT INTO ${flyway:defaultSchema}.transfer AS t (source, source_index, id, destination, amount,
+                            currency, recorded_at, reference, source_debits, created_xid, chain_hash, metadata, kind,
+                            pending_id, expires_at, source_held)
+                SELECT u.src, u.idx, u.id, u.dst, u.amt, u.cur, u.ts, u.ref, u.deb, my_xid, u.h, u.m, u.k, u.pid, u.e,
+                       u.held
+                  FROM unnest(p_ids, p_sources, o_index, p_destinations, p_amounts, p_currencies, o_at, p_references,
+                              o_debits, o_hash, o_status, meta, kinds, pids, o_exp, o_held, o_released)
+                       AS u(id, src, idx, dst, amt, cur, ts, ref, deb, h, st, m, k, pid, e, held, rel)
+                 WHERE u.st = 'OK'
+                 ORDER BY u.id
+                RETURNING t.destination, t.recorded_at, t.id, t.amount, t.source, t.source_index, t.currency,
+                          t.reference, t.metadata, t.kind, t.pending_id, t.expires_at)
+            INSERT INTO ${flyway:defaultSchema}.credit (account, recorded_at, id, amount, source, source_index, currency,
+                        reference, metadata, kind, pending_id, expires_at, released)
+            SELECT r.destination, r.recorded_at, r.id, r.amount, r.source, r.source_index, r.currency, r.reference,
+                   r.metadata, r.kind, r.pending_id, r.expires_at,
+                   CASE WHEN r.kind IN (2, 3) THEN o_released[array_position(p_ids, r.id)] END
+              FROM recorded r;
+        ELSE
+            -- On Citus, each row by its own INSERT ... VALUES (a router write), in id order. Citus writes an
+            -- INSERT ... SELECT's rows to a shard by COPY over a connection it may count as read-only when this
+            -- transaction only read through it before: that worker was then left out of the two-phase commit and
+            -- committed after the coordinator, so its failure at commit lost the credit of a recorded debit
+            -- (CitusLedgerStoreTest, a deferred trigger failing on the destination's shard).
+            FOR j IN SELECT u.ord FROM unnest(p_ids, o_status) WITH ORDINALITY u(id, st, ord)
+                      WHERE u.st = 'OK' ORDER BY u.id LOOP
+                INSERT INTO ${flyway:defaultSchema}.transfer (source, source_index, id, destination, amount, currency,
+                            recorded_at, reference, source_debits, created_xid, chain_hash, metadata, kind, pending_id,
+                            expires_at, source_held)
+                VALUES (p_sources[j], o_index[j], p_ids[j], p_destinations[j], p_amounts[j], p_currencies[j], o_at[j],
+                        p_references[j], o_debits[j], my_xid, o_hash[j], meta[j], kinds[j], pids[j], o_exp[j],
+                        o_held[j]);
+                INSERT INTO ${flyway:defaultSchema}.credit (account, recorded_at, id, amount, source, source_index,
+                            currency, reference, metadata, kind, pending_id, expires_at, released)
+                VALUES (p_destinations[j], o_at[j], p_ids[j], p_amounts[j], p_sources[j], o_index[j], p_currencies[j],
+                        p_references[j], meta[j], kinds[j], pids[j], o_exp[j],
+                        CASE WHEN kinds[j] IN (2, 3) THEN o_released[j] END);
+            END LOOP;
+        END IF;
     END IF;
 
     RETURN QUERY
