@@ -309,6 +309,29 @@ class CitusLedgerStoreTest {
     }
   }
 
+  /**
+   * The ledger orders concurrent writers with advisory locks, which are one node's: on Citus every write must run
+   * on the coordinator. Citus would run the function on a worker too (its metadata is everywhere): refused there,
+   * naming the rule, and nothing recorded.
+   */
+  @Test
+  void appendTransfers_calledOnAWorker_refusedNamingTheCoordinator() throws Exception {
+    Funded setup = funded(100);
+    String s = setup.store().schema();
+    AccountId a = setup.accounts().get(0);
+    AccountId b = setup.accounts().get(1);
+    try (Connection c = DriverManager.getConnection(CitusCluster.nodeUrl(CLUSTER.nodePorts().get(1)));
+        Statement st = c.createStatement()) {
+      SQLException e = assertThrows(SQLException.class, () -> st.execute("SELECT * FROM " + s + ".append_transfers("
+          + "ARRAY[gen_random_uuid()], ARRAY['" + a.value() + "'], ARRAY['" + b.value() + "'], ARRAY[1::bigint],"
+          + " ARRAY['USD'], ARRAY[NULL::text], now(), false, false, false, NULL, NULL, NULL, NULL, NULL)"));
+      assertEquals("55000", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("through the coordinator only"), e.getMessage());
+    }
+    assertEquals(100, setup.ledger().balance(a));
+    assertEquals(100, setup.ledger().balance(b));
+  }
+
   /** A new transfer id whose row in transfer_id lies on the worker on {@code port}. */
   private static UUID idOn(String schema, int port) throws SQLException {
     for (int i = 0; i < 1000; i++) {

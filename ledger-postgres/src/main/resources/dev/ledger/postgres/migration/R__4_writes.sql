@@ -251,6 +251,16 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('item %s: the amount must be positive, source and'
             ' destination distinct, the reference at most 256 characters', bad);
     END IF;
+    -- The advisory locks below order the writers of one node: on Citus every call runs on the coordinator
+    -- (docs/design.md, "On Citus"), never on a worker, where Citus would also let it run. (Nested: the inner
+    -- expression is planned only where Citus, and its function, exist.)
+    IF dist THEN
+        IF NOT pg_catalog.citus_is_coordinator() THEN
+            RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = 'on Citus, transfers are recorded through the'
+                ' coordinator only, not through a worker: the ledger orders concurrent writers with advisory locks'
+                ' on one node';
+        END IF;
+    END IF;
     IF p_metadata IS NOT NULL THEN
         IF cardinality(p_metadata) IS DISTINCT FROM n THEN
             RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the argument arrays of a batch have one length';
