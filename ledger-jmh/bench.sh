@@ -7,20 +7,37 @@
 #   ledger-jmh/bench.sh --full    longer iterations (an hour or so on 2 cores); regenerates the same files
 #   ledger-jmh/bench.sh --smoke   CI: one 1-second iteration of each benchmark, 10k-transfer history instead of
 #                                 1M; checks that summary.json has every key; report under target/ only
+#   ledger-jmh/bench.sh --citus   the ledger distributed on a running Citus cluster against the same ledger on the
+#                                 coordinator alone, in one run (~7 min on 2 cores, after the build): uniform (10k
+#                                 accounts; 1, 4, 16 threads; at 16 also uncoalesced) and hot (Zipf 1.0, 2.0; 16
+#                                 threads) throughput, one caller's latency on one worker and across two; regenerates
+#                                 docs/benchmarks-citus.md
+#   ledger-jmh/bench.sh --citus --smoke   the same trials, one 2-second iteration each, 2k uniform accounts, in one
+#                                 JVM (~1 min); checks summary.json; report under target/ only
 #
 # Options:
 #   --jdbc-url URL   use an existing server instead of the embedded one, e.g.
 #                    'jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=...'
 #                    (the user must be allowed to create databases: each trial gets a new one, dropped after it)
+#   --citus-url URL  with --citus: the Citus coordinator (default
+#                    'jdbc:postgresql://localhost:9700/postgres?user=postgres'); at least 2 workers, the same user and
+#                    database on every node. Each trial creates a schema bench_<...> there and drops it; leftover
+#                    bench_% schemas are dropped at the start and the end. CPU per node is read from /proc, so only
+#                    for servers on this machine. Through JAVA_TOOL_OPTIONS: -Dledger.bench.citus.shardCount
+#                    (default 32), -Dledger.bench.citus.accounts (uniform; default 10000),
+#                    -Dledger.bench.citus.singleSummarizer=false (the single node's summariser; default on).
 #   --only REGEX     run only the groups or benchmarks matching REGEX (for development; the report then has gaps)
 #   --skip-build     use the benchmarks.jar already built
 #
-# Outputs in ledger-jmh/target/benchmarks/: jmh-result.json (JMH's JSON), side/*.json, run.json, summary.json,
-# run.log. Needs a JDK 17+ and Maven 3.8+ on PATH; nothing else (the embedded PostgreSQL comes from Maven).
+# Outputs in ledger-jmh/target/benchmarks/ (--citus: ledger-jmh/target/benchmarks-citus/): jmh-result.json (JMH's
+# JSON), side/*.json, run.json, summary.json, run.log. Needs a JDK 17+ and Maven 3.8+ on PATH; nothing else (the
+# embedded PostgreSQL comes from Maven; --citus needs the cluster).
 set -euo pipefail
 
 mode=""
 jdbc_url=""
+citus=0
+citus_url="jdbc:postgresql://localhost:9700/postgres?user=postgres"
 only=""
 build=1
 while [[ $# -gt 0 ]]; do
@@ -28,16 +45,25 @@ while [[ $# -gt 0 ]]; do
     --quick) mode=quick ;;
     --full) mode=full ;;
     --smoke) mode=smoke ;;
+    --citus) citus=1 ;;
     --jdbc-url) jdbc_url="${2:?--jdbc-url needs a URL}"; shift ;;
+    --citus-url) citus_url="${2:?--citus-url needs a URL}"; shift ;;
     --only) only="${2:?--only needs a regex}"; shift ;;
     --skip-build) build=0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
+if [[ $citus -eq 1 ]]; then
+  if [[ -n "$mode" && "$mode" != smoke ]] || [[ -n "$jdbc_url" ]]; then
+    echo "--citus goes alone or with --smoke, and takes --citus-url instead of --jdbc-url (try --help)" >&2
+    exit 2
+  fi
+  mode=$([[ "$mode" == smoke ]] && echo citus-smoke || echo citus)
+fi
 if [[ -z "$mode" ]]; then
-  echo "give one of --quick, --full or --smoke (try --help)" >&2
+  echo "give one of --quick, --full, --smoke or --citus (try --help)" >&2
   exit 2
 fi
 
@@ -52,6 +78,30 @@ if [[ $build -eq 1 ]]; then
 fi
 jar="ledger-jmh/target/benchmarks.jar"
 [[ -f "$jar" ]] || { echo "[bench.sh] $jar is missing" >&2; exit 1; }
+
+if [[ $citus -eq 1 ]]; then
+  out="ledger-jmh/target/benchmarks-citus"
+  rm -rf "$out"
+  mkdir -p "$out"
+  run_args=(--mode "$mode" --out "$out" --jdbc-url "$citus_url")
+  [[ -n "$only" ]] && run_args+=(--only "$only")
+  echo "[bench.sh] running the $mode suite against the Citus coordinator (log: $out/run.log)"
+  if ! "$java_cmd" -Xmx2g -Djava.awt.headless=true -cp "$jar" dev.ledger.jmh.CitusRun "${run_args[@]}" 2>&1 \
+      | tee "$out/run.log"; then
+    echo "[bench.sh] the Citus run failed; see $out/run.log" >&2
+    exit 1
+  fi
+  report_args=(--in "$out")
+  if [[ "$mode" == citus-smoke ]]; then
+    # The smoke never touches docs/: its report stays under target/.
+    report_args+=(--command "ledger-jmh/bench.sh --citus --smoke" --markdown "$out/smoke-report.md" --check)
+  else
+    report_args+=(--command "ledger-jmh/bench.sh --citus" --markdown docs/benchmarks-citus.md)
+  fi
+  "$java_cmd" -cp "$jar" dev.ledger.jmh.report.CitusReport "${report_args[@]}"
+  echo "[bench.sh] $mode run finished in $(( $(date +%s) - start )) s"
+  exit 0
+fi
 
 out="ledger-jmh/target/benchmarks"
 rm -rf "$out"

@@ -18,6 +18,20 @@ public final class BenchProps {
   public static final String TEMPLATE = "ledger.bench.template";
   /** Prints the time of each setup step and fixture statement; default false. */
   public static final String DEBUG = "ledger.bench.debug";
+  /**
+   * The Citus benchmarks ({@code bench.sh --citus}): {@code citus.shard_count} when a distributed schema is
+   * migrated; default 32, Citus's own default.
+   */
+  public static final String CITUS_SHARD_COUNT = "ledger.bench.citus.shardCount";
+  /**
+   * The Citus benchmarks: whether the single node's schema runs the balance summariser at the library's default
+   * (every second); default true. The cluster runs without ({@code distributed(true)} refuses it for now); at its
+   * throughput a trial's credits per account stay few, while on the single node, without summaries, every funds
+   * check of the hottest account sums all its credits and the hot workloads slow down as the trial goes on.
+   */
+  public static final String CITUS_SINGLE_SUMMARIZER = "ledger.bench.citus.singleSummarizer";
+  /** The Citus benchmarks: the accounts of the uniform workload; default 10,000, as {@link TransferBenchmark}. */
+  public static final String CITUS_ACCOUNTS = "ledger.bench.citus.accounts";
 
   private BenchProps() {}
 
@@ -27,5 +41,17 @@ public final class BenchProps {
 
   static long seed() {
     return Long.getLong(SEED, 42L);
+  }
+
+  static int citusShardCount() {
+    return Integer.getInteger(CITUS_SHARD_COUNT, 32);
+  }
+
+  static boolean citusSingleSummarizer() {
+    return Boolean.parseBoolean(System.getProperty(CITUS_SINGLE_SUMMARIZER, "true"));
+  }
+
+  static int citusAccounts() {
+    return Integer.getInteger(CITUS_ACCOUNTS, TransferBenchmark.ACCOUNTS);
   }
 }

@@ -267,7 +267,7 @@ public final class BenchRun {
   }
 
   /** Concatenates JMH's JSON arrays into one. */
-  private static void mergeResults(List<Path> results, Path merged) throws IOException {
+  static void mergeResults(List<Path> results, Path merged) throws IOException {
     StringBuilder all = new StringBuilder("[\n");
     boolean first = true;
     for (Path p : results) {

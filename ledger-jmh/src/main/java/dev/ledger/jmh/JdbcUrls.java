@@ -24,6 +24,13 @@ final class JdbcUrls {
     return m.group(1) + "/" + database + (m.group(3) == null ? "" : m.group(3));
   }
 
+  /** The same database and parameters on another server, e.g. a Citus worker named by the coordinator. */
+  static String withHostPort(String url, String host, int port) {
+    Matcher m = parse(url);
+    return "jdbc:postgresql://" + host + ":" + port + "/" + (m.group(2) == null ? "" : m.group(2))
+        + (m.group(3) == null ? "" : m.group(3));
+  }
+
   /** The host part, e.g. {@code localhost} or {@code 127.0.0.1}. */
   static String host(String url) {
     String hostPort = parse(url).group(1).substring("jdbc:postgresql://".length());
@@ -32,6 +39,13 @@ final class JdbcUrls {
     }
     int colon = hostPort.indexOf(':');
     return colon < 0 ? hostPort : hostPort.substring(0, colon);
+  }
+
+  /** The port, 5432 when the URL names none. */
+  static int port(String url) {
+    String hostPort = parse(url).group(1).substring("jdbc:postgresql://".length());
+    int colon = hostPort.lastIndexOf(':');
+    return colon < 0 || hostPort.endsWith("]") ? 5432 : Integer.parseInt(hostPort.substring(colon + 1));
   }
 
   /** Whether the server runs on this machine (so that its processes' CPU time can be read from /proc). */

@@ -1,0 +1,227 @@
+package dev.ledger.jmh;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the Citus benchmarks ({@code bench.sh --citus}) against the coordinator of a running cluster: the uniform and
+ * hot workloads, each on a schema distributed across the cluster and on one on the coordinator alone, and one
+ * caller's latency by where a transfer's rows live. Writes JMH's JSON, the side files and {@code run.json} into the
+ * output directory; {@link dev.ledger.jmh.report.CitusReport} turns them into the report. Drops leftover
+ * {@code bench_%} schemas before and after.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.ledger.jmh.CitusRun --mode citus|citus-smoke --jdbc-url URL [--out DIR] [--only REGEX]
+ * </pre>
+ */
+public final class CitusRun {
+  private CitusRun() {}
+
+  public static void main(String[] args) throws Exception {
+    String mode = "citus";
+    String url = "jdbc:postgresql://localhost:9700/postgres?user=postgres";
+    Path out = Path.of("ledger-jmh/target/benchmarks-citus");
+    Pattern only = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--mode" -> mode = args[++i];
+        case "--jdbc-url" -> url = args[++i];
+        case "--out" -> out = Path.of(args[++i]);
+        case "--only" -> only = Pattern.compile(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; usage: CitusRun --mode citus|citus-smoke --jdbc-url URL [--out DIR] [--only REGEX]");
+      }
+    }
+    boolean smoke = "citus-smoke".equals(mode);
+    if (!smoke && !"citus".equals(mode)) {
+      throw new IllegalArgumentException("mode must be citus or citus-smoke, got " + mode);
+    }
+    if (System.getProperty(BenchProps.POOL_SIZE) == null) {
+      System.setProperty(BenchProps.POOL_SIZE, "16"); // 16 threads at most
+    }
+    if (smoke && System.getProperty(BenchProps.CITUS_ACCOUNTS) == null) {
+      System.setProperty(BenchProps.CITUS_ACCOUNTS, "2000");
+    }
+    List<BenchRun.Group> groups = groups(smoke);
+    if (only != null) {
+      Pattern p = only;
+      groups = groups.stream().filter(g -> p.matcher(g.name()).find() || p.matcher(g.include()).find()).toList();
+    }
+    Files.createDirectories(out.resolve("side"));
+    long t0 = System.nanoTime();
+    int exit = 0;
+    try {
+      CitusNodes nodes = CitusNodes.discover(url);
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("mode", mode);
+      run.put("started", Instant.now().toString());
+      run.put("url", JdbcUrls.redact(url));
+      run.put("dropped_at_start", CitusNodes.dropBenchSchemas(url));
+      run.put("citus_version", citusVersion(url));
+      run.put("shard_count", BenchProps.citusShardCount());
+      run.put("uniform_accounts", BenchProps.citusAccounts());
+      run.put("hot_accounts", HotAccountsBenchmark.ACCOUNTS);
+      run.put("latency_accounts", CitusLatencyBenchmark.ACCOUNTS);
+      run.put("pool_size", BenchProps.poolSize());
+      run.put("seed", BenchProps.seed());
+      run.put("coalescing", System.getProperty("ledger.bench.coalescing", "default"));
+      run.put("single_node_summarizer", BenchProps.citusSingleSummarizer());
+      run.put("cores", Runtime.getRuntime().availableProcessors());
+      run.put("cpu_from_proc", nodes.local());
+      run.put("load_average_1m_start", ServerCpu.loadAverage());
+      List<Map<String, Object>> nodeInfo = new ArrayList<>();
+      for (CitusNodes.Node n : nodes.all()) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", n.name());
+        info.put("url", JdbcUrls.redact(n.url()));
+        info.put("settings", BenchRun.databaseSettings(n.url()));
+        nodeInfo.add(info);
+      }
+      run.put("nodes", nodeInfo);
+      List<Map<String, Object>> groupInfo = new ArrayList<>();
+      run.put("groups", groupInfo);
+      write(out.resolve("run.json"), run);
+
+      // For groups run without forking (-f 0), this JVM is the benchmark JVM: give it the forks' settings.
+      for (String arg : jvmArgs(url, out)) {
+        if (arg.startsWith("-D")) {
+          int eq = arg.indexOf('=');
+          System.setProperty(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+      }
+      List<Path> results = new ArrayList<>();
+      for (BenchRun.Group g : groups) {
+        long g0 = System.nanoTime();
+        for (int threads : g.threads()) {
+          Path result = out.resolve("jmh-" + g.name() + "-t" + threads + ".json");
+          System.out.println("[citus] group " + g.name() + ", " + threads + " thread(s): " + g.include());
+          new Runner(options(g, threads, url, out, result)).run();
+          results.add(result);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", g.name());
+        info.put("include", g.include());
+        info.put("threads", Arrays.stream(g.threads()).boxed().toList());
+        Map<String, Object> params = new LinkedHashMap<>();
+        g.params().forEach((k, v) -> params.put(k, List.of(v)));
+        info.put("params", params);
+        info.put("settings", g.settings().toMap());
+        List<String> shown = new ArrayList<>();
+        for (String arg : jvmArgs(url, out)) {
+          shown.add(arg.replace(url, JdbcUrls.redact(url)));
+        }
+        info.put("jvm_args", shown);
+        info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
+        groupInfo.add(info);
+        write(out.resolve("run.json"), run);
+      }
+      BenchRun.mergeResults(results, out.resolve("jmh-result.json"));
+      run.put("load_average_1m_end", ServerCpu.loadAverage());
+      run.put("dropped_at_end", CitusNodes.dropBenchSchemas(url));
+      run.put("finished", Instant.now().toString());
+      run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
+      write(out.resolve("run.json"), run);
+      System.out.printf(Locale.ROOT, "[citus] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
+    } catch (RunnerException | SQLException | RuntimeException e) {
+      System.err.println("[citus] FAILED: " + e);
+      e.printStackTrace();
+      exit = 1;
+      try {
+        CitusNodes.dropBenchSchemas(url);
+      } catch (SQLException | RuntimeException again) {
+        System.err.println("[citus] could not drop the bench_ schemas: " + again.getMessage());
+      }
+    }
+    System.exit(exit);
+  }
+
+  /**
+   * The groups: uniform at 1, 4 and 16 threads (and at 16 without coalescing), hot (s = 1.0, 2.0) at 16, and the
+   * latency pairs at 1; each throughput trial on the cluster and on the single node. The smoke runs one short
+   * iteration of each, in this JVM.
+   */
+  static List<BenchRun.Group> groups(boolean smoke) {
+    BenchRun.Settings s = smoke ? new BenchRun.Settings(0, 0, 1, 1, 2) : new BenchRun.Settings(1, 1, 5, 3, 5);
+    int[] uniformThreads = smoke ? new int[] {16} : new int[] {1, 4, 16};
+    List<BenchRun.Group> groups = new ArrayList<>();
+    groups.add(new BenchRun.Group("uniform", "dev.ledger.jmh.CitusTransferBenchmark.ledger$", uniformThreads,
+        Map.of("target", new String[] {"cluster", "single"}), s, "1g", "none"));
+    // One transaction per transfer: what a transfer costs each node, without batches spanning every worker.
+    groups.add(new BenchRun.Group("uniform-uncoalesced", "dev.ledger.jmh.CitusTransferBenchmark.ledger$",
+        new int[] {16}, Map.of("target", new String[] {"cluster", "single"}, "coalescing", new String[] {"off"}), s,
+        "1g", "none"));
+    groups.add(new BenchRun.Group("hot", "dev.ledger.jmh.CitusHotBenchmark.ledger$", new int[] {16},
+        Map.of("target", new String[] {"cluster", "single"}, "s", new String[] {"1.0", "2.0"}), s, "1g", "none"));
+    groups.add(new BenchRun.Group("latency", "dev.ledger.jmh.CitusLatencyBenchmark.ledger$", new int[] {1},
+        Map.of("pair", new String[] {"same", "cross", "single"}), s, "1g", "none"));
+    return groups;
+  }
+
+  private static List<String> jvmArgs(String url, Path out) {
+    List<String> args = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-Djava.awt.headless=true",
+        "-D" + BenchProps.JDBC_URL + "=" + url,
+        "-D" + BenchProps.SIDE_DIR + "=" + out.resolve("side").toAbsolutePath(),
+        "-D" + BenchProps.POOL_SIZE + "=" + BenchProps.poolSize(),
+        "-D" + BenchProps.SEED + "=" + BenchProps.seed(),
+        "-D" + BenchProps.CITUS_SHARD_COUNT + "=" + BenchProps.citusShardCount(),
+        "-D" + BenchProps.CITUS_ACCOUNTS + "=" + BenchProps.citusAccounts(),
+        "-D" + BenchProps.CITUS_SINGLE_SUMMARIZER + "=" + BenchProps.citusSingleSummarizer()));
+    String coalescing = System.getProperty("ledger.bench.coalescing");
+    if (coalescing != null) {
+      args.add("-Dledger.bench.coalescing=" + coalescing);
+    }
+    return args;
+  }
+
+  private static org.openjdk.jmh.runner.options.Options options(BenchRun.Group g, int threads, String url,
+      Path out, Path result) {
+    BenchRun.Settings s = g.settings();
+    ChainedOptionsBuilder o = new OptionsBuilder()
+        .include(g.include())
+        .threads(threads)
+        .forks(s.forks())
+        .warmupIterations(s.warmupIterations())
+        .warmupTime(TimeValue.seconds(s.warmupSeconds()))
+        .measurementIterations(s.iterations())
+        .measurementTime(TimeValue.seconds(s.seconds()))
+        .timeout(TimeValue.minutes(5))
+        .shouldFailOnError(true)
+        .jvmArgs(jvmArgs(url, out).toArray(String[]::new))
+        .resultFormat(ResultFormatType.JSON)
+        .result(result.toString());
+    g.params().forEach(o::param);
+    return o.build();
+  }
+
+  private static String citusVersion(String url) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'citus'")) {
+      return rs.next() ? rs.getString(1) : "n/a";
+    }
+  }
+
+  private static void write(Path file, Object json) throws IOException {
+    Files.writeString(file, SideFiles.toJson(json) + "\n", StandardCharsets.UTF_8);
+  }
+}
