@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Ledger;
 import dev.ledger.postgres.jepsen.Bank;
+import dev.ledger.postgres.jepsen.BackendKiller;
 import dev.ledger.postgres.jepsen.BankChecker;
 import dev.ledger.postgres.jepsen.FaultRun;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,8 +48,12 @@ class CitusFaultTest {
     try (HikariDataSource pool = pool("citus-kill"); Ledger ledger = ledger(pool, schema)) {
       Bank bank = bank(ledger, pool, schema, run);
       AtomicBoolean stop = new AtomicBoolean();
-      Thread killer = new Thread(() -> kill(new SplittableRandom(run.seed ^ 0x4B111L), workers, stop, kills),
-          "killer");
+      SplittableRandom random = new SplittableRandom(run.seed ^ 0x4B111L);
+      // Each round on a worker chosen by the seed: its backends of this database, which serve the coordinator.
+      Thread killer = new Thread(() -> BackendKiller.run(random, stop, kills,
+          () -> DriverManager.getConnection(CitusCluster.nodeUrl(workers.get(random.nextInt(workers.size())))),
+          "backend_type = 'client backend' AND datname = current_database()"
+              + " AND application_name LIKE 'citus_internal%'"), "killer");
       killer.start();
       try {
         bank.run(CLIENTS, run.duration, run.duration.plusMinutes(2), () -> true, Bank::mixed);
@@ -88,7 +91,7 @@ class CitusFaultTest {
             Thread.sleep(500);
             worker.start();
             long back = System.nanoTime();
-            recoveries.add(awaitClients(bank, back));
+            recoveries.add(bank.secondsUntilClientsAnswer(CLIENTS, back, 120));
           }
         } catch (Throwable t) {
           nemesisFailure.set(t);
@@ -174,63 +177,6 @@ class CitusFaultTest {
     }
   }
 
-  /** Terminates, every 200 ms, one backend of this database on a worker (chosen by the seed, busy ones first). */
-  private static void kill(SplittableRandom random, List<Integer> workers, AtomicBoolean stop, AtomicLong kills) {
-    while (!stop.get()) {
-      int port = workers.get(random.nextInt(workers.size()));
-      try (Connection c = DriverManager.getConnection(CitusCluster.nodeUrl(port));
-          Statement find = c.createStatement();
-          PreparedStatement terminate = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-        List<Integer> active = new ArrayList<>();
-        List<Integer> all = new ArrayList<>();
-        try (ResultSet rs = find.executeQuery("SELECT pid, state = 'active' FROM pg_stat_activity"
-            + " WHERE backend_type = 'client backend' AND datname = current_database()"
-            + " AND pid <> pg_backend_pid() AND application_name LIKE 'citus_internal%' ORDER BY pid")) {
-          while (rs.next()) {
-            all.add(rs.getInt(1));
-            if (rs.getBoolean(2)) {
-              active.add(rs.getInt(1));
-            }
-          }
-        }
-        List<Integer> pick = !active.isEmpty() && random.nextInt(4) != 0 ? active : all;
-        if (!pick.isEmpty()) {
-          terminate.setInt(1, pick.get(random.nextInt(pick.size())));
-          try (ResultSet rs = terminate.executeQuery()) {
-            if (rs.next() && rs.getBoolean(1)) {
-              kills.incrementAndGet();
-            }
-          }
-        }
-      } catch (Exception e) {
-        System.out.println("killer: " + e);
-      }
-      sleep(200);
-    }
-  }
-
-  /** Seconds from {@code back} until every client has completed an operation with a definite answer. */
-  private static double awaitClients(Bank bank, long back) throws InterruptedException {
-    long limit = back + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < limit) {
-      long latest = 0;
-      boolean all = true;
-      for (int c = 0; c < CLIENTS; c++) {
-        long end = bank.history().lastDefiniteEnd(c);
-        if (end <= back) {
-          all = false;
-          break;
-        }
-        latest = Math.max(latest, end);
-      }
-      if (all) {
-        return (latest - back) / 1e9;
-      }
-      Thread.sleep(20);
-    }
-    return 120;
-  }
-
   /** {@code synchronous_commit} on for the node's new sessions ({@code ALTER SYSTEM}), or back to its file's value. */
   private static void durableCommits(int port, boolean on) throws Exception {
     try (Connection c = DriverManager.getConnection(CitusCluster.nodeUrl(port)); Statement st = c.createStatement()) {
@@ -249,14 +195,6 @@ class CitusFaultTest {
       } catch (Exception e) {
         System.out.println("could not start the worker on port " + worker.port + " again: " + e);
       }
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -6,12 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Ledger;
 import dev.ledger.postgres.PostgresDatabase;
 import dev.ledger.postgres.PostgresLedgerStore;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,7 +37,9 @@ class BackendKillFaultTest {
       Bank bank = new Bank(ledger, pool, schema, run.seed, 8, 10_000);
       bank.open();
       AtomicBoolean stop = new AtomicBoolean();
-      Thread killer = new Thread(() -> kill(new SplittableRandom(run.seed ^ 0x4B111L), stop, kills), "killer");
+      Thread killer = new Thread(() -> BackendKiller.run(new SplittableRandom(run.seed ^ 0x4B111L), stop, kills,
+          DB.dataSource()::getConnection, "application_name = '" + APP + "' AND datname = current_database()"),
+          "killer");
       killer.start();
       try {
         bank.run(8, run.duration, run.duration.plusMinutes(1), () -> true, Bank::mixed);
@@ -57,39 +54,6 @@ class BackendKillFaultTest {
       assertTrue(kills.get() >= run.pick(20, 100), "only " + kills + " backends terminated");
       assertTrue(report.ok() > 0 && report.unknown() + report.failed() > 0,
           "the run must both succeed and meet faults: " + report.line());
-    }
-  }
-
-  private static void kill(SplittableRandom random, AtomicBoolean stop, AtomicLong kills) {
-    while (!stop.get()) {
-      try (Connection c = DB.dataSource().getConnection();
-          PreparedStatement find = c.prepareStatement("SELECT pid, state = 'active' FROM pg_stat_activity"
-              + " WHERE application_name = ? AND datname = current_database() ORDER BY pid");
-          PreparedStatement terminate = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-        find.setString(1, APP);
-        List<Integer> active = new ArrayList<>();
-        List<Integer> all = new ArrayList<>();
-        try (ResultSet rs = find.executeQuery()) {
-          while (rs.next()) {
-            all.add(rs.getInt(1));
-            if (rs.getBoolean(2)) {
-              active.add(rs.getInt(1));
-            }
-          }
-        }
-        List<Integer> pick = !active.isEmpty() && random.nextInt(4) != 0 ? active : all;
-        if (!pick.isEmpty()) {
-          terminate.setInt(1, pick.get(random.nextInt(pick.size())));
-          try (ResultSet rs = terminate.executeQuery()) {
-            if (rs.next() && rs.getBoolean(1)) {
-              kills.incrementAndGet();
-            }
-          }
-        }
-      } catch (Exception e) {
-        System.out.println("killer: " + e);
-      }
-      Bank.sleep(200);
     }
   }
 }

@@ -306,6 +306,31 @@ public final class Bank {
     }
   }
 
+  /**
+   * Seconds from {@code backNanos} (a {@link System#nanoTime()}) until each of the first {@code clients} clients has
+   * completed an operation with a definite answer; {@code limitSeconds} if they have not by then.
+   */
+  public double secondsUntilClientsAnswer(int clients, long backNanos, int limitSeconds) throws InterruptedException {
+    long limit = backNanos + TimeUnit.SECONDS.toNanos(limitSeconds);
+    while (System.nanoTime() < limit) {
+      long latest = 0;
+      boolean all = true;
+      for (int c = 0; c < clients; c++) {
+        long end = history.lastDefiniteEnd(c);
+        if (end <= backNanos) {
+          all = false;
+          break;
+        }
+        latest = Math.max(latest, end);
+      }
+      if (all) {
+        return (latest - backNanos) / 1e9;
+      }
+      Thread.sleep(20);
+    }
+    return limitSeconds;
+  }
+
   /** A snapshot read, recorded in the history. */
   public void read(int client) {
     long start = System.nanoTime();

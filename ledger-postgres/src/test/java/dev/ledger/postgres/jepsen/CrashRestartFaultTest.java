@@ -57,7 +57,7 @@ class CrashRestartFaultTest {
             Thread.sleep(500);
             pg.set(start(dir, port));
             long back = System.nanoTime();
-            recoveries.add(awaitClients(bank, back));
+            recoveries.add(bank.secondsUntilClientsAnswer(CLIENTS, back, 60));
           }
         } catch (Throwable t) {
           nemesisFailure.set(t);
@@ -123,27 +123,5 @@ class CrashRestartFaultTest {
     } catch (IOException | RuntimeException ignored) {
       // already stopped
     }
-  }
-
-  /** Seconds from {@code back} until every client has completed an operation with a definite answer. */
-  private static double awaitClients(Bank bank, long back) throws InterruptedException {
-    long limit = back + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < limit) {
-      long latest = 0;
-      boolean all = true;
-      for (int c = 0; c < CLIENTS; c++) {
-        long end = bank.history().lastDefiniteEnd(c);
-        if (end <= back) {
-          all = false;
-          break;
-        }
-        latest = Math.max(latest, end);
-      }
-      if (all) {
-        return (latest - back) / 1e9;
-      }
-      Thread.sleep(20);
-    }
-    return 60;
   }
 }
