@@ -79,18 +79,25 @@ fi
 jar="ledger-jmh/target/benchmarks.jar"
 [[ -f "$jar" ]] || { echo "[bench.sh] $jar is missing" >&2; exit 1; }
 
-if [[ $citus -eq 1 ]]; then
-  out="ledger-jmh/target/benchmarks-citus"
+# run_suite CLASS WHAT FAILED: empties $out, runs the runner CLASS with run_args (and --only) logging to
+# $out/run.log, and stops the script when it fails. WHAT and FAILED name the run in the messages.
+run_suite() {
+  local main_class="$1" what="$2" failed="$3"
   rm -rf "$out"
   mkdir -p "$out"
-  run_args=(--mode "$mode" --out "$out" --jdbc-url "$citus_url")
   [[ -n "$only" ]] && run_args+=(--only "$only")
-  echo "[bench.sh] running the $mode suite against the Citus coordinator (log: $out/run.log)"
-  if ! "$java_cmd" -Xmx2g -Djava.awt.headless=true -cp "$jar" dev.ledger.jmh.CitusRun "${run_args[@]}" 2>&1 \
+  echo "[bench.sh] running $what (log: $out/run.log)"
+  if ! "$java_cmd" -Xmx2g -Djava.awt.headless=true -cp "$jar" "$main_class" "${run_args[@]}" 2>&1 \
       | tee "$out/run.log"; then
-    echo "[bench.sh] the Citus run failed; see $out/run.log" >&2
+    echo "[bench.sh] $failed failed; see $out/run.log" >&2
     exit 1
   fi
+}
+
+if [[ $citus -eq 1 ]]; then
+  out="ledger-jmh/target/benchmarks-citus"
+  run_args=(--mode "$mode" --out "$out" --jdbc-url "$citus_url")
+  run_suite dev.ledger.jmh.CitusRun "the $mode suite against the Citus coordinator" "the Citus run"
   report_args=(--in "$out")
   if [[ "$mode" == citus-smoke ]]; then
     # The smoke never touches docs/: its report stays under target/.
@@ -104,18 +111,9 @@ if [[ $citus -eq 1 ]]; then
 fi
 
 out="ledger-jmh/target/benchmarks"
-rm -rf "$out"
-mkdir -p "$out"
-
 run_args=(--mode "$mode" --out "$out")
 [[ -n "$jdbc_url" ]] && run_args+=(--jdbc-url "$jdbc_url")
-[[ -n "$only" ]] && run_args+=(--only "$only")
-echo "[bench.sh] running the $mode suite (log: $out/run.log)"
-if ! "$java_cmd" -Xmx2g -Djava.awt.headless=true -cp "$jar" dev.ledger.jmh.BenchRun "${run_args[@]}" 2>&1 \
-    | tee "$out/run.log"; then
-  echo "[bench.sh] the benchmark run failed; see $out/run.log" >&2
-  exit 1
-fi
+run_suite dev.ledger.jmh.BenchRun "the $mode suite" "the benchmark run"
 
 report_args=(--in "$out" --command "ledger-jmh/bench.sh --$mode")
 if [[ "$mode" == smoke ]]; then

@@ -24,7 +24,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * Reads and debits of one account with a long history: {@code history} transfers, half credits and half debits,
@@ -35,13 +34,12 @@ import org.openjdk.jmh.infra.IterationParams;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class BalanceBenchmark {
+public class BalanceBenchmark extends Workload<BenchDatabase> {
   static final String ACCOUNT = "h";
 
   @Param({"1000", "1000000"})
   public int history;
 
-  private BenchDatabase db;
   private Ledger ledger;
   private AccountId account;
   private AccountId destination;
@@ -52,26 +50,26 @@ public class BalanceBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    db = BenchDatabase.create("balance");
+    fx = BenchDatabase.create("balance");
     try {
       String schema = BenchDatabase.LEDGER_SCHEMA;
       long t0 = System.nanoTime();
       Instant[] mid = new Instant[1];
-      BenchData.bulkLoad(db.pool(), schema, c -> {
+      BenchData.bulkLoad(fx.pool(), schema, c -> {
         BenchData.openFundedAccounts(c, schema, "d", 1, PgTransfers.FUNDING);
         mid[0] = BenchData.loadHistory(c, schema, ACCOUNT, "sink", history);
       });
       middle = mid[0];
       long t1 = System.nanoTime();
-      BenchData.vacuumAnalyze(db.pool(), schema + ".transfer", schema + ".credit", schema + ".account");
+      BenchData.vacuumAnalyze(fx.pool(), schema + ".transfer", schema + ".credit", schema + ".account");
       long t2 = System.nanoTime();
-      BenchData.afterBulkLoad(db.store());
+      BenchData.afterBulkLoad(fx.store());
       long t3 = System.nanoTime();
       setup.put("history", history);
       setup.put("load_seconds", (t1 - t0) / 1e9);
       setup.put("vacuum_analyze_seconds", (t2 - t1) / 1e9);
       setup.put("after_bulk_load_seconds", (t3 - t2) / 1e9);
-      ledger = Ledger.builder(db.store()).listener(db.counters().listener()).build();
+      ledger = Ledger.builder(fx.store()).listener(fx.counters().listener()).build();
       account = AccountId.of(ACCOUNT);
       destination = AccountId.of("d0");
       seedBalanceSql = Baselines.SEED_BALANCE_SQL.formatted(schema);
@@ -93,31 +91,21 @@ public class BalanceBenchmark {
         throw new IllegalStateException("ledger balance " + ledger.balance(account) + " != SUM " + expected);
       }
     } catch (SQLException | RuntimeException e) {
-      db.close();
+      fx.close();
       throw new IllegalStateException("balance fixture setup failed: " + e.getMessage(), e);
     }
   }
 
-  @Setup(Level.Iteration)
-  public void iterationStarts(IterationParams params) {
-    db.iterationStarts(params);
-  }
-
-  @TearDown(Level.Iteration)
-  public void iterationEnds(IterationParams params) {
-    db.iterationEnds(params);
-  }
-
   @TearDown(Level.Trial)
   public void tearDown(BenchmarkParams params) {
-    db.finish(params, Map.of("setup", setup));
+    fx.finish(params, Map.of("setup", setup));
   }
 
   /** {@code Ledger.balance}: the balance now. */
   @Benchmark
   public long balance() {
     long b = ledger.balance(account);
-    db.counters().ops.increment();
+    fx.counters().ops.increment();
     return b;
   }
 
@@ -125,7 +113,7 @@ public class BalanceBenchmark {
   @Benchmark
   public long balanceAsOf() {
     long b = ledger.balanceAsOf(account, middle);
-    db.counters().ops.increment();
+    fx.counters().ops.increment();
     return b;
   }
 
@@ -133,7 +121,7 @@ public class BalanceBenchmark {
   @Benchmark
   public Balances balances() {
     Balances b = ledger.balances(account);
-    db.counters().ops.increment();
+    fx.counters().ops.increment();
     return b;
   }
 
@@ -141,7 +129,7 @@ public class BalanceBenchmark {
   @Benchmark
   public Balances balancesAsOf() {
     Balances b = ledger.balancesAsOf(account, middle);
-    db.counters().ops.increment();
+    fx.counters().ops.increment();
     return b;
   }
 
@@ -161,7 +149,7 @@ public class BalanceBenchmark {
   @Benchmark
   public Transfer debit() {
     Transfer t = ledger.transfer(TransferRequest.of(account, destination, 1, BenchData.CURRENCY));
-    db.counters().ops.increment();
+    fx.counters().ops.increment();
     return t;
   }
 
@@ -177,7 +165,7 @@ public class BalanceBenchmark {
 
   private String explain(String sql) throws SQLException {
     StringBuilder plan = new StringBuilder();
-    try (Connection c = db.pool().getConnection();
+    try (Connection c = fx.pool().getConnection();
         PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -188,7 +176,7 @@ public class BalanceBenchmark {
   }
 
   private long seedBalance(Instant asOf) throws SQLException {
-    try (Connection c = db.pool().getConnection();
+    try (Connection c = fx.pool().getConnection();
         PreparedStatement ps = c.prepareStatement(asOf == null ? seedBalanceSql : seedBalanceAsOfSql)) {
       if (asOf == null) {
         ps.setString(1, ACCOUNT);
@@ -201,7 +189,7 @@ public class BalanceBenchmark {
       }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        db.counters().ops.increment();
+        fx.counters().ops.increment();
         return rs.getLong(1);
       }
     }

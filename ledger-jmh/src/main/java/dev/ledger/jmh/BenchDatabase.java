@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.IterationType;
  * iterations only, and the database's own view (pg_stat_statements, deadlocks, WAL, and the time of PL/pgSQL
  * functions such as {@code append_transfers}: each trial's database gets {@code track_functions = 'pl'}).
  */
-public final class BenchDatabase implements AutoCloseable {
+public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
   public static final String LEDGER_SCHEMA = "ledger";
 
   private final String adminUrl;
@@ -77,8 +77,7 @@ public final class BenchDatabase implements AutoCloseable {
       own = EmbeddedServer.start();
       admin = own.adminUrl();
     }
-    String name = ("bench_" + label + "_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36))
-        .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    String name = benchName(label);
     if (name.length() > 60) {
       name = name.substring(0, 60);
     }
@@ -101,11 +100,7 @@ public final class BenchDatabase implements AutoCloseable {
     try {
       monitor = DriverManager.getConnection(url);
       boolean statements = enableStatements(monitor);
-      HikariConfig config = new HikariConfig();
-      config.setJdbcUrl(url);
-      config.setMaximumPoolSize(BenchProps.poolSize());
-      config.setMinimumIdle(BenchProps.poolSize());
-      config.setPoolName("bench");
+      HikariConfig config = poolConfig(url, "bench");
       config.setConnectionTimeout(30_000);
       config.setAutoCommit(true);
       debug("connected", t0);
@@ -149,6 +144,25 @@ public final class BenchDatabase implements AutoCloseable {
 
   static void dropTemplate(String adminUrl, String name) {
     dropDatabase(adminUrl, name);
+  }
+
+  /**
+   * {@code bench_<label>_<random>} in lower case, every character other than a-z, 0-9 and _ replaced by _: the name of
+   * a trial's database, or of a Citus trial's schema.
+   */
+  static String benchName(String label) {
+    return ("bench_" + label + "_" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36))
+        .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  }
+
+  /** A pool named {@code poolName} of {@link BenchProps#poolSize()} connections to {@code url}, as many kept idle. */
+  static HikariConfig poolConfig(String url, String poolName) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(BenchProps.poolSize());
+    config.setMinimumIdle(BenchProps.poolSize());
+    config.setPoolName(poolName);
+    return config;
   }
 
   private static void debug(String what, long t0) {
@@ -219,6 +233,7 @@ public final class BenchDatabase implements AutoCloseable {
   }
 
   /** Call from a {@code @Setup(Level.Iteration)} method: starts measuring at the first measurement iteration. */
+  @Override
   public void iterationStarts(IterationParams params) {
     if (params.getType() == IterationType.MEASUREMENT && start == null) {
       start = sample();
@@ -227,6 +242,7 @@ public final class BenchDatabase implements AutoCloseable {
   }
 
   /** Call from a {@code @TearDown(Level.Iteration)} method: stops measuring after the last measurement iteration. */
+  @Override
   public void iterationEnds(IterationParams params) {
     if (params.getType() == IterationType.MEASUREMENT && ++measurementsDone == params.getCount()) {
       end = sample();
@@ -243,14 +259,7 @@ public final class BenchDatabase implements AutoCloseable {
     try {
       store.close();
       pool.close();
-      Map<String, Object> side = new LinkedHashMap<>();
-      side.put("benchmark", params.getBenchmark());
-      Map<String, Object> p = new LinkedHashMap<>();
-      for (String key : params.getParamsKeys()) {
-        p.put(key, params.getParam(key));
-      }
-      side.put("params", p);
-      side.put("threads", params.getThreads());
+      Map<String, Object> side = SideFiles.header(params);
       side.put("database", name);
       side.put("pool_size", BenchProps.poolSize());
       side.putAll(extra);

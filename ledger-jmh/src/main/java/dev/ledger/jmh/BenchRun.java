@@ -52,40 +52,69 @@ public final class BenchRun {
 
   /** A group: benchmarks run with the same settings, once per thread count. */
   record Group(String name, String include, int[] threads, Map<String, String[]> params, Settings settings,
-      String heap, String profiler) {}
+      String heap, String profiler) {
+    /** The group as {@code run.json} lists it: name, include, threads, params and settings, in this order. */
+    Map<String, Object> info() {
+      Map<String, Object> info = new LinkedHashMap<>();
+      info.put("name", name);
+      info.put("include", include);
+      info.put("threads", Arrays.stream(threads).boxed().toList());
+      Map<String, Object> values = new LinkedHashMap<>();
+      params.forEach((k, v) -> values.put(k, List.of(v)));
+      info.put("params", values);
+      info.put("settings", settings.toMap());
+      return info;
+    }
+  }
+
+  /** The command line of a runner: {@code --mode}, {@code --jdbc-url}, {@code --out} and {@code --only}. */
+  record Args(String mode, String jdbcUrl, Path out, Pattern only) {
+    /**
+     * Reads {@code args} over the defaults given.
+     *
+     * @param usage the runner's usage line, shown after an unknown argument
+     */
+    static Args parse(String[] args, String mode, String jdbcUrl, Path out, String usage) {
+      Pattern only = null;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--mode" -> mode = args[++i];
+          case "--jdbc-url" -> jdbcUrl = args[++i];
+          case "--out" -> out = Path.of(args[++i]);
+          case "--only" -> only = Pattern.compile(args[++i]);
+          default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: " + usage);
+        }
+      }
+      return new Args(mode, jdbcUrl, out, only);
+    }
+
+    /** The groups whose name or include pattern {@code --only} finds; all of them without {@code --only}. */
+    List<Group> select(List<Group> groups) {
+      if (only == null) {
+        return groups;
+      }
+      return groups.stream().filter(g -> only.matcher(g.name()).find() || only.matcher(g.include()).find()).toList();
+    }
+  }
 
   private BenchRun() {}
 
   public static void main(String[] args) throws Exception {
-    String mode = "quick";
-    String jdbcUrl = null;
-    Path out = Path.of("ledger-jmh/target/benchmarks");
-    Pattern only = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--mode" -> mode = args[++i];
-        case "--jdbc-url" -> jdbcUrl = args[++i];
-        case "--out" -> out = Path.of(args[++i]);
-        case "--only" -> only = Pattern.compile(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: BenchRun --mode quick|full|smoke [--jdbc-url URL] [--out DIR] [--only REGEX]");
-      }
-    }
+    Args a = Args.parse(args, "quick", null, Path.of("ledger-jmh/target/benchmarks"),
+        "BenchRun --mode quick|full|smoke [--jdbc-url URL] [--out DIR] [--only REGEX]");
+    String mode = a.mode();
+    Path out = a.out();
     if ("smoke".equals(mode) && System.getProperty(BenchProps.POOL_SIZE) == null) {
       // The smoke runs 16 threads at most; a smaller pool opens faster in each fork.
       System.setProperty(BenchProps.POOL_SIZE, "16");
     }
-    List<Group> groups = groups(mode);
-    if (only != null) {
-      Pattern p = only;
-      groups = groups.stream().filter(g -> p.matcher(g.name()).find() || p.matcher(g.include()).find()).toList();
-    }
+    List<Group> groups = a.select(groups(mode));
     Files.createDirectories(out.resolve("side"));
     Instant started = Instant.now();
     long t0 = System.nanoTime();
 
     EmbeddedServer embedded = null;
-    String adminUrl = jdbcUrl;
+    String adminUrl = a.jdbcUrl();
     if (adminUrl == null) {
       System.out.println("[bench] starting the embedded PostgreSQL (fsync on, synchronous_commit on)...");
       embedded = EmbeddedServer.start();
@@ -110,7 +139,7 @@ public final class BenchRun {
       run.put("history", "smoke".equals(mode) ? List.of(1_000, 10_000) : List.of(1_000, 1_000_000));
       List<Map<String, Object>> groupInfo = new ArrayList<>();
       run.put("groups", groupInfo);
-      write(out.resolve("run.json"), run);
+      SideFiles.writeJson(out.resolve("run.json"), run);
 
       template = "bench_template_" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
       BenchDatabase.createTemplate(adminUrl, template);
@@ -129,24 +158,17 @@ public final class BenchRun {
             results.add(result);
           }
         }
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", g.name());
-        info.put("include", g.include());
-        info.put("threads", Arrays.stream(g.threads()).boxed().toList());
-        Map<String, Object> params = new LinkedHashMap<>();
-        g.params().forEach((k, v) -> params.put(k, List.of(v)));
-        info.put("params", params);
-        info.put("settings", g.settings().toMap());
+        Map<String, Object> info = g.info();
         info.put("jvm_args", jvmArgs(g, adminUrl, template, out));
         info.put("profiler", g.profiler());
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
-        write(out.resolve("run.json"), run);
+        SideFiles.writeJson(out.resolve("run.json"), run);
       }
       mergeResults(results, out.resolve("jmh-result.json"));
       run.put("finished", Instant.now().toString());
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
-      write(out.resolve("run.json"), run);
+      SideFiles.writeJson(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[bench] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
     } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[bench] FAILED: " + e);
@@ -242,6 +264,21 @@ public final class BenchRun {
 
   private static org.openjdk.jmh.runner.options.Options options(Group g, int threads, String adminUrl,
       String template, Path out, Path result) {
+    ChainedOptionsBuilder o = jmhOptions(g, threads, jvmArgs(g, adminUrl, template, out), result);
+    if ("gc".equals(g.profiler())) {
+      o.addProfiler(GCProfiler.class);
+    } else if ("stack".equals(g.profiler())) {
+      o.addProfiler(StackProfiler.class, "lines=1;top=25;detailLine=false");
+      o.output(out.resolve("profile-inmemory-stack.txt").toString());
+    }
+    return o.build();
+  }
+
+  /**
+   * JMH's options for one group at {@code threads} threads, without a profiler: the group's settings and params, a
+   * timeout of 5 minutes per iteration, failing on a benchmark's error, and the JSON result into {@code result}.
+   */
+  static ChainedOptionsBuilder jmhOptions(Group g, int threads, List<String> jvmArgs, Path result) {
     Settings s = g.settings();
     ChainedOptionsBuilder o = new OptionsBuilder()
         .include(g.include())
@@ -253,17 +290,11 @@ public final class BenchRun {
         .measurementTime(TimeValue.seconds(s.seconds()))
         .timeout(TimeValue.minutes(5))
         .shouldFailOnError(true)
-        .jvmArgs(jvmArgs(g, adminUrl, template, out).toArray(String[]::new))
+        .jvmArgs(jvmArgs.toArray(String[]::new))
         .resultFormat(ResultFormatType.JSON)
         .result(result.toString());
     g.params().forEach(o::param);
-    if ("gc".equals(g.profiler())) {
-      o.addProfiler(GCProfiler.class);
-    } else if ("stack".equals(g.profiler())) {
-      o.addProfiler(StackProfiler.class, "lines=1;top=25;detailLine=false");
-      o.output(out.resolve("profile-inmemory-stack.txt").toString());
-    }
-    return o.build();
+    return o;
   }
 
   /** Concatenates JMH's JSON arrays into one. */
@@ -325,9 +356,5 @@ public final class BenchRun {
           + e.getMessage(), e);
     }
     return m;
-  }
-
-  private static void write(Path file, Object json) throws IOException {
-    Files.writeString(file, SideFiles.toJson(json) + "\n", StandardCharsets.UTF_8);
   }
 }

@@ -3,7 +3,6 @@ package dev.ledger.jmh;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.AccountId;
-import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.LedgerUnavailableException;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -42,7 +40,7 @@ import org.openjdk.jmh.runner.IterationType;
  * the trial it counts, from the rows, the transfers and the transactions that recorded them, and those whose rows span
  * more than one worker, writes the side file and drops the schema.
  */
-final class CitusFixture {
+final class CitusFixture implements Workload.Fixture {
   static final long OVERDRAFT = 1_000_000_000_000L;
   static final long AMOUNT = 1;
   static final String CURRENCY = "USD";
@@ -77,13 +75,7 @@ final class CitusFixture {
     if (idPool != null) {
       builder.transferIds(idPool);
     }
-    if (coalescing.equals("off")) {
-      builder.coalescing(Coalescing.off());
-    } else if (coalescing.equals("natural")) {
-      builder.coalescing(Coalescing.natural());
-    } else if (coalescing.startsWith("natural:")) {
-      builder.coalescing(Coalescing.natural(512, Integer.parseInt(coalescing.substring("natural:".length()))));
-    } else if (!coalescing.equals("default")) {
+    if (!PgTransfers.coalescing(builder, coalescing) && !coalescing.equals("default")) {
       throw new IllegalArgumentException("coalescing is default, off, natural or natural:WRITERS, not " + coalescing);
     }
     this.ledger = builder.build();
@@ -103,14 +95,8 @@ final class CitusFixture {
       throw new IllegalStateException("the Citus benchmarks need -D" + BenchProps.JDBC_URL + "=<coordinator URL>");
     }
     CitusNodes nodes = CitusNodes.discover(url);
-    String schema = ("bench_" + label + "_" + (distributed ? "cluster" : "single") + "_"
-        + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36))
-        .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setMaximumPoolSize(BenchProps.poolSize());
-    config.setMinimumIdle(BenchProps.poolSize());
-    config.setPoolName("citus-bench");
+    String schema = BenchDatabase.benchName(label + "_" + (distributed ? "cluster" : "single"));
+    HikariConfig config = BenchDatabase.poolConfig(url, "citus-bench");
     config.addDataSourceProperty("ApplicationName", ClusterMeter.APPLICATION_NAME);
     if (distributed) {
       config.setConnectionInitSql("SET citus.shard_count TO " + BenchProps.citusShardCount());
@@ -118,7 +104,7 @@ final class CitusFixture {
     HikariDataSource pool = new HikariDataSource(config);
     PostgresLedgerStore postgres = null;
     try {
-      long t0 = System.nanoTime();
+      SetupTimes times = new SetupTimes();
       boolean summarizer = !distributed && BenchProps.citusSingleSummarizer();
       PostgresLedgerStore.Builder builder = PostgresLedgerStore.builder().dataSource(pool).schema(schema)
           .migrateOnStart(true).distributed(distributed);
@@ -126,14 +112,14 @@ final class CitusFixture {
         builder.summarizeEvery(Duration.ZERO);
       }
       postgres = builder.build();
-      long t1 = System.nanoTime();
+      times.step("migrate");
       AccountId[] ids = new AccountId[accounts];
       String[] names = new String[accounts];
       for (int i = 0; i < accounts; i++) {
         names[i] = "a" + i;
         ids[i] = AccountId.of(names[i]);
       }
-      long t2 = System.nanoTime();
+      times.skip();
       int[] workers = distributed
           ? Placements.workersOf(pool, nodes, schema + ".account", "text", names) : new int[0];
       IdPool idPool = distributed ? new IdPool(pool, nodes, schema, BenchProps.seed()) : null;
@@ -142,17 +128,14 @@ final class CitusFixture {
       }
       CitusFixture fx = new CitusFixture(distributed, schema, nodes, pool, postgres, ids, idPool, workers,
           coalescing);
-      long t3 = System.nanoTime();
+      times.step("placement");
       fx.openAccounts();
-      long t4 = System.nanoTime();
+      times.step("open");
       fx.sql("VACUUM (ANALYZE) " + schema + ".account");
-      long t5 = System.nanoTime();
+      times.step("analyze");
       fx.setup.put("accounts", accounts);
       fx.setup.put("summarizer", summarizer ? "every 1 s (the library's default)" : "off");
-      fx.setup.put("migrate_seconds", (t1 - t0) / 1e9);
-      fx.setup.put("placement_seconds", (t3 - t2) / 1e9);
-      fx.setup.put("open_seconds", (t4 - t3) / 1e9);
-      fx.setup.put("analyze_seconds", (t5 - t4) / 1e9);
+      fx.setup.putAll(times.seconds());
       return fx;
     } catch (SQLException | RuntimeException e) {
       if (postgres != null) {
@@ -235,11 +218,13 @@ final class CitusFixture {
     return m;
   }
 
-  void iterationStarts(IterationParams params) {
+  @Override
+  public void iterationStarts(IterationParams params) {
     meter.iterationStarts(params.getType() == IterationType.MEASUREMENT);
   }
 
-  void iterationEnds(IterationParams params) {
+  @Override
+  public void iterationEnds(IterationParams params) {
     meter.iterationEnds(params.getType() == IterationType.MEASUREMENT, params.getCount());
   }
 
@@ -251,14 +236,7 @@ final class CitusFixture {
       Map<String, Long> client = counts();
       pool.close();
       meter.awaitSessionsGone();
-      Map<String, Object> side = new LinkedHashMap<>();
-      side.put("benchmark", params.getBenchmark());
-      Map<String, Object> p = new LinkedHashMap<>();
-      for (String key : params.getParamsKeys()) {
-        p.put(key, params.getParam(key));
-      }
-      side.put("params", p);
-      side.put("threads", params.getThreads());
+      Map<String, Object> side = SideFiles.header(params);
       side.put("schema", schema);
       side.put("target", distributed ? "cluster" : "single");
       side.put("shard_count", distributed ? BenchProps.citusShardCount() : 0);

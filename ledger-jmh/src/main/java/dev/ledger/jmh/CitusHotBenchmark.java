@@ -6,7 +6,6 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
@@ -18,18 +17,10 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class CitusHotBenchmark extends CitusWorkload {
-  @Param({"cluster", "single"})
-  public String target;
-
+public class CitusHotBenchmark extends CitusTargetWorkload {
   @Override
   protected String label() {
     return "hot";
-  }
-
-  @Override
-  protected boolean distributed() {
-    return "cluster".equals(target);
   }
 
   @Override

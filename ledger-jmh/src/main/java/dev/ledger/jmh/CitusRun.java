@@ -1,7 +1,5 @@
 package dev.ledger.jmh;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,18 +9,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
-import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the Citus benchmarks ({@code bench.sh --citus}) against the coordinator of a running cluster: the uniform and
@@ -39,20 +31,12 @@ public final class CitusRun {
   private CitusRun() {}
 
   public static void main(String[] args) throws Exception {
-    String mode = "citus";
-    String url = "jdbc:postgresql://localhost:9700/postgres?user=postgres";
-    Path out = Path.of("ledger-jmh/target/benchmarks-citus");
-    Pattern only = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--mode" -> mode = args[++i];
-        case "--jdbc-url" -> url = args[++i];
-        case "--out" -> out = Path.of(args[++i]);
-        case "--only" -> only = Pattern.compile(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: CitusRun --mode citus|citus-smoke --jdbc-url URL [--out DIR] [--only REGEX]");
-      }
-    }
+    BenchRun.Args a = BenchRun.Args.parse(args, "citus", "jdbc:postgresql://localhost:9700/postgres?user=postgres",
+        Path.of("ledger-jmh/target/benchmarks-citus"),
+        "CitusRun --mode citus|citus-smoke --jdbc-url URL [--out DIR] [--only REGEX]");
+    String mode = a.mode();
+    String url = a.jdbcUrl();
+    Path out = a.out();
     boolean smoke = "citus-smoke".equals(mode);
     if (!smoke && !"citus".equals(mode)) {
       throw new IllegalArgumentException("mode must be citus or citus-smoke, got " + mode);
@@ -63,11 +47,7 @@ public final class CitusRun {
     if (smoke && System.getProperty(BenchProps.CITUS_ACCOUNTS) == null) {
       System.setProperty(BenchProps.CITUS_ACCOUNTS, "2000");
     }
-    List<BenchRun.Group> groups = groups(smoke);
-    if (only != null) {
-      Pattern p = only;
-      groups = groups.stream().filter(g -> p.matcher(g.name()).find() || p.matcher(g.include()).find()).toList();
-    }
+    List<BenchRun.Group> groups = a.select(groups(smoke));
     Files.createDirectories(out.resolve("side"));
     long t0 = System.nanoTime();
     int exit = 0;
@@ -101,7 +81,7 @@ public final class CitusRun {
       run.put("nodes", nodeInfo);
       List<Map<String, Object>> groupInfo = new ArrayList<>();
       run.put("groups", groupInfo);
-      write(out.resolve("run.json"), run);
+      SideFiles.writeJson(out.resolve("run.json"), run);
 
       // For groups run without forking (-f 0), this JVM is the benchmark JVM: give it the forks' settings.
       for (String arg : jvmArgs(url, out)) {
@@ -116,17 +96,10 @@ public final class CitusRun {
         for (int threads : g.threads()) {
           Path result = out.resolve("jmh-" + g.name() + "-t" + threads + ".json");
           System.out.println("[citus] group " + g.name() + ", " + threads + " thread(s): " + g.include());
-          new Runner(options(g, threads, url, out, result)).run();
+          new Runner(BenchRun.jmhOptions(g, threads, jvmArgs(url, out), result).build()).run();
           results.add(result);
         }
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", g.name());
-        info.put("include", g.include());
-        info.put("threads", Arrays.stream(g.threads()).boxed().toList());
-        Map<String, Object> params = new LinkedHashMap<>();
-        g.params().forEach((k, v) -> params.put(k, List.of(v)));
-        info.put("params", params);
-        info.put("settings", g.settings().toMap());
+        Map<String, Object> info = g.info();
         List<String> shown = new ArrayList<>();
         for (String arg : jvmArgs(url, out)) {
           shown.add(arg.replace(url, JdbcUrls.redact(url)));
@@ -134,14 +107,14 @@ public final class CitusRun {
         info.put("jvm_args", shown);
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
-        write(out.resolve("run.json"), run);
+        SideFiles.writeJson(out.resolve("run.json"), run);
       }
       BenchRun.mergeResults(results, out.resolve("jmh-result.json"));
       run.put("load_average_1m_end", ServerCpu.loadAverage());
       run.put("dropped_at_end", CitusNodes.dropBenchSchemas(url));
       run.put("finished", Instant.now().toString());
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
-      write(out.resolve("run.json"), run);
+      SideFiles.writeJson(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[citus] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
     } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[citus] FAILED: " + e);
@@ -194,34 +167,11 @@ public final class CitusRun {
     return args;
   }
 
-  private static org.openjdk.jmh.runner.options.Options options(BenchRun.Group g, int threads, String url,
-      Path out, Path result) {
-    BenchRun.Settings s = g.settings();
-    ChainedOptionsBuilder o = new OptionsBuilder()
-        .include(g.include())
-        .threads(threads)
-        .forks(s.forks())
-        .warmupIterations(s.warmupIterations())
-        .warmupTime(TimeValue.seconds(s.warmupSeconds()))
-        .measurementIterations(s.iterations())
-        .measurementTime(TimeValue.seconds(s.seconds()))
-        .timeout(TimeValue.minutes(5))
-        .shouldFailOnError(true)
-        .jvmArgs(jvmArgs(url, out).toArray(String[]::new))
-        .resultFormat(ResultFormatType.JSON)
-        .result(result.toString());
-    g.params().forEach(o::param);
-    return o.build();
-  }
 
   private static String citusVersion(String url) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'citus'")) {
       return rs.next() ? rs.getString(1) : "n/a";
     }
-  }
-
-  private static void write(Path file, Object json) throws IOException {
-    Files.writeString(file, SideFiles.toJson(json) + "\n", StandardCharsets.UTF_8);
   }
 }

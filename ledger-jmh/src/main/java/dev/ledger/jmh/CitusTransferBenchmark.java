@@ -1,18 +1,14 @@
 package dev.ledger.jmh;
 
 import dev.ledger.core.Transfer;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.infra.ThreadParams;
 
 /**
  * The uniform workload of {@link TransferBenchmark#ledger} on Citus: {@code Ledger.transfer} of 1 between uniformly
@@ -23,10 +19,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class CitusTransferBenchmark extends CitusWorkload {
-  @Param({"cluster", "single"})
-  public String target;
-
+public class CitusTransferBenchmark extends CitusTargetWorkload {
   /** {@code default}: the library's (natural batching), or what {@code -Dledger.bench.coalescing} says; or off. */
   @Param({"default"})
   public String coalescing;
@@ -42,39 +35,21 @@ public class CitusTransferBenchmark extends CitusWorkload {
   }
 
   @Override
-  protected boolean distributed() {
-    return "cluster".equals(target);
-  }
-
-  @Override
   protected int accounts() {
     return BenchProps.citusAccounts();
   }
 
-  /** Uniformly random pairs of distinct accounts, seeded per thread as in {@link TransferBenchmark}. */
+  /** The pairs of {@link TransferBenchmark.Pairs} among {@link BenchProps#citusAccounts()} accounts. */
   @State(Scope.Thread)
-  public static class Pairs {
-    private final int accounts = BenchProps.citusAccounts();
-    private SplittableRandom random;
-    int source;
-    int destination;
-
-    @Setup(Level.Trial)
-    public void setUp(ThreadParams thread) {
-      random = new SplittableRandom(BenchProps.seed() * 1_000_003 + thread.getThreadIndex());
-    }
-
-    Pairs next() {
-      source = random.nextInt(accounts);
-      int d = random.nextInt(accounts - 1);
-      destination = d >= source ? d + 1 : d;
-      return this;
+  public static class Pairs extends TransferBenchmark.Pairs {
+    public Pairs() {
+      super(BenchProps.citusAccounts());
     }
   }
 
   @Benchmark
   public Transfer ledger(Pairs pairs) {
-    Pairs p = pairs.next();
+    TransferBenchmark.Pairs p = pairs.next();
     return fx.transfer(p.source, p.destination);
   }
 }

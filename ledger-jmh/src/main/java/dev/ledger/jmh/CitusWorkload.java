@@ -7,16 +7,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * The trial lifecycle every Citus workload shares: a new schema per trial ({@link CitusFixture}), on the cluster or
- * on the coordinator alone, the measurements of each iteration, and the trial's side file.
+ * on the coordinator alone, the measurements of each iteration ({@link Workload}), and the trial's side file.
  */
 @State(Scope.Benchmark)
-public abstract class CitusWorkload {
-  protected CitusFixture fx;
-
+public abstract class CitusWorkload extends Workload<CitusFixture> {
   /** Names the trial's schema. */
   protected abstract String label();
 
@@ -42,16 +39,6 @@ public abstract class CitusWorkload {
 
   /** Called once the trial's fixture exists, before the first iteration. */
   protected void prepared() {}
-
-  @Setup(Level.Iteration)
-  public void iterationStarts(IterationParams params) {
-    fx.iterationStarts(params);
-  }
-
-  @TearDown(Level.Iteration)
-  public void iterationEnds(IterationParams params) {
-    fx.iterationEnds(params);
-  }
 
   @TearDown(Level.Trial)
   public void tearDown(BenchmarkParams params) {

@@ -21,7 +21,7 @@ import org.openjdk.jmh.infra.IterationParams;
  * schema and the same accounts in every baseline, one pool for all, and the four ways to move money between
  * account {@code i} and account {@code j}.
  */
-final class PgTransfers {
+final class PgTransfers implements Workload.Fixture {
   /** Every account's opening balance: large enough that no workload runs out. */
   static final long FUNDING = 1_000_000_000_000L;
   static final long AMOUNT = 1;
@@ -47,41 +47,48 @@ final class PgTransfers {
   static PgTransfers create(String label, int accounts) {
     BenchDatabase db = BenchDatabase.create(label);
     try {
-      long t0 = System.nanoTime();
+      SetupTimes times = new SetupTimes();
       String[][] names = new String[1][];
       BenchData.bulkLoad(db.pool(), BenchDatabase.LEDGER_SCHEMA,
           c -> names[0] = BenchData.openFundedAccounts(c, BenchDatabase.LEDGER_SCHEMA, "a", accounts, FUNDING));
-      long t1 = System.nanoTime();
+      times.step("load");
       BenchData.vacuumAnalyze(db.pool(), BenchDatabase.LEDGER_SCHEMA + ".transfer",
           BenchDatabase.LEDGER_SCHEMA + ".account");
-      long t2 = System.nanoTime();
+      times.step("vacuum_analyze");
       BenchData.afterBulkLoad(db.store());
-      long t3 = System.nanoTime();
+      times.step("after_bulk_load");
       Baselines baselines = Baselines.create(db);
-      long t4 = System.nanoTime();
+      times.step("baselines");
       Ledger.Builder builder = Ledger.builder(db.store()).listener(db.counters().listener());
       // -Dledger.bench.coalescing=off|natural|natural:WRITERS compares by hand; the run measures the default.
-      String coalescing = System.getProperty("ledger.bench.coalescing", "default");
-      if (coalescing.equals("off")) {
-        builder.coalescing(Coalescing.off());
-      } else if (coalescing.equals("natural")) {
-        builder.coalescing(Coalescing.natural());
-      } else if (coalescing.startsWith("natural:")) { // natural:WRITERS
-        builder.coalescing(Coalescing.natural(512, Integer.parseInt(coalescing.substring("natural:".length()))));
-      }
+      coalescing(builder, System.getProperty("ledger.bench.coalescing", "default"));
       Ledger ledger = builder.build();
       PgTransfers fx = new PgTransfers(db, ledger, baselines, names[0]);
       fx.setup.put("accounts", accounts);
       fx.setup.put("database_seconds", db.setupSeconds());
-      fx.setup.put("load_seconds", (t1 - t0) / 1e9);
-      fx.setup.put("vacuum_analyze_seconds", (t2 - t1) / 1e9);
-      fx.setup.put("after_bulk_load_seconds", (t3 - t2) / 1e9);
-      fx.setup.put("baselines_seconds", (t4 - t3) / 1e9);
+      fx.setup.putAll(times.seconds());
       return fx;
     } catch (SQLException | RuntimeException e) {
       db.close();
       throw new IllegalStateException("transfer fixture setup failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Sets on {@code builder} the coalescing that {@code coalescing} names: {@code off}, {@code natural} or
+   * {@code natural:WRITERS}. False, and the builder left as it is, for any other name ({@code default}: the store's).
+   */
+  static boolean coalescing(Ledger.Builder builder, String coalescing) {
+    if (coalescing.equals("off")) {
+      builder.coalescing(Coalescing.off());
+    } else if (coalescing.equals("natural")) {
+      builder.coalescing(Coalescing.natural());
+    } else if (coalescing.startsWith("natural:")) { // natural:WRITERS
+      builder.coalescing(Coalescing.natural(512, Integer.parseInt(coalescing.substring("natural:".length()))));
+    } else {
+      return false;
+    }
+    return true;
   }
 
   /** Through {@link Ledger#transfer}; null when the ledger gave up after every retry (counted as a failure). */
@@ -167,11 +174,13 @@ final class PgTransfers {
     throw e;
   }
 
-  void iterationStarts(IterationParams params) {
+  @Override
+  public void iterationStarts(IterationParams params) {
     db.iterationStarts(params);
   }
 
-  void iterationEnds(IterationParams params) {
+  @Override
+  public void iterationEnds(IterationParams params) {
     db.iterationEnds(params);
   }
 

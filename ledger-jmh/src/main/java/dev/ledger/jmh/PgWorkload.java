@@ -6,16 +6,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * The trial lifecycle every PostgreSQL workload shares: a new database with {@link #accounts()} funded accounts
- * per trial ({@link PgTransfers}), the measurements of each iteration, and the trial's side file.
+ * per trial ({@link PgTransfers}), the measurements of each iteration ({@link Workload}), and the trial's side file.
  */
 @State(Scope.Benchmark)
-public abstract class PgWorkload {
-  protected PgTransfers fx;
-
+public abstract class PgWorkload extends Workload<PgTransfers> {
   /** Names the trial's database. */
   protected abstract String label();
 
@@ -24,16 +21,6 @@ public abstract class PgWorkload {
   @Setup(Level.Trial)
   public void setUp() {
     fx = PgTransfers.create(label(), accounts());
-  }
-
-  @Setup(Level.Iteration)
-  public void iterationStarts(IterationParams params) {
-    fx.iterationStarts(params);
-  }
-
-  @TearDown(Level.Iteration)
-  public void iterationEnds(IterationParams params) {
-    fx.iterationEnds(params);
   }
 
   @TearDown(Level.Trial)

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
@@ -33,6 +34,26 @@ public final class SideFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write side file to " + dir, e);
     }
+  }
+
+  /**
+   * The start of a trial's side file, in this order: the benchmark's name, its parameters and its thread count.
+   */
+  static Map<String, Object> header(BenchmarkParams params) {
+    Map<String, Object> side = new LinkedHashMap<>();
+    side.put("benchmark", params.getBenchmark());
+    Map<String, Object> p = new LinkedHashMap<>();
+    for (String key : params.getParamsKeys()) {
+      p.put(key, params.getParam(key));
+    }
+    side.put("params", p);
+    side.put("threads", params.getThreads());
+    return side;
+  }
+
+  /** Writes {@code value} as JSON and a newline to {@code file} (the runners' {@code run.json}). */
+  static void writeJson(Path file, Object value) throws IOException {
+    Files.writeString(file, toJson(value) + "\n", StandardCharsets.UTF_8);
   }
 
   /** JSON text of maps, collections, numbers, booleans, strings and null. */

@@ -36,12 +36,22 @@ public class TransferBenchmark extends PgWorkload {
     return ACCOUNTS;
   }
 
-  /** Uniformly random pairs of distinct accounts, seeded per thread. */
+  /** Uniformly random pairs of distinct accounts among {@value #ACCOUNTS}, seeded per thread. */
   @State(Scope.Thread)
   public static class Pairs {
+    private final int accounts;
     private SplittableRandom random;
     int source;
     int destination;
+
+    public Pairs() {
+      this(ACCOUNTS);
+    }
+
+    /** Pairs among the first {@code accounts} accounts (a subclass's state). */
+    Pairs(int accounts) {
+      this.accounts = accounts;
+    }
 
     @Setup(Level.Trial)
     public void setUp(ThreadParams thread) {
@@ -49,8 +59,8 @@ public class TransferBenchmark extends PgWorkload {
     }
 
     Pairs next() {
-      source = random.nextInt(ACCOUNTS);
-      int d = random.nextInt(ACCOUNTS - 1);
+      source = random.nextInt(accounts);
+      int d = random.nextInt(accounts - 1);
       destination = d >= source ? d + 1 : d;
       return this;
     }
