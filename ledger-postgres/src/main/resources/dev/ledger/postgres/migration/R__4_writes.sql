@@ -220,6 +220,7 @@ DECLARE
     failed     integer := 0;
     i          integer;
     j          integer;
+    ok_order   integer[];
     s          integer;
     d          integer;
     v_amount     bigint;
@@ -646,21 +647,6 @@ BEGIN
             o_status[i] := 'ABORTED';
         END LOOP;
     ELSE
-        IF dist THEN
-            -- On Citus, the ids' own table keeps them unique across sources (R__6_distribution.sql). Its keys are
-            -- the only ones two calls can wait for each other on (two first attempts with one new id): inserted one
-            -- row a statement, in id order, as on one node (one statement across shards would write them in
-            -- parallel, in no fixed order; and Citus reports a unique violation of INSERT ... SELECT as XX000, of
-            -- INSERT ... VALUES as 23505). A shard's violation comes without the constraint's name: named here.
-            BEGIN
-                FOR j IN SELECT u.ord FROM unnest(p_ids, o_status) WITH ORDINALITY u(id, st, ord)
-                          WHERE u.st = 'OK' ORDER BY u.id LOOP
-                    INSERT INTO ${flyway:defaultSchema}.transfer_id (id, source) VALUES (p_ids[j], p_sources[j]);
-                END LOOP;
-            EXCEPTION WHEN unique_violation THEN
-                RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'transfer_id_key', MESSAGE = SQLERRM;
-            END;
-        END IF;
         IF NOT dist THEN
             -- The transfer rows, then their credit rows (the same rows keyed by destination), in one statement.
             WITH recorded AS (
@@ -683,13 +669,27 @@ BEGIN
                    CASE WHEN r.kind IN (2, 3) THEN o_released[array_position(p_ids, r.id)] END
               FROM recorded r;
         ELSE
+            -- The recorded items in id order (as the rows are written on one node).
+            ok_order := ARRAY(SELECT u.ord FROM unnest(p_ids, o_status) WITH ORDINALITY u(id, st, ord)
+                               WHERE u.st = 'OK' ORDER BY u.id);
+            -- On Citus, the ids' own table keeps them unique across sources (R__6_distribution.sql). Its keys are
+            -- the only ones two calls can wait for each other on (two first attempts with one new id): inserted one
+            -- row a statement, in id order, as on one node (one statement across shards would write them in
+            -- parallel, in no fixed order; and Citus reports a unique violation of INSERT ... SELECT as XX000, of
+            -- INSERT ... VALUES as 23505). A shard's violation comes without the constraint's name: named here.
+            BEGIN
+                FOREACH j IN ARRAY ok_order LOOP
+                    INSERT INTO ${flyway:defaultSchema}.transfer_id (id, source) VALUES (p_ids[j], p_sources[j]);
+                END LOOP;
+            EXCEPTION WHEN unique_violation THEN
+                RAISE EXCEPTION USING ERRCODE = '23505', CONSTRAINT = 'transfer_id_key', MESSAGE = SQLERRM;
+            END;
             -- On Citus, each row by its own INSERT ... VALUES (a router write), in id order. Citus writes an
             -- INSERT ... SELECT's rows to a shard by COPY over a connection it may count as read-only when this
             -- transaction only read through it before: that worker was then left out of the two-phase commit and
             -- committed after the coordinator, so its failure at commit lost the credit of a recorded debit
             -- (CitusLedgerStoreTest, a deferred trigger failing on the destination's shard).
-            FOR j IN SELECT u.ord FROM unnest(p_ids, o_status) WITH ORDINALITY u(id, st, ord)
-                      WHERE u.st = 'OK' ORDER BY u.id LOOP
+            FOREACH j IN ARRAY ok_order LOOP
                 INSERT INTO ${flyway:defaultSchema}.transfer (source, source_index, id, destination, amount, currency,
                             recorded_at, reference, source_debits, created_xid, chain_hash, metadata, kind, pending_id,
                             expires_at, source_held)
