@@ -9,18 +9,17 @@ import dev.ledger.postgres.jepsen.Bank;
 import dev.ledger.postgres.jepsen.BackendKiller;
 import dev.ledger.postgres.jepsen.BankChecker;
 import dev.ledger.postgres.jepsen.FaultRun;
+import dev.ledger.postgres.jepsen.Restarts;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -74,43 +73,21 @@ class CitusFaultTest {
     long loadMillis = run.longForm ? run.duration.toMillis() / restarts : 3_000;
     int port = CLUSTER.nodePorts().get(1 + new SplittableRandom(run.seed).nextInt(2));
     CitusNode worker = CitusNode.of(CLUSTER, port);
-    List<Double> recoveries = new ArrayList<>();
     // The test cluster runs with synchronous_commit off (../shared/citus/cluster.sh): a commit acknowledged before
     // its WAL reached the kernel dies with an immediate stop. What the test asserts needs durable commits there.
     durableCommits(worker.port, true);
     String schema = CLUSTER.newSchema();
     try (HikariDataSource pool = pool("citus-restart"); Ledger ledger = ledger(pool, schema)) {
       Bank bank = bank(ledger, pool, schema, run);
-      AtomicBoolean done = new AtomicBoolean();
-      AtomicReference<Throwable> nemesisFailure = new AtomicReference<>();
-      Thread nemesis = new Thread(() -> {
-        try {
-          for (int i = 0; i < restarts; i++) {
-            Thread.sleep(loadMillis);
-            worker.crash();
-            Thread.sleep(500);
-            worker.start();
-            long back = System.nanoTime();
-            recoveries.add(bank.secondsUntilClientsAnswer(CLIENTS, back, 120));
-          }
-        } catch (Throwable t) {
-          nemesisFailure.set(t);
-        } finally {
-          done.set(true);
-        }
-      }, "nemesis");
-      nemesis.start();
+      Restarts nemesis = Restarts.start(bank, CLIENTS, restarts, loadMillis, 120, worker::crash, worker::start);
       try {
-        bank.run(CLIENTS, Duration.ZERO, run.duration.plusMinutes(2L * restarts), done::get, Bank::mixed);
+        bank.run(CLIENTS, Duration.ZERO, run.duration.plusMinutes(2L * restarts), nemesis::done, Bank::mixed);
       } finally {
-        nemesis.join();
+        nemesis.awaitEnd();
         ensureUp(worker);
         durableCommits(worker.port, false);
       }
-      if (nemesisFailure.get() != null) {
-        throw new AssertionError("stopping or starting the worker on port " + port + " failed: "
-            + nemesisFailure.get(), nemesisFailure.get());
-      }
+      List<Double> recoveries = nemesis.recoveries("stopping or starting the worker on port " + port);
       finish(run, bank, restarts);
       System.out.println("FAULT citus-worker-restart (port " + port + ") recovery: seconds until all " + CLIENTS
           + " clients completed an operation after each restart: " + recoveries);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.BatchMode;
@@ -93,15 +92,7 @@ class CitusRolesTest {
   }
 
   private static HikariDataSource pool(String user, String initSql) {
-    HikariConfig config = new HikariConfig();
-    config.setConnectionInitSql(initSql);
-    config.setJdbcUrl(CitusCluster.url().replaceFirst("\\?.*$", ""));
-    config.setUsername(user);
-    config.setPassword(PASSWORD);
-    config.setMaximumPoolSize(3);
-    config.setMinimumIdle(0);
-    config.setPoolName("citus-roles-" + user);
-    HikariDataSource pool = new HikariDataSource(config);
+    HikariDataSource pool = RolesTest.rolePool(CitusCluster.url(), user, PASSWORD, initSql, "citus-roles-" + user);
     POOLS.add(pool);
     return pool;
   }

@@ -127,16 +127,25 @@ class RolesTest {
   }
 
   private static HikariDataSource pool(String user) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(DB.server().jdbcUrl(DB.name()).replaceFirst("\\?.*$", ""));
-    config.setUsername(user);
-    config.setPassword(PASSWORD);
-    config.setMaximumPoolSize(3);
-    config.setMinimumIdle(0);
-    config.setPoolName("roles-" + user);
-    HikariDataSource pool = new HikariDataSource(config);
+    HikariDataSource pool = rolePool(DB.server().jdbcUrl(DB.name()), user, PASSWORD, null, "roles-" + user);
     POOLS.add(pool);
     return pool;
+  }
+
+  /**
+   * A pool of 3 logging in as {@code user} with {@code password} to {@code jdbcUrl} (its query string dropped),
+   * running {@code initSql} on each new connection (also for {@link CitusRolesTest}).
+   */
+  static HikariDataSource rolePool(String jdbcUrl, String user, String password, String initSql, String name) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl.replaceFirst("\\?.*$", ""));
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setConnectionInitSql(initSql);
+    config.setMaximumPoolSize(3);
+    config.setMinimumIdle(0);
+    config.setPoolName(name);
+    return new HikariDataSource(config);
   }
 
   private static Connection connect(String user) throws SQLException {

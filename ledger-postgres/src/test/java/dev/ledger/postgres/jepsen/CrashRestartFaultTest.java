@@ -11,11 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -40,37 +38,17 @@ class CrashRestartFaultTest {
     AtomicReference<EmbeddedPostgres> pg = new AtomicReference<>(start(dir, 0));
     int port = pg.get().getPort();
     String url = "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&connectTimeout=2&socketTimeout=10";
-    List<Double> recoveries = new ArrayList<>();
     try (HikariDataSource admin = FaultRun.pool("crash-admin", 2, Duration.ofSeconds(5), url);
         HikariDataSource pool = FaultRun.pool("jepsen-crash", CLIENTS, Duration.ofSeconds(2), url);
         Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(pool).schema("ledger")
             .migrateOnStart(true).summarizeEvery(Duration.ofMillis(250)).build()).build()) {
       Bank bank = new Bank(ledger, pool, "ledger", run.seed, 8, 10_000);
       bank.open();
-      AtomicBoolean done = new AtomicBoolean();
-      AtomicReference<Throwable> nemesisFailure = new AtomicReference<>();
-      Thread nemesis = new Thread(() -> {
-        try {
-          for (int i = 0; i < restarts; i++) {
-            Thread.sleep(loadMillis);
-            crash(pg.get(), dir);
-            Thread.sleep(500);
-            pg.set(start(dir, port));
-            long back = System.nanoTime();
-            recoveries.add(bank.secondsUntilClientsAnswer(CLIENTS, back, 60));
-          }
-        } catch (Throwable t) {
-          nemesisFailure.set(t);
-        } finally {
-          done.set(true);
-        }
-      }, "nemesis");
-      nemesis.start();
-      bank.run(CLIENTS, Duration.ZERO, run.duration.plusMinutes(restarts), done::get, Bank::mixed);
-      nemesis.join();
-      if (nemesisFailure.get() != null) {
-        throw new AssertionError("crash/restart failed: " + nemesisFailure.get(), nemesisFailure.get());
-      }
+      Restarts nemesis = Restarts.start(bank, CLIENTS, restarts, loadMillis, 60, () -> crash(pg.get(), dir),
+          () -> pg.set(start(dir, port)));
+      bank.run(CLIENTS, Duration.ZERO, run.duration.plusMinutes(restarts), nemesis::done, Bank::mixed);
+      nemesis.awaitEnd();
+      List<Double> recoveries = nemesis.recoveries("crash/restart");
       bank.resolve();
       BankChecker.Report report = BankChecker.check(run.fault, run.seed, run.elapsedSeconds(), restarts,
           bank.history(), bank.finalState(admin), bank.setupIds());
