@@ -384,9 +384,8 @@ public final class PostgresLedgerStore implements LedgerStore {
      * Whether {@link #migrate()} distributes the schema's tables by account across a Citus cluster, the database
      * being its coordinator; default false. The tables are co-located by account, so that an account's balance,
      * funds check, statement and as-of read each read one shard (docs/scaling.md). Needs the {@code citus}
-     * extension in the database and a role that may distribute tables. Work in progress (issue 13): the store
-     * contract kit passes on a real cluster, but the balance summariser does not run there yet: {@link #build()}
-     * refuses a distributed store unless {@code summarizeEvery(Duration.ZERO)} (docs/scaling.md, "Not yet").
+     * extension in the database and a role that may distribute tables; the application calls the ledger through
+     * the coordinator. The balance summariser runs there too (docs/scaling.md, "The summariser on Citus").
      */
     public Builder distributed(boolean distributed) {
       this.distributed = distributed;
@@ -463,10 +462,6 @@ public final class PostgresLedgerStore implements LedgerStore {
     public PostgresLedgerStore build() {
       if ((dataSource == null) == (jdbcUrl == null)) {
         throw new IllegalStateException("give exactly one of dataSource(...) or jdbcUrl(...)");
-      }
-      if (distributed && !summarizeEvery.isZero()) {
-        throw new IllegalStateException("the balance summariser does not run on Citus yet (issue 13,"
-            + " docs/scaling.md): with distributed(true), build with summarizeEvery(Duration.ZERO)");
       }
       if (dataSource != null && (username != null || password != null || poolConfigured)) {
         throw new IllegalStateException("username, password, maximumPoolSize, connectionTimeout, socketTimeout"

@@ -118,9 +118,14 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
 
   /** A store on a new schema of the cluster, migrated and distributed, the background summariser off. */
   PostgresLedgerStore newStore() {
+    return newStore(b -> b);
+  }
+
+  /** As {@link #newStore()}, the builder then adjusted by {@code settings}. */
+  PostgresLedgerStore newStore(java.util.function.UnaryOperator<PostgresLedgerStore.Builder> settings) {
     String schema = newSchema();
-    PostgresLedgerStore store = PostgresLedgerStore.builder().dataSource(pool).schema(schema).migrateOnStart(true)
-        .distributed(true).summarizeEvery(java.time.Duration.ZERO).build();
+    PostgresLedgerStore store = settings.apply(PostgresLedgerStore.builder().dataSource(pool).schema(schema)
+        .migrateOnStart(true).distributed(true).summarizeEvery(java.time.Duration.ZERO)).build();
     stores.add(store);
     return store;
   }

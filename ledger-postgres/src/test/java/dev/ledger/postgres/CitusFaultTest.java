@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fault tests on the real Citus cluster: the bank workload of the single-node fault tests (singles, batches
- * both ways and two-phase transfers, 8 clients over 8 accounts on both workers, seeded) while a worker's backends
- * are terminated, or while a worker is stopped in immediate mode and started again. Then, after Citus's recovery of
+ * both ways and two-phase transfers, 8 clients over 8 accounts on both workers, seeded, the background summariser
+ * running every 100 ms) while a worker's backends are terminated, or while a worker is stopped in immediate mode
+ * and started again. Then, after Citus's recovery of
  * two-phase commits: no acknowledged transfer lost, none recorded twice, money conserved exactly (the bank
  * checker's rules), no prepared transaction left on any node, no deadlock. Reads during the run are off: a read
  * across nodes is no single snapshot (docs/scaling.md); the final balances are read per account, quiescent.
@@ -109,7 +110,7 @@ class CitusFaultTest {
   private static Ledger ledger(HikariDataSource pool, String schema) {
     PostgresLedgerStore.migrate(CLUSTER.pool(), schema, true);
     return Ledger.builder(PostgresLedgerStore.builder().dataSource(pool).schema(schema).distributed(true)
-        .summarizeEvery(Duration.ZERO).build()).build();
+        .summarizeEvery(Duration.ofMillis(100)).sealLag(Duration.ofMillis(50)).build()).build();
   }
 
   private static Bank bank(Ledger ledger, HikariDataSource pool, String schema, FaultRun run) {

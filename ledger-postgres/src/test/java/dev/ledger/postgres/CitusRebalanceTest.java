@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Scaling out while transfers run: a third worker is created on this machine and added to the cluster, and
  * {@code citus_rebalance_start()} moves shards of the ledger onto it (logical replication, then a short block of
- * writes per shard group) while 8 clients run the bank workload. Then: shards of the ledger on the new worker,
+ * writes per shard group) while 8 clients run the bank workload and the background summariser runs. Then: shards of the ledger on the new worker,
  * nothing lost or recorded twice, money conserved exactly, verify clean, nothing prepared left. Afterwards the new
  * worker is drained ({@code citus_drain_node}), removed and stopped, so the cluster is as it was.
  */
@@ -52,7 +52,7 @@ class CitusRebalanceTest {
       try (HikariDataSource pool = FaultRun.pool("citus-rebalance", CLIENTS, Duration.ofSeconds(3),
               CitusCluster.url() + "&ApplicationName=citus-rebalance");
           Ledger ledger = Ledger.builder(PostgresLedgerStore.builder().dataSource(pool).schema(schema)
-              .distributed(true).summarizeEvery(Duration.ZERO).build()).build()) {
+              .distributed(true).summarizeEvery(Duration.ofMillis(100)).build()).build()) {
         Bank bank = new Bank(ledger, pool, schema, run.seed, 8, 10_000);
         bank.readPercent(0);
         bank.readsPerAccount();

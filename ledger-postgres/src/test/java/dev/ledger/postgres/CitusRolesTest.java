@@ -178,7 +178,8 @@ class CitusRolesTest {
     try (Ledger treasury = Ledger.builder(store(TREASURY)).build()) {
       treasury.open(NewAccount.issuer(AccountId.of("bank"), "USD"));
     }
-    try (Ledger ledger = Ledger.builder(store(APP)).build()) {
+    PostgresLedgerStore store = store(APP);
+    try (Ledger ledger = Ledger.builder(store).build()) {
       AccountId bank = AccountId.of("bank");
       AccountId alice = AccountId.of("alice");
       AccountId bob = AccountId.of("bob");
@@ -195,11 +196,18 @@ class CitusRolesTest {
       assertEquals(3, ledger.statement(StatementQuery.of(bob).limit(10)).lines().size());
       VerificationReport report = ledger.verify(ledger.chainHeads());
       assertTrue(report.ok(), report.describe());
+      // The summariser, through its one function: it reads the workers as the owner (who logs in there only).
+      int checkpoints = 0;
+      for (int i = 0; i < 20 && checkpoints == 0; i++) {
+        checkpoints = store.summarize();
+      }
+      assertTrue(checkpoints > 0, "the summariser wrote checkpoints as the app role");
+      assertEquals(71, ledger.balanceAsOf(alice, store.summarizedThrough().orElseThrow()));
     }
   }
 
   private static PostgresLedgerStore store(String user) {
     return PostgresLedgerStore.builder().dataSource(pool(user)).schema(SCHEMA).distributed(true)
-        .summarizeEvery(Duration.ZERO).build();
+        .summarizeEvery(Duration.ZERO).sealLag(Duration.ofMillis(1)).build();
   }
 }

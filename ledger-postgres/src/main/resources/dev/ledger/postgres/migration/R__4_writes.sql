@@ -20,7 +20,8 @@
 --
 -- Advisory lock key space: only the two-integer form, pg_advisory_*(classid int4, objid int4), which never meets
 -- the one-bigint form applications usually use. Classes: 'LEDC' credits, 'LEDI' transfer ids, 'LEDS' the
--- summariser.
+-- summariser, 'LEDX' on Citus a writer's own transaction id (taken before the others, on a key no other
+-- transaction takes: never waited on; the summariser only reads it in pg_locks).
 --
 -- Error codes (SQLSTATE, constraint): 22004/22023 malformed arguments (the library never sends them); 25000
 -- transfer_read_committed; 23514 account_time_not_future; 23505 account_pkey (account exists), transfer_id_key
@@ -317,6 +318,11 @@ BEGIN
     -- A transaction id before the seal is read: the summariser waits for every transaction whose id is older than
     -- one it takes after its seal committed, so none can record behind a seal it did not see.
     my_xid := pg_current_xact_id();
+    IF dist THEN
+        -- On Citus this transaction leaves the coordinator's snapshot before its commits on the workers are done;
+        -- the summariser waits for this lock, held until they are (R__5_summarizer.sql). Its own key: never waited on.
+        PERFORM pg_advisory_xact_lock_shared(1279607896, my_xid::text::bigint::bit(32)::integer);
+    END IF;
     IF p_exclusive_credits THEN
         PERFORM pg_advisory_xact_lock(1279607875, 0);
     ELSE

@@ -6,12 +6,31 @@
 --   HORIZON     the pending seal is committed (visible to this transaction, which had no id when it read it):
 --               recorded this transaction's id as the seal's horizon, assigned after the seal committed;
 --   WAITING     a transaction with an id below the horizon is still running (it may have read the seals before
---               the pending one committed, and may still record behind it);
+--               the pending one committed, and may still record behind it) on Citus also while such a transaction
+--               is still committing on a worker, or before the seal is committed on every worker (below);
 --   SUMMARIZED  every such transaction has ended: wrote, for each account credited in the sealed interval (a
 --               pending transfer, a post or a void to it counts), its cumulative credits and its pending credits
 --               through the seal (and through the end of every p_checkpoint_every-th credit
 --               within the interval), and marked the seal summarised;
 --   BUSY        another summariser of this schema holds the lock; IDLE nothing to do.
+--
+-- On Citus (setting.distributed; docs/scaling.md, "The summariser on Citus") the horizon is a transaction id of the
+-- coordinator, where every writer runs, and its snapshot is not enough: a transfer that wrote on two workers commits
+-- on the coordinator first (it leaves the coordinator's snapshot) and then sends COMMIT PREPARED to each worker, so
+-- for a moment its rows there are still invisible; and a worker that missed the COMMIT PREPARED (a lost connection,
+-- a restart) holds the transaction prepared until Citus's recovery commits it. So the step also waits
+--   * before taking the horizon, until the seal is committed on every worker (a writer that reads a worker's copy
+--     of the seal after the horizon was taken sees it);
+--   * once the snapshot shows no transaction below the horizon, while a writer below the horizon still holds its
+--     id lock (advisory 'LEDX', the low 32 bits of its transaction id, taken by append_transfers right after the
+--     id and released only once Citus has finished committing on the workers), and then while a worker holds a
+--     prepared transaction whose coordinator transaction (pg_dist_transaction.outer_xid, by gid) is below it.
+-- In that order: a writer below the horizon is in the snapshot until its local commit, holds its lock from before
+-- then until its commits on the workers are done or failed, and a failed one stays prepared.
+-- The checkpoints are computed by one multi-shard read of the sealed interval's credits into arrays, then one query
+-- over the arrays calling the functions of one account (Citus runs no shard query from inside another), and are
+-- written one row per statement on Citus (an INSERT ... SELECT of many rows is a COPY, which Citus may leave out of
+-- the two-phase commit on a connection it had only read through: see append_transfers).
 CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_every integer DEFAULT 128)
     RETURNS TABLE (outcome text, checkpoints bigint)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -19,16 +38,24 @@ CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_eve
 AS $$
 #variable_conflict use_column
 DECLARE
-    pending  bigint;
-    through  timestamptz;
-    horizon  xid8;
-    previous timestamptz;
-    written  bigint;
+    dist      boolean;
+    pending   bigint;
+    through   timestamptz;
+    horizon   xid8;
+    previous  timestamptz;
+    written   bigint := 0;
+    n         bigint;
+    credited  boolean;
     -- The interval (previous, through] on the expression of the BRIN index, recorded_at - epoch: two finite
     -- bounds, so that the index skips every block range outside the interval (an open lower bound, or an OR with
     -- it, would read every range before the upper one). -1,000,000 years lies before every timestamptz.
-    lo       interval;
-    hi       interval;
+    lo        interval;
+    hi        interval;
+    -- the checkpoints: account, through, cumulative credits, pending credits
+    c_account text[];
+    c_through timestamptz[];
+    c_credits bigint[];
+    c_pending bigint[];
 BEGIN
     IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = '25001',
@@ -41,6 +68,17 @@ BEGIN
     IF p_seal_lag IS NULL OR p_seal_lag < interval '0' OR p_checkpoint_every IS NULL OR p_checkpoint_every < 1 THEN
         RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('the seal lag must be at least 0 (not %s) and'
             ' checkpoints every 1 or more credits (not %s)', p_seal_lag, p_checkpoint_every);
+    END IF;
+    dist := coalesce((SELECT t.distributed FROM ${flyway:defaultSchema}.setting t), false);
+    IF dist THEN
+        -- (as append_transfers: the lock below and the horizon are the coordinator's)
+        IF NOT pg_catalog.citus_is_coordinator() THEN
+            RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = 'on Citus, the summariser runs on the coordinator'
+                ' only, not on a worker: its lock and its horizon are the coordinator''s';
+        END IF;
+        -- (each step reads the distributed credits, then writes a reference table: Citus allows that over one
+        -- connection per node only)
+        PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
     END IF;
     IF NOT pg_try_advisory_xact_lock(1279607891, hashtext('${flyway:defaultSchema}')) THEN
         RETURN QUERY SELECT 'BUSY'::text, 0::bigint;
@@ -55,19 +93,32 @@ BEGIN
         lo := CASE WHEN previous = '-infinity' THEN interval '-1000000 years'
                    ELSE previous - '1970-01-01 00:00:00+00'::timestamptz END;
         hi := through - '1970-01-01 00:00:00+00'::timestamptz;
-        INSERT INTO ${flyway:defaultSchema}.seal (sealed_through)
-        SELECT through
-         WHERE through > previous
-           AND EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.credit t
-                        WHERE t.recorded_at > previous AND t.recorded_at <= through
-                          AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
-                          AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi);
-        RETURN QUERY SELECT CASE WHEN FOUND THEN 'SEALED' ELSE 'IDLE' END, 0::bigint;
+        credited := through > previous
+            AND EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.credit t
+                         WHERE t.recorded_at > previous AND t.recorded_at <= through
+                           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
+                           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi);
+        IF credited THEN
+            INSERT INTO ${flyway:defaultSchema}.seal (sealed_through) VALUES (through);
+        END IF;
+        RETURN QUERY SELECT CASE WHEN credited THEN 'SEALED' ELSE 'IDLE' END, 0::bigint;
         RETURN;
     END IF;
 
     SELECT h.horizon INTO horizon FROM ${flyway:defaultSchema}.seal_horizon h WHERE h.seq = pending;
     IF horizon IS NULL THEN
+        IF dist THEN
+            -- the seal on every worker's copy of the reference table (its shard there, read directly)
+            IF EXISTS (SELECT 1 FROM pg_catalog.run_command_on_workers(format(
+                           'SELECT count(*) FROM %s WHERE seq = %s',
+                           (SELECT pg_catalog.shard_name('${flyway:defaultSchema}.seal'::regclass, d.shardid)
+                              FROM pg_catalog.pg_dist_shard d
+                             WHERE d.logicalrelid = '${flyway:defaultSchema}.seal'::regclass), pending)) w
+                        WHERE NOT w.success OR w.result <> '1') THEN
+                RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
+                RETURN;
+            END IF;
+        END IF;
         INSERT INTO ${flyway:defaultSchema}.seal_horizon (seq, horizon) VALUES (pending, pg_current_xact_id());
         RETURN QUERY SELECT 'HORIZON'::text, 0::bigint;
         RETURN;
@@ -76,6 +127,30 @@ BEGIN
         RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
         RETURN;
     END IF;
+    IF dist THEN
+        -- a writer below the horizon still committing on the workers: its id lock (ids compared modulo 2^32, the
+        -- way PostgreSQL compares 32-bit ids: every running id lies within 2^31 of the horizon)
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.classid = 1279607896 AND l.objsubid = 2
+                      AND l.database = (SELECT b.oid FROM pg_catalog.pg_database b WHERE b.datname = current_database())
+                      AND (horizon::text::bigint - l.objid::bigint + 4294967296) % 4294967296
+                          BETWEEN 1 AND 2147483647) THEN
+            RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
+            RETURN;
+        END IF;
+        -- a worker holding a prepared transaction of a coordinator transaction below the horizon (or unreachable)
+        IF EXISTS (SELECT 1 FROM pg_catalog.run_command_on_workers(
+                       'SELECT coalesce(string_agg(gid, '' ''), '''') FROM pg_catalog.pg_prepared_xacts'
+                       ' WHERE database = current_database()') w
+                    WHERE NOT w.success
+                       OR EXISTS (SELECT 1 FROM pg_catalog.pg_dist_transaction x
+                                   WHERE x.gid = ANY (string_to_array(w.result, ' ')) AND x.outer_xid < horizon
+                                     AND x.groupid = (SELECT nd.groupid FROM pg_catalog.pg_dist_node nd
+                                                       WHERE nd.nodename = w.nodename AND nd.nodeport = w.nodeport))) THEN
+            RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
+            RETURN;
+        END IF;
+    END IF;
 
     SELECT s.sealed_through INTO through FROM ${flyway:defaultSchema}.seal s WHERE s.seq = pending;
     SELECT coalesce(max(s.sealed_through), '-infinity') INTO previous
@@ -83,54 +158,64 @@ BEGIN
     lo := CASE WHEN previous = '-infinity' THEN interval '-1000000 years'
                ELSE previous - '1970-01-01 00:00:00+00'::timestamptz END;
     hi := through - '1970-01-01 00:00:00+00'::timestamptz;
-    WITH credited AS (
-        SELECT t.account, t.recorded_at, coalesce(sum(t.amount) FILTER (WHERE t.kind IN (0, 2)), 0) AS amount,
-               -- pending credits recorded (holds to the account) less those released (its posts and voids)
-               coalesce(sum(t.amount) FILTER (WHERE t.kind = 1), 0) - coalesce(sum(t.released), 0) AS pend,
-               count(*) AS n
-          FROM ${flyway:defaultSchema}.credit t
-         WHERE t.recorded_at > previous AND t.recorded_at <= through
-           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
-           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi
-         GROUP BY t.account, t.recorded_at),
-    running AS (
-        SELECT c.account, c.recorded_at, c.n AS group_n,
-               sum(c.amount) OVER w AS amount,
-               sum(c.pend) OVER w AS pend,
-               sum(c.n) OVER w AS n,
-               row_number() OVER (PARTITION BY c.account ORDER BY c.recorded_at DESC) AS from_end
-          FROM credited c
-        WINDOW w AS (PARTITION BY c.account ORDER BY c.recorded_at ROWS UNBOUNDED PRECEDING)),
-    points AS (
-        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount,
-               r.pend
-          FROM running r
+    -- The points: for each account credited in (previous, through] (a pending transfer, a post or a void to it
+    -- counts), the seal, and the end of every p_checkpoint_every-th credit within the interval, each with the
+    -- account's credits and pending credits (holds less releases) recorded since the previous seal; read into
+    -- arrays. Each point adds them to the account's cumulative credits through the previous seal, read per point
+    -- (one index lookup; an account has one point per 128 credits at most). Not a join of the points with their
+    -- distinct accounts: planned for a narrow seal interval, that join became a nested loop, quadratic in the
+    -- accounts credited (2.7 s for 6,800 of them). The pending credits through the point likewise: those through
+    -- the previous seal as of the point (R__3_balances.sql: less the holds to the account expiring in between
+    -- unresolved), plus the running holds less releases. Credits beyond bigint (only by tampering) leave that
+    -- account without checkpoints, and its reads fail; every other account is still summarised, and verify()
+    -- names it.
+    WITH points AS (
+        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount, r.pend
+          FROM (SELECT c.account, c.recorded_at, c.n AS group_n,
+                       sum(c.amount) OVER w AS amount,
+                       sum(c.pend) OVER w AS pend,
+                       sum(c.n) OVER w AS n,
+                       row_number() OVER (PARTITION BY c.account ORDER BY c.recorded_at DESC) AS from_end
+                  FROM (SELECT t.account, t.recorded_at,
+                               coalesce(sum(t.amount) FILTER (WHERE t.kind IN (0, 2)), 0) AS amount,
+                               -- pending credits recorded (holds to the account) less those released (its posts
+                               -- and voids)
+                               coalesce(sum(t.amount) FILTER (WHERE t.kind = 1), 0) - coalesce(sum(t.released), 0)
+                                   AS pend,
+                               count(*) AS n
+                          FROM ${flyway:defaultSchema}.credit t
+                         WHERE t.recorded_at > previous AND t.recorded_at <= through
+                           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
+                           AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi
+                         GROUP BY t.account, t.recorded_at) c
+                WINDOW w AS (PARTITION BY c.account ORDER BY c.recorded_at ROWS UNBOUNDED PRECEDING)) r
          WHERE r.from_end = 1 OR floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every)),
-    ins AS (
-        -- Each point adds its running credits to the account's cumulative credits through the previous seal, read
-        -- per point (one index lookup; an account has one point per 128 credits at most). Not a join of the
-        -- points with their distinct accounts: planned for a narrow seal interval, that join became a nested
-        -- loop, quadratic in the accounts credited (2.7 s for 6,800 of them).
-        -- The pending credits through the point likewise: those through the previous seal (the balance read of
-        -- R__3_balances.sql), plus the running holds less releases, less the holds to the account expiring in
-        -- (previous seal, point] unresolved (an index range of its holds by expiry: usually none).
-        INSERT INTO ${flyway:defaultSchema}.credit_checkpoint AS cc (account, through, credits, pending)
-        SELECT p.account, p.through, b.credits + p.amount,
-               pb.pending + p.pend
-               - coalesce((SELECT sum(y.amount) FROM ${flyway:defaultSchema}.credit y
-                            WHERE y.account = p.account AND y.kind = 1 AND y.expires_at > previous
-                              AND y.expires_at <= p.through
-                              AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.credit r
-                                               WHERE r.account = p.account AND r.pending_id = y.id)), 0)
-          FROM points p
-          CROSS JOIN LATERAL ${flyway:defaultSchema}.credits_through(p.account, previous) b
-          CROSS JOIN LATERAL ${flyway:defaultSchema}.pending_credits_through(p.account, previous, previous) pb
-         -- Credits beyond bigint (only by tampering) leave that account without checkpoints, and its reads
-         -- fail; every other account is still summarised, and verify() names it.
-         WHERE b.credits + p.amount <= 9223372036854775807
-        ON CONFLICT DO NOTHING
-        RETURNING 1)
-    SELECT count(*) INTO written FROM ins;
+    listed AS (
+        SELECT array_agg(p.account) AS account, array_agg(p.through) AS through, array_agg(p.amount) AS amount,
+               array_agg(p.pend) AS pend
+          FROM points p)
+    SELECT array_agg(p.account), array_agg(p.through), array_agg((b.credits + p.amount)::bigint),
+           array_agg(pb.pending + p.pend::bigint)
+      INTO c_account, c_through, c_credits, c_pending
+      FROM listed l
+     CROSS JOIN LATERAL unnest(l.account, l.through, l.amount, l.pend) p(account, through, amount, pend)
+     CROSS JOIN LATERAL ${flyway:defaultSchema}.credits_through(p.account, previous) b
+     CROSS JOIN LATERAL ${flyway:defaultSchema}.pending_credits_through(p.account, previous, p.through) pb
+     WHERE b.credits + p.amount <= 9223372036854775807;
+    IF NOT dist THEN
+        INSERT INTO ${flyway:defaultSchema}.credit_checkpoint (account, through, credits, pending)
+        SELECT * FROM unnest(c_account, c_through, c_credits, c_pending)
+        ON CONFLICT DO NOTHING;
+        GET DIAGNOSTICS written = ROW_COUNT;
+    ELSE
+        FOR i IN 1 .. coalesce(cardinality(c_account), 0) LOOP
+            INSERT INTO ${flyway:defaultSchema}.credit_checkpoint (account, through, credits, pending)
+            VALUES (c_account[i], c_through[i], c_credits[i], c_pending[i])
+            ON CONFLICT DO NOTHING;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            written := written + n;
+        END LOOP;
+    END IF;
     INSERT INTO ${flyway:defaultSchema}.seal_summarized (seq) VALUES (pending);
     RETURN QUERY SELECT 'SUMMARIZED'::text, written;
 END
