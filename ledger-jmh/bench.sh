@@ -25,7 +25,7 @@
 #                    bench_% schemas are dropped at the start and the end. CPU per node is read from /proc, so only
 #                    for servers on this machine. Through JAVA_TOOL_OPTIONS: -Dledger.bench.citus.shardCount
 #                    (default 32), -Dledger.bench.citus.accounts (uniform; default 10000),
-#                    -Dledger.bench.citus.singleSummarizer=false (the single node's summariser; default on).
+#                    -Dledger.bench.citus.summarizer=false (the balance summariser, both targets; default on).
 #   --only REGEX     run only the groups or benchmarks matching REGEX (for development; the report then has gaps)
 #   --skip-build     use the benchmarks.jar already built
 #

@@ -24,12 +24,11 @@ public final class BenchProps {
    */
   public static final String CITUS_SHARD_COUNT = "ledger.bench.citus.shardCount";
   /**
-   * The Citus benchmarks: whether the single node's schema runs the balance summariser at the library's default
-   * (every second); default true. The cluster runs without ({@code distributed(true)} refuses it for now); at its
-   * throughput a trial's credits per account stay few, while on the single node, without summaries, every funds
-   * check of the hottest account sums all its credits and the hot workloads slow down as the trial goes on.
+   * The Citus benchmarks: whether the ledger runs the balance summariser at the library's default
+   * (every second) on the cluster and on the single node alike; default true. Without summaries every funds check of
+   * the hottest account sums all its credits, and the hot workloads slow down as the trial goes on.
    */
-  public static final String CITUS_SINGLE_SUMMARIZER = "ledger.bench.citus.singleSummarizer";
+  public static final String CITUS_SUMMARIZER = "ledger.bench.citus.summarizer";
   /** The Citus benchmarks: the accounts of the uniform workload; default 10,000, as {@link TransferBenchmark}. */
   public static final String CITUS_ACCOUNTS = "ledger.bench.citus.accounts";
 
@@ -47,8 +46,8 @@ public final class BenchProps {
     return Integer.getInteger(CITUS_SHARD_COUNT, 32);
   }
 
-  static boolean citusSingleSummarizer() {
-    return Boolean.parseBoolean(System.getProperty(CITUS_SINGLE_SUMMARIZER, "true"));
+  static boolean citusSummarizer() {
+    return Boolean.parseBoolean(System.getProperty(CITUS_SUMMARIZER, "true"));
   }
 
   static int citusAccounts() {

@@ -35,8 +35,7 @@ import org.openjdk.jmh.runner.IterationType;
  * ordinary tables on the coordinator, the same server binary and settings), with {@code accounts} accounts opened
  * through {@link Ledger#open}. Each account has an overdraft line of {@value #OVERDRAFT} instead of an opening
  * balance: no funding transfers from one issuer to set up, and the same funds check on every transfer. The balance
- * summariser runs on the single node only ({@link BenchProps#CITUS_SINGLE_SUMMARIZER}; {@code distributed(true)}
- * refuses it for now). The ledger's listener ({@link Counters#listener()}) counts attempts and retries. At the end of
+ * summariser runs on both targets at the library's default ({@link BenchProps#CITUS_SUMMARIZER}). The ledger's listener ({@link Counters#listener()}) counts attempts and retries. At the end of
  * the trial it counts, from the rows, the transfers and the transactions that recorded them, and those whose rows span
  * more than one worker, writes the side file and drops the schema.
  */
@@ -105,7 +104,7 @@ final class CitusFixture implements Workload.Fixture {
     PostgresLedgerStore postgres = null;
     try {
       SetupTimes times = new SetupTimes();
-      boolean summarizer = !distributed && BenchProps.citusSingleSummarizer();
+      boolean summarizer = BenchProps.citusSummarizer();
       PostgresLedgerStore.Builder builder = PostgresLedgerStore.builder().dataSource(pool).schema(schema)
           .migrateOnStart(true).distributed(distributed);
       if (!summarizer) {

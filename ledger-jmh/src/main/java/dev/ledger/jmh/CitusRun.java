@@ -66,7 +66,7 @@ public final class CitusRun {
       run.put("pool_size", BenchProps.poolSize());
       run.put("seed", BenchProps.seed());
       run.put("coalescing", System.getProperty("ledger.bench.coalescing", "default"));
-      run.put("single_node_summarizer", BenchProps.citusSingleSummarizer());
+      run.put("summarizer", BenchProps.citusSummarizer());
       run.put("cores", Runtime.getRuntime().availableProcessors());
       run.put("cpu_from_proc", nodes.local());
       run.put("load_average_1m_start", ServerCpu.loadAverage());
@@ -159,7 +159,7 @@ public final class CitusRun {
         "-D" + BenchProps.SEED + "=" + BenchProps.seed(),
         "-D" + BenchProps.CITUS_SHARD_COUNT + "=" + BenchProps.citusShardCount(),
         "-D" + BenchProps.CITUS_ACCOUNTS + "=" + BenchProps.citusAccounts(),
-        "-D" + BenchProps.CITUS_SINGLE_SUMMARIZER + "=" + BenchProps.citusSingleSummarizer()));
+        "-D" + BenchProps.CITUS_SUMMARIZER + "=" + BenchProps.citusSummarizer()));
     String coalescing = System.getProperty("ledger.bench.coalescing");
     if (coalescing != null) {
       args.add("-Dledger.bench.coalescing=" + coalescing);

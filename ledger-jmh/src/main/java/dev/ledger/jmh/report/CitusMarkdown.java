@@ -109,21 +109,20 @@ final class CitusMarkdown {
         + settingsLine() + ". Distributed tables have " + fmt0(Json.num(r.run, "shard_count"))
         + " shards (`citus.shard_count` when the schema is migrated).");
     line("- **Single node**: a schema that is not distributed, on the coordinator: the same server process, binary "
-        + "and settings (Citus loaded), so the server is not what differs; the ledger's settings below are the same "
-        + "but for the summariser.");
+        + "and settings (Citus loaded), so the server is not what differs; the ledger's settings below are the "
+        + "same.");
     line("- **Accounts**: opened through `Ledger.open`, each with an overdraft line of 10^12 instead of an opening "
         + "balance (no funding transfers); every transfer moves 1. Uniform: "
         + fmt0(Json.num(r.run, "uniform_accounts")) + " accounts, random pairs; hot: " + fmt0(Json.num(r.run, "hot_accounts")) + " accounts, Zipf pairs; "
         + "latency: " + fmt0(Json.num(r.run, "latency_accounts")) + " accounts. Each trial has its own new schema "
         + "`bench_...`, dropped after it.");
-    boolean summarizer = Boolean.TRUE.equals(Json.at(r.run, "single_node_summarizer"));
+    boolean summarizer = Boolean.TRUE.equals(Json.at(r.run, "summarizer"));
     line("- **Ledger**: `PostgresLedgerStore`, default retry policy, a pool of " + fmt0(Json.num(r.run, "pool_size"))
         + " connections; coalescing of concurrent transfers into batches: the store's default (natural batching) "
-        + "unless the row says *uncoalesced* (one transaction per transfer). Balance summariser: off on the cluster "
-        + "(`distributed(true)` refuses it for now); " + (summarizer ? "on the single node at the library's default "
-        + "(every second; its CPU counts in the single node's figures). Without summaries every funds check of an "
-        + "account sums all its credits: *most credits* in the last table is the hottest account's count at the end "
-        + "of each trial." : "off on the single node too (`-Dledger.bench.citus.singleSummarizer=false`): every "
+        + "unless the row says *uncoalesced* (one transaction per transfer). Balance summariser: " + (summarizer
+        ? "on, at the library's default (every second; its CPU counts in each target's figures). Without summaries "
+        + "every funds check of an account sums all its credits: *most credits* in the last table is the hottest "
+        + "account's count at the end of each trial." : "off (`-Dledger.bench.citus.summarizer=false`): every "
         + "funds check of an account sums all its credits, see *most credits* in the last table."));
     Map<String, Object> settings = Json.map(Json.list(r.run, "groups").isEmpty() ? Map.of()
         : Json.list(r.run, "groups").get(0), "settings");
