@@ -75,14 +75,6 @@ class PostgresLedgerStoreTest {
   }
 
   @Test
-  void build_distributedWithTheBackgroundSummarizer_refusedBeforeConnecting() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> PostgresLedgerStore.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:1/nowhere").distributed(true)
-            .build());
-    assertTrue(e.getMessage().contains("summarizeEvery(Duration.ZERO)"), e.getMessage());
-  }
-
-  @Test
   void migrate_distributedWithoutCitus_failsNamingTheExtensionAndNothingIsDistributed() throws Exception {
     String schema = DB.newSchemaName();
     LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class,
