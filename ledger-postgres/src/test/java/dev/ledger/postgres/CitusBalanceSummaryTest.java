@@ -118,23 +118,15 @@ class CitusBalanceSummaryTest {
    */
   @Test
   void summarize_transferLeftPreparedOnAWorker_waitsForRecoveryAndCountsIt() throws Exception {
-    Pair p = pair();
-    String s = p.store().schema();
-    int coordinator = CLUSTER.nodePorts().get(0);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    setOnNode(coordinator, "citus.recover_2pc_interval", "-1"); // recovery only when the test calls it
-    try {
+    Pair accounts = withRecoveryOff((coordinator, pool, p) -> {
+      String s = p.store().schema();
       try (CommitPause pause = new CommitPause(coordinator)) {
         Future<Transfer> transfer = pool.submit(() -> p.ledger().transfer(p.source(), p.destination(), 100, "USD"));
         // prepared on both workers, committing on the coordinator
         int backend = pause.hold("%append_transfers%");
         Thread.sleep(5);
         assertEquals(0, p.store().summarize(), "sealed, horizon taken, the transfer still runs on the coordinator");
-        // the coordinator's connection to the destination's worker is lost: COMMIT PREPARED will not arrive
-        String gid = CLUSTER.textOnNode(p.destinationWorker(), "SELECT gid FROM pg_prepared_xacts");
-        assertEquals(1, CLUSTER.onNode(p.destinationWorker(), "SELECT count(pg_terminate_backend(pid))"
-            + " FROM pg_stat_activity WHERE query LIKE 'PREPARE TRANSACTION%" + gid + "%'"));
-        pause.releaseOnce(backend);
+        loseCommitPrepared(pause, backend, p.destinationWorker());
         assertEquals(100, transfer.get(30, TimeUnit.SECONDS).amount(), "acknowledged");
       }
       assertEquals(1, CLUSTER.onNode(p.destinationWorker(), "SELECT count(*) FROM pg_prepared_xacts"));
@@ -145,11 +137,8 @@ class CitusBalanceSummaryTest {
       assertEquals(0, p.store().summarize(), "the summariser must wait for the prepared credit");
       assertEquals(0, p.store().summarize());
       assertTrue(CLUSTER.query("SELECT recover_prepared_transactions()") >= 1);
-    } finally {
-      pool.shutdownNow();
-      setOnNode(coordinator, "citus.recover_2pc_interval", null);
-    }
-    assertBalancesSummarisedAndExact(p, 150, 900);
+    });
+    assertBalancesSummarisedAndExact(accounts, 150, 900);
   }
 
   /**
@@ -158,21 +147,14 @@ class CitusBalanceSummaryTest {
    */
   @Test
   void summarize_sealLeftPreparedOnAWorker_noHorizonUntilRecovered() throws Exception {
-    Pair p = pair();
-    String s = p.store().schema();
-    int coordinator = CLUSTER.nodePorts().get(0);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    setOnNode(coordinator, "citus.recover_2pc_interval", "-1");
-    try {
+    Pair accounts = withRecoveryOff((coordinator, pool, p) -> {
+      String s = p.store().schema();
       try (CommitPause pause = new CommitPause(coordinator)) {
         Thread.sleep(5);
         Future<Integer> round = pool.submit(() -> p.store().summarize());
         // the seal prepared on every worker, committing here (the summariser commits each step by COMMIT)
         int backend = pause.hold("COMMIT");
-        String gid = CLUSTER.textOnNode(p.destinationWorker(), "SELECT gid FROM pg_prepared_xacts");
-        assertEquals(1, CLUSTER.onNode(p.destinationWorker(), "SELECT count(pg_terminate_backend(pid))"
-            + " FROM pg_stat_activity WHERE query LIKE 'PREPARE TRANSACTION%" + gid + "%'"));
-        pause.releaseOnce(backend);
+        loseCommitPrepared(pause, backend, p.destinationWorker());
         assertEquals(0, round.get(30, TimeUnit.SECONDS), "sealed, then waiting for the seal on every worker");
       }
       assertEquals(1, CLUSTER.query("SELECT count(*) FROM " + s + ".seal"), "the seal committed on the coordinator");
@@ -180,11 +162,43 @@ class CitusBalanceSummaryTest {
       assertEquals(0, p.store().summarize());
       assertEquals(0, CLUSTER.query("SELECT count(*) FROM " + s + ".seal_horizon"), "still none");
       assertTrue(CLUSTER.query("SELECT recover_prepared_transactions()") >= 1);
+    });
+    assertBalancesSummarisedAndExact(accounts, 50, 1_000);
+  }
+
+  /** A test body given the coordinator's port, a thread of its own and the accounts. */
+  private interface RecoveryOffTest {
+    void run(int coordinator, ExecutorService pool, Pair p) throws Exception;
+  }
+
+  /**
+   * Runs {@code test} on new accounts with Citus's automatic recovery of two-phase commits off (the test recovers
+   * when it means to), restored afterwards whatever happens; returns the accounts.
+   */
+  private static Pair withRecoveryOff(RecoveryOffTest test) throws Exception {
+    Pair p = pair();
+    int coordinator = CLUSTER.nodePorts().get(0);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    setOnNode(coordinator, "citus.recover_2pc_interval", "-1");
+    try {
+      test.run(coordinator, pool, p);
     } finally {
       pool.shutdownNow();
       setOnNode(coordinator, "citus.recover_2pc_interval", null);
     }
-    assertBalancesSummarisedAndExact(p, 50, 1_000);
+    return p;
+  }
+
+  /**
+   * With the coordinator's commit of {@code backend} held: kills the coordinator's connection to {@code worker}
+   * that prepared the one transaction prepared there, then lets the commit go on. Its COMMIT PREPARED to that
+   * worker cannot arrive: the transaction is committed on the coordinator and stays prepared on the worker.
+   */
+  private static void loseCommitPrepared(CommitPause pause, int backend, int worker) throws SQLException {
+    String gid = CLUSTER.textOnNode(worker, "SELECT gid FROM pg_prepared_xacts");
+    assertEquals(1, CLUSTER.onNode(worker, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+        + " WHERE query LIKE 'PREPARE TRANSACTION%" + gid + "%'"));
+    pause.releaseOnce(backend);
   }
 
   private static void assertBalancesSummarisedAndExact(Pair p, long destination, long source) throws Exception {
