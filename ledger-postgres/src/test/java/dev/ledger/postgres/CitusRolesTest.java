@@ -13,6 +13,7 @@ import dev.ledger.core.NewAccount;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
+import dev.ledger.core.TransferResult;
 import dev.ledger.core.VerificationReport;
 import java.net.URI;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -174,7 +176,7 @@ class CitusRolesTest {
   }
 
   @Test
-  void applicationRole_library_worksWithSelectAndExecuteOnly() {
+  void applicationRole_library_worksWithSelectAndExecuteOnly() throws Exception {
     try (Ledger treasury = Ledger.builder(store(TREASURY)).build()) {
       treasury.open(NewAccount.issuer(AccountId.of("bank"), "USD"));
     }
@@ -189,20 +191,66 @@ class CitusRolesTest {
       assertEquals(t, ledger.findTransfer(t.id()).orElseThrow()); // reads transfer_id, created by distribute()
       assertEquals(t, ledger.transfer(TransferRequest.of(alice, bob, 30, "USD").withId(t.id())
           .withReference("as the app role")));
-      assertEquals(2, ledger.transferBatch(List.of(TransferRequest.of(alice, bob, 1, "USD"),
-          TransferRequest.of(bob, alice, 2, "USD")), BatchMode.LINKED).size());
+      List<TransferResult> batch = ledger.transferBatch(List.of(TransferRequest.of(alice, bob, 1, "USD"),
+          TransferRequest.of(bob, alice, 2, "USD")), BatchMode.LINKED);
+      assertEquals(2, batch.size());
       assertEquals(71, ledger.balance(alice));
       assertEquals(29, ledger.balance(bob));
       assertEquals(3, ledger.statement(StatementQuery.of(bob).limit(10)).lines().size());
       VerificationReport report = ledger.verify(ledger.chainHeads());
       assertTrue(report.ok(), report.describe());
       // The summariser, through its one function: it reads the workers as the owner (who logs in there only).
-      int checkpoints = 0;
-      for (int i = 0; i < 20 && checkpoints == 0; i++) {
-        checkpoints = store.summarize();
+      Instant last = ((TransferResult.Recorded) batch.get(1)).transfer().recordedAt();
+      for (int i = 0; i < 50 && store.summarizedThrough().filter(x -> !x.isBefore(last)).isEmpty(); i++) {
+        store.summarize();
+        Thread.sleep(2);
       }
-      assertTrue(checkpoints > 0, "the summariser wrote checkpoints as the app role");
+      assertTrue(!store.summarizedThrough().orElseThrow().isBefore(last), "summarised through the last transfer");
+      assertTrue(CLUSTER.query("SELECT count(*) FROM " + SCHEMA + ".credit_checkpoint WHERE account = 'alice'") > 0,
+          "the summariser wrote checkpoints as the app role");
       assertEquals(71, ledger.balanceAsOf(alice, store.summarizedThrough().orElseThrow()));
+    }
+  }
+
+  /**
+   * A misconfigured cluster: the owner cannot log in to one worker (the change made while a round runs, after its
+   * seal, so that the first to meet it is the summariser's check of the workers). The summariser cannot tell
+   * whether that worker holds a transfer still committing, so it must not summarise; it fails the round naming the
+   * worker and the rule instead of waiting in silence.
+   */
+  @Test
+  void summarize_ownerCannotLogInToAWorker_failsNamingTheWorkerAndTheRule() throws Exception {
+    try (Ledger treasury = Ledger.builder(store(TREASURY)).build()) {
+      treasury.open(NewAccount.issuer(AccountId.of("eur_bank"), "EUR"));
+    }
+    try (Ledger ledger = Ledger.builder(store(APP)).build()) { // a credit to seal
+      ledger.open(NewAccount.of(AccountId.of("carol"), "EUR").withOpeningBalance(5, AccountId.of("eur_bank")));
+    }
+    int worker = CLUSTER.nodePorts().get(1);
+    BalanceSummarizer summarizer = new BalanceSummarizer(pool(APP), SCHEMA, Duration.ofMillis(1),
+        Duration.ofSeconds(1), SummarizerListener.none());
+    summarizer.afterSealInsert = () -> ownerLogin(worker, false);
+    try {
+      Thread.sleep(5);
+      LedgerUnavailableException e = assertThrows(LedgerUnavailableException.class, () -> {
+        for (int i = 0; i < 20; i++) {
+          summarizer.runOnce();
+        }
+      });
+      assertTrue(e.getMessage().contains("could not run on Citus worker(s) localhost:" + worker + " (")
+          && e.getMessage().contains("must be able to log in to every worker"), e.getMessage());
+    } finally {
+      ownerLogin(worker, true);
+    }
+  }
+
+  /** Lets the schema owner log in to {@code worker}, or not (on that worker only). */
+  private static void ownerLogin(int worker, boolean login) {
+    try (Connection c = DriverManager.getConnection(CitusCluster.nodeUrl(worker)); Statement st = c.createStatement()) {
+      st.execute("SET citus.enable_alter_role_propagation TO off");
+      st.execute("ALTER ROLE ledger_owner" + SUFFIX + (login ? " LOGIN" : " NOLOGIN"));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -31,6 +31,38 @@
 -- over the arrays calling the functions of one account (Citus runs no shard query from inside another), and are
 -- written one row per statement on Citus (an INSERT ... SELECT of many rows is a COPY, which Citus may leave out of
 -- the two-phase commit on a connection it had only read through: see append_transfers).
+-- On Citus: a command's one-line answer from every worker, run there as the current user (in summarizer_step, the
+-- schema owner, who must be able to log in to the workers: README, docs/scaling.md). A worker that does not answer
+-- is an error naming it and what it said, so that a misconfigured cluster shows in every round's failure instead
+-- of holding the summaries back in silence.
+CREATE OR REPLACE FUNCTION summarizer_worker_answers(p_command text)
+    RETURNS TABLE (nodename text, nodeport integer, answer text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    names   text[];
+    ports   integer[];
+    ok      boolean[];
+    results text[];
+BEGIN
+    SELECT array_agg(w.nodename), array_agg(w.nodeport), array_agg(w.success), array_agg(w.result)
+      INTO names, ports, ok, results
+      FROM pg_catalog.run_command_on_workers(p_command) w;
+    IF false = ANY (ok) THEN
+        RAISE EXCEPTION USING ERRCODE = '08001', MESSAGE = format('the balance summariser could not run on Citus'
+            ' worker(s) %s; the schema owner %s must be able to log in to every worker (docs/scaling.md,'
+            ' "Setting up")',
+            (SELECT string_agg(format('%s:%s (%s)', u.n, u.p, u.r), ', ')
+               FROM unnest(names, ports, ok, results) u(n, p, s, r) WHERE NOT u.s), current_user);
+    END IF;
+    RETURN QUERY SELECT u.n, u.p, u.r FROM unnest(names, ports, results) u(n, p, r);
+END
+$$;
+
+REVOKE ALL ON FUNCTION summarizer_worker_answers(text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_every integer DEFAULT 128)
     RETURNS TABLE (outcome text, checkpoints bigint)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -109,12 +141,12 @@ BEGIN
     IF horizon IS NULL THEN
         IF dist THEN
             -- the seal on every worker's copy of the reference table (its shard there, read directly)
-            IF EXISTS (SELECT 1 FROM pg_catalog.run_command_on_workers(format(
+            IF EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.summarizer_worker_answers(format(
                            'SELECT count(*) FROM %s WHERE seq = %s',
                            (SELECT pg_catalog.shard_name('${flyway:defaultSchema}.seal'::regclass, d.shardid)
                               FROM pg_catalog.pg_dist_shard d
                              WHERE d.logicalrelid = '${flyway:defaultSchema}.seal'::regclass), pending)) w
-                        WHERE NOT w.success OR w.result <> '1') THEN
+                        WHERE w.answer <> '1') THEN
                 RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
                 RETURN;
             END IF;
@@ -138,13 +170,12 @@ BEGIN
             RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
             RETURN;
         END IF;
-        -- a worker holding a prepared transaction of a coordinator transaction below the horizon (or unreachable)
-        IF EXISTS (SELECT 1 FROM pg_catalog.run_command_on_workers(
+        -- a worker holding a prepared transaction of a coordinator transaction below the horizon
+        IF EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.summarizer_worker_answers(
                        'SELECT coalesce(string_agg(gid, '' ''), '''') FROM pg_catalog.pg_prepared_xacts'
                        ' WHERE database = current_database()') w
-                    WHERE NOT w.success
-                       OR EXISTS (SELECT 1 FROM pg_catalog.pg_dist_transaction x
-                                   WHERE x.gid = ANY (string_to_array(w.result, ' ')) AND x.outer_xid < horizon
+                    WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_dist_transaction x
+                                   WHERE x.gid = ANY (string_to_array(w.answer, ' ')) AND x.outer_xid < horizon
                                      AND x.groupid = (SELECT nd.groupid FROM pg_catalog.pg_dist_node nd
                                                        WHERE nd.nodename = w.nodename AND nd.nodeport = w.nodeport))) THEN
             RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
