@@ -61,7 +61,7 @@ class CitusFaultTest {
         stop.set(true);
         killer.join();
       }
-      finish(run, bank, kills.get());
+      finish(run, bank, kills.get(), schema);
       assertTrue(kills.get() >= run.pick(20, 100), "only " + kills + " worker backends terminated");
     }
     CLUSTER.assertNothingPreparedAndNoNewDeadlocks(deadlocks);
@@ -89,7 +89,7 @@ class CitusFaultTest {
         durableCommits(worker.port, false);
       }
       List<Double> recoveries = nemesis.recoveries("stopping or starting the worker on port " + port);
-      finish(run, bank, restarts);
+      finish(run, bank, restarts, schema);
       System.out.println("FAULT citus-worker-restart (port " + port + ") recovery: seconds until all " + CLIENTS
           + " clients completed an operation after each restart: " + recoveries);
       assertEquals(restarts, recoveries.size());
@@ -123,9 +123,11 @@ class CitusFaultTest {
 
   /**
    * Lets Citus finish the two-phase commits the faults interrupted (what its maintenance daemon does every
-   * {@code citus.recover_2pc_interval}), settles every unknown outcome, and checks the history against the rows.
+   * {@code citus.recover_2pc_interval}), settles every unknown outcome, and checks the history against the rows
+   * (the final balances read by the ledger through the checkpoints the summariser wrote during the faults: it
+   * must have written some).
    */
-  private static void finish(FaultRun run, Bank bank, long faults) throws Exception {
+  private static void finish(FaultRun run, Bank bank, long faults, String schema) throws Exception {
     // The fixture's sessions cache connections to the workers, which the faults broke: fresh sessions for the checks.
     CLUSTER.pool().getHikariPoolMXBean().softEvictConnections();
     recoverPreparedTransactions();
@@ -134,6 +136,9 @@ class CitusFaultTest {
         bank.history(), bank.finalState(CLUSTER.pool()), bank.setupIds());
     run.finish(report);
     assertTrue(report.ok() > 0, "no operation succeeded: " + report.line());
+    long checkpoints = CLUSTER.query("SELECT count(*) FROM " + schema + ".credit_checkpoint");
+    System.out.println("FAULT " + run.fault + ": the summariser wrote " + checkpoints + " checkpoints during the run");
+    assertTrue(checkpoints > 0, "the background summariser wrote no checkpoint during the run");
   }
 
   /** Runs Citus's recovery until no node holds a prepared transaction (at most 60 s). */

@@ -92,6 +92,8 @@ class CitusRebalanceTest {
         run.finish(report);
         assertTrue(report.ok() > 0, "no operation succeeded: " + report.line());
         assertTrue(ledger.verify().ok(), "verify after the rebalance");
+        assertTrue(CLUSTER.query("SELECT count(*) FROM " + schema + ".credit_checkpoint") > 0,
+            "the background summariser wrote no checkpoint while the shards moved");
       }
     } finally {
       removeAndStop(added, dir, schema);
