@@ -35,9 +35,10 @@ import org.openjdk.jmh.runner.IterationType;
  * ordinary tables on the coordinator, the same server binary and settings), with {@code accounts} accounts opened
  * through {@link Ledger#open}. Each account has an overdraft line of {@value #OVERDRAFT} instead of an opening
  * balance: no funding transfers from one issuer to set up, and the same funds check on every transfer. The balance
- * summariser runs on both targets at the library's default ({@link BenchProps#CITUS_SUMMARIZER}). The ledger's listener ({@link Counters#listener()}) counts attempts and retries. At the end of
- * the trial it counts, from the rows, the transfers and the transactions that recorded them, and those whose rows span
- * more than one worker, writes the side file and drops the schema.
+ * summariser runs on both targets at the library's default ({@link BenchProps#CITUS_SUMMARIZER}). The ledger's
+ * listener ({@link Counters#listener()}) counts attempts and retries. At the end of the trial it counts, from the
+ * rows, the transfers and the transactions that recorded them, and those whose rows span more than one worker,
+ * writes the side file and drops the schema.
  */
 final class CitusFixture implements Workload.Fixture {
   static final long OVERDRAFT = 1_000_000_000_000L;

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -369,7 +370,7 @@ class CitusBalanceSummaryTest {
 
     /** Posted, pending debits and pending credits over the rows recorded at or before {@code t} (all when null). */
     Balances balancesAsOf(String account, Instant t) {
-      Set<UUID> resolved = ConcurrentHashMap.newKeySet();
+      Set<UUID> resolved = new HashSet<>();
       for (Row r : rows) {
         if (r.pendingId() != null && (t == null || !r.at().isAfter(t))) {
           resolved.add(r.pendingId());

@@ -6,7 +6,7 @@
 --   HORIZON     the pending seal is committed (visible to this transaction, which had no id when it read it):
 --               recorded this transaction's id as the seal's horizon, assigned after the seal committed;
 --   WAITING     a transaction with an id below the horizon is still running (it may have read the seals before
---               the pending one committed, and may still record behind it) on Citus also while such a transaction
+--               the pending one committed, and may still record behind it); on Citus also while such a transaction
 --               is still committing on a worker, or before the seal is committed on every worker (below);
 --   SUMMARIZED  every such transaction has ended: wrote, for each account credited in the sealed interval (a
 --               pending transfer, a post or a void to it counts), its cumulative credits and its pending credits
@@ -31,6 +31,7 @@
 -- over the arrays calling the functions of one account (Citus runs no shard query from inside another), and are
 -- written one row per statement on Citus (an INSERT ... SELECT of many rows is a COPY, which Citus may leave out of
 -- the two-phase commit on a connection it had only read through: see append_transfers).
+
 -- On Citus: a command's one-line answer from every worker, run there as the current user (in summarizer_step, the
 -- schema owner, who must be able to log in to the workers: README, docs/scaling.md). A worker that does not answer
 -- is an error naming it and what it said, so that a misconfigured cluster shows in every round's failure instead
