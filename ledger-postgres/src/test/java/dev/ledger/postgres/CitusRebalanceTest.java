@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Ledger;
+import dev.ledger.core.VerificationReport;
 import dev.ledger.postgres.jepsen.Bank;
 import dev.ledger.postgres.jepsen.BankChecker;
 import dev.ledger.postgres.jepsen.FaultRun;
@@ -91,7 +92,8 @@ class CitusRebalanceTest {
             bank.history(), bank.finalState(CLUSTER.pool()), bank.setupIds());
         run.finish(report);
         assertTrue(report.ok() > 0, "no operation succeeded: " + report.line());
-        assertTrue(ledger.verify().ok(), "verify after the rebalance");
+        VerificationReport verified = ledger.verify();
+        assertTrue(verified.ok(), () -> "verify after the rebalance: " + verified.describe());
         assertTrue(CLUSTER.query("SELECT count(*) FROM " + schema + ".credit_checkpoint") > 0,
             "the background summariser wrote no checkpoint while the shards moved");
       }

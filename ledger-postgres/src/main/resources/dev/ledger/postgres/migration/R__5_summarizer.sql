@@ -19,8 +19,8 @@
 -- on the coordinator first (it leaves the coordinator's snapshot) and then sends COMMIT PREPARED to each worker, so
 -- for a moment its rows there are still invisible; and a worker that missed the COMMIT PREPARED (a lost connection,
 -- a restart) holds the transaction prepared until Citus's recovery commits it. So the step also waits
---   * before taking the horizon, until the seal is committed on every worker (a writer that reads a worker's copy
---     of the seal after the horizon was taken sees it);
+--   * before taking the horizon, until the seal is committed on every worker holding a copy of the reference table
+--     (a writer that reads any copy of the seal after the horizon was taken sees it);
 --   * once the snapshot shows no transaction below the horizon, while a writer below the horizon still holds its
 --     id lock (advisory 'LEDX', the low 32 bits of its transaction id, taken by append_transfers right after the
 --     id and released only once Citus has finished committing on the workers), and then while a worker holds a
@@ -32,25 +32,45 @@
 -- written one row per statement on Citus (an INSERT ... SELECT of many rows is a COPY, which Citus may leave out of
 -- the two-phase commit on a connection it had only read through: see append_transfers).
 
--- On Citus: a command's one-line answer from every worker, run there as the current user (in summarizer_step, the
--- schema owner, who must be able to log in to the workers: README, docs/scaling.md). A worker that does not answer
--- is an error naming it and what it said, so that a misconfigured cluster shows in every round's failure instead
--- of holding the summaries back in silence.
-CREATE OR REPLACE FUNCTION summarizer_worker_answers(p_command text)
+-- On Citus: a command's one-line answer from every active worker (p_relation null), or from every other active node
+-- holding a copy of p_relation's shard (the command's %s replaced by the shard's name there; a worker just added to
+-- the cluster holds no copy of a reference table until Citus replicates it there; this node's copy is the one the
+-- caller reads itself), run as the current user (in summarizer_step, the schema owner, who must be able to log in
+-- to the workers: README, docs/scaling.md). A worker that does not answer is an error naming it and what it said,
+-- so that a misconfigured cluster shows in every round's failure instead of holding the summaries back in silence.
+CREATE OR REPLACE FUNCTION summarizer_worker_answers(p_command text, p_relation regclass)
     RETURNS TABLE (nodename text, nodeport integer, answer text)
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    names   text[];
-    ports   integer[];
-    ok      boolean[];
-    results text[];
+    names    text[];
+    ports    integer[];
+    commands text[];
+    ok       boolean[];
+    results  text[];
 BEGIN
-    SELECT array_agg(w.nodename), array_agg(w.nodeport), array_agg(w.success), array_agg(w.result)
+    IF p_relation IS NULL THEN
+        SELECT array_agg(w.node_name), array_agg(w.node_port), array_agg(p_command)
+          INTO names, ports, commands
+          FROM pg_catalog.master_get_active_worker_nodes() w;
+    ELSE
+        SELECT array_agg(n.nodename ORDER BY n.nodeid), array_agg(n.nodeport ORDER BY n.nodeid),
+               array_agg(replace(p_command, '%s', pg_catalog.shard_name(p_relation, d.shardid)) ORDER BY n.nodeid)
+          INTO names, ports, commands
+          FROM pg_catalog.pg_dist_shard d
+          JOIN pg_catalog.pg_dist_placement p ON p.shardid = d.shardid
+          JOIN pg_catalog.pg_dist_node n ON n.groupid = p.groupid
+         WHERE d.logicalrelid = p_relation AND n.isactive AND n.noderole = 'primary'
+           AND n.groupid <> (SELECT l.groupid FROM pg_catalog.pg_dist_local_group l);
+    END IF;
+    IF names IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT array_agg(w.node_name), array_agg(w.node_port), array_agg(w.success), array_agg(w.result)
       INTO names, ports, ok, results
-      FROM pg_catalog.run_command_on_workers(p_command) w;
+      FROM pg_catalog.master_run_on_worker(names, ports, commands, true) w;
     IF false = ANY (ok) THEN
         RAISE EXCEPTION USING ERRCODE = '08001', MESSAGE = format('the balance summariser could not run on Citus'
             ' worker(s) %s; the schema owner %s must be able to log in to every worker (docs/scaling.md,'
@@ -62,7 +82,7 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION summarizer_worker_answers(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION summarizer_worker_answers(text, regclass) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_every integer DEFAULT 128)
     RETURNS TABLE (outcome text, checkpoints bigint)
@@ -142,11 +162,8 @@ BEGIN
     IF horizon IS NULL THEN
         IF dist THEN
             -- the seal on every worker's copy of the reference table (its shard there, read directly)
-            IF EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.summarizer_worker_answers(format(
-                           'SELECT count(*) FROM %s WHERE seq = %s',
-                           (SELECT pg_catalog.shard_name('${flyway:defaultSchema}.seal'::regclass, d.shardid)
-                              FROM pg_catalog.pg_dist_shard d
-                             WHERE d.logicalrelid = '${flyway:defaultSchema}.seal'::regclass), pending)) w
+            IF EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.summarizer_worker_answers(
+                           'SELECT count(*) FROM %s WHERE seq = ' || pending, '${flyway:defaultSchema}.seal'::regclass) w
                         WHERE w.answer <> '1') THEN
                 RETURN QUERY SELECT 'WAITING'::text, 0::bigint;
                 RETURN;
@@ -174,7 +191,7 @@ BEGIN
         -- a worker holding a prepared transaction of a coordinator transaction below the horizon
         IF EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.summarizer_worker_answers(
                        'SELECT coalesce(string_agg(gid, '' ''), '''') FROM pg_catalog.pg_prepared_xacts'
-                       ' WHERE database = current_database()') w
+                       ' WHERE database = current_database()', NULL) w
                     WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_dist_transaction x
                                    WHERE x.gid = ANY (string_to_array(w.answer, ' ')) AND x.outer_xid < horizon
                                      AND x.groupid = (SELECT nd.groupid FROM pg_catalog.pg_dist_node nd
