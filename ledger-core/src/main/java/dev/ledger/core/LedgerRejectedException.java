@@ -9,11 +9,12 @@ import java.util.OptionalInt;
  * <p>This is the one exception for rejections: {@link #reason()} says which rule, as data to switch on, and
  * the message names the offending value and the rule. Retrying the same request will be refused again
  * unless the state it depends on changes (for example a balance for {@link RejectionReason#INSUFFICIENT_FUNDS}).
- * Failures of the infrastructure are reported separately, by {@link LedgerUnavailableException}.
+ * Failures of the infrastructure are reported separately, by {@link LedgerUnavailableException}; both are
+ * {@link LedgerException}s.
  *
  * <p>Instances are immutable and safe to share between threads.
  */
-public final class LedgerRejectedException extends RuntimeException {
+public final class LedgerRejectedException extends LedgerException {
   private static final long serialVersionUID = 1L;
 
   private final RejectionReason reason;
@@ -24,7 +25,7 @@ public final class LedgerRejectedException extends RuntimeException {
    * @param detail what was wrong, naming the value; the rule is appended
    */
   public LedgerRejectedException(RejectionReason reason, String detail) {
-    super(Objects.requireNonNull(reason, "reason").name() + ": " + detail + " (rule: " + reason.rule() + ")");
+    super(Objects.requireNonNull(reason, "reason").name() + ": " + detail + " (rule: " + reason.rule() + ")", null);
     this.reason = reason;
     this.position = -1;
   }
@@ -35,7 +36,7 @@ public final class LedgerRejectedException extends RuntimeException {
    */
   public LedgerRejectedException(RejectionReason reason, int position, String detail) {
     super(Objects.requireNonNull(reason, "reason").name() + ": item " + position + " of the linked batch: " + detail
-        + "; nothing of the batch was recorded (rule: " + reason.rule() + ")");
+        + "; nothing of the batch was recorded (rule: " + reason.rule() + ")", null);
     if (position < 0) {
       throw new IllegalArgumentException("position " + position + " is negative");
     }

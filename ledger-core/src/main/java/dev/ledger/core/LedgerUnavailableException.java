@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Instances are immutable and safe to share between threads.
  */
-public final class LedgerUnavailableException extends RuntimeException {
+public final class LedgerUnavailableException extends LedgerException {
   private static final long serialVersionUID = 1L;
 
   /** What went wrong. */

@@ -188,6 +188,33 @@ class LedgerTest {
     }
   }
 
+  /** Both outcomes of a call that recorded nothing are caught through the one sealed root. */
+  @Test
+  void transfer_rejectedOrUnavailable_bothCaughtAsLedgerException() {
+    store.onAppend = draft -> new AppendResult.Rejected(RejectionReason.INSUFFICIENT_FUNDS, "alice has 0");
+    LedgerException rejected = assertThrows(LedgerException.class,
+        () -> ledger(NO_SLEEP).transfer(TransferRequest.of(ALICE, BOB, 5, "USD")));
+    store.onAppend = draft -> {
+      throw new LedgerUnavailableException(Kind.STORE_UNAVAILABLE, "database unreachable", null);
+    };
+    LedgerException unavailable = assertThrows(LedgerException.class,
+        () -> ledger(NO_SLEEP).transfer(TransferRequest.of(ALICE, BOB, 5, "USD")));
+    assertEquals("INSUFFICIENT_FUNDS", outcome(rejected));
+    assertEquals("STORE_UNAVAILABLE", outcome(unavailable));
+    assertEquals(java.util.Set.of(LedgerRejectedException.class, LedgerUnavailableException.class),
+        java.util.Set.of(LedgerException.class.getPermittedSubclasses()));
+  }
+
+  /** What a caller does with the root: tell its two (and only two: sealed) kinds apart. */
+  private static String outcome(LedgerException e) {
+    if (e instanceof LedgerRejectedException r) {
+      return r.reason().name();
+    } else if (e instanceof LedgerUnavailableException u) {
+      return u.kind().name();
+    }
+    throw new AssertionError("a third kind of LedgerException: " + e);
+  }
+
   @Test
   void transfer_storeThrowsUnavailableWithoutId_rethrownNamingTransfer() {
     IllegalStateException cause = new IllegalStateException("socket closed");
