@@ -65,7 +65,7 @@ fi
 echo "[load.sh] $what against $base_url (Maven and Gatling output: $log)"
 
 # gatling:test compiles the simulation first (it runs the build up to test-compile); a plain build never runs it.
-mvn_cmd=(mvn -B ${LOAD_MAVEN_ARGS:-} -f "$here/pom.xml" gatling:test
+mvn_cmd=("$here/../mvnw" -B ${LOAD_MAVEN_ARGS:-} -f "$here/pom.xml" gatling:test
   "-Dledger.baseUrl=$base_url" "-Dledger.users=$users" "-Dledger.closed=$closed" "-Dledger.duration=$duration"
   "-Dledger.gatling.heap=$heap" "-Dgatling.runDescription=$what against $base_url")
 status=0

@@ -73,8 +73,8 @@ start=$(date +%s)
 java_cmd="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 if [[ $build -eq 1 ]]; then
-  echo "[bench.sh] building: mvn -B -q package -pl ledger-jmh -am -DskipTests"
-  mvn -B -q package -pl ledger-jmh -am -DskipTests
+  echo "[bench.sh] building: ./mvnw -B -q package -pl ledger-jmh -am -DskipTests"
+  ./mvnw -B -q package -pl ledger-jmh -am -DskipTests
 fi
 jar="ledger-jmh/target/benchmarks.jar"
 [[ -f "$jar" ]] || { echo "[bench.sh] $jar is missing" >&2; exit 1; }

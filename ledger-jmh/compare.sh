@@ -33,14 +33,14 @@ java_cmd="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jars="$(mktemp -d)"
 
 echo "[compare] building the working tree's benchmarks"
-(cd "$root" && mvn -B -q clean package -pl ledger-jmh -am -DskipTests)
+(cd "$root" && "$root/mvnw" -B -q clean package -pl ledger-jmh -am -DskipTests)
 cp "$root/ledger-jmh/target/benchmarks.jar" "$jars/new.jar"
 
 echo "[compare] building $base_rev's benchmarks in a temporary worktree"
 tree="$(mktemp -d)"
 trap 'git -C "$root" worktree remove --force "$tree" >/dev/null 2>&1 || true' EXIT
 git -C "$root" worktree add --detach "$tree" "$base_rev" >/dev/null
-(cd "$tree" && mvn -B -q clean package -pl ledger-jmh -am -DskipTests)
+(cd "$tree" && "$root/mvnw" -B -q clean package -pl ledger-jmh -am -DskipTests)
 cp "$tree/ledger-jmh/target/benchmarks.jar" "$jars/base.jar"
 rm -rf "$out"
 mkdir -p "$out"

@@ -51,9 +51,9 @@ import org.jspecify.annotations.Nullable;
  * idempotent replay, balances now and in the past, a statement, and two races of 20 threads.
  *
  * <pre>
- * mvn -q -Pquickstart package -pl ledger-examples -am                       # embedded PostgreSQL
- * mvn -q -Pquickstart package -pl ledger-examples -am -Dquickstart.args="--in-memory"
- * mvn -q -Pquickstart package -pl ledger-examples -am -Dquickstart.args="--jdbc-url jdbc:postgresql://..."
+ * ./mvnw -q -Pquickstart package -pl ledger-examples -am                       # embedded PostgreSQL
+ * ./mvnw -q -Pquickstart package -pl ledger-examples -am -Dquickstart.args="--in-memory"
+ * ./mvnw -q -Pquickstart package -pl ledger-examples -am -Dquickstart.args="--jdbc-url jdbc:postgresql://..."
  * </pre>
  *
  * <p>The ledger runs on a {@link SteppingClock} (one second per reading) so that the printed times are distinct
@@ -61,7 +61,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Quickstart {
   static final String USAGE = """
-      Usage: mvn -q -Pquickstart package -pl ledger-examples -am [-Dquickstart.args="OPTION"]
+      Usage: ./mvnw -q -Pquickstart package -pl ledger-examples -am [-Dquickstart.args="OPTION"]
 
       Runs a short story against the ledger and prints it.
 

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
  * The settings of one fault test run, from system properties:
  * <ul>
  *   <li>{@code -Dledger.test.seed=N}: the seed (default: random, printed so a failure can be replayed);
- *   <li>{@code -Dledger.test.long=true}: the long form (default: the short form that {@code mvn verify} runs);
+ *   <li>{@code -Dledger.test.long=true}: the long form (default: the short form that {@code ./mvnw verify} runs);
  *   <li>{@code -Dledger.test.faultMinutes=N}: minutes per fault type in the long form (default 10).
  * </ul>
  */
