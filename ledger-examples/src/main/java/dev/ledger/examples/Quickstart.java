@@ -310,9 +310,9 @@ public final class Quickstart {
           go.await();
           race.succeed(ledger.transfer(source, SHOP, 1, CURRENCY));
         } catch (LedgerRejectedException e) {
-          race.fail(e.reason().name(), e.getMessage());
+          race.fail(e.reason().name(), String.valueOf(e.getMessage()));
         } catch (LedgerUnavailableException e) {
-          race.fail(e.kind().name(), e.getMessage());
+          race.fail(e.kind().name(), String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           race.fail("INTERRUPTED", "interrupted before the start");

@@ -13,6 +13,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -114,7 +115,9 @@ final class MeterLedgerListener implements LedgerListener {
       }
       observation.stop();
     } else if (observations == null) {
-      Timer timer = failure == null ? succeeded.get(operation) : callTimer(operation, outcome, reason);
+      // (every operation has its success timer: registered in the constructor)
+      Timer timer = failure == null ? Objects.requireNonNull(succeeded.get(operation))
+          : callTimer(operation, outcome, reason);
       timer.record(nanos, TimeUnit.NANOSECONDS);
     }
   }

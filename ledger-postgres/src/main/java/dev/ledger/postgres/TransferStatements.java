@@ -180,7 +180,7 @@ final class TransferStatements {
         metadata[i] = Rows.json(d.metadata());
       }
       if (d.kind() != TransferKind.IMMEDIATE) {
-        if (kinds == null) {
+        if (kinds == null || pendingIds == null || expires == null || timeouts == null) {
           kinds = new Object[n];
           java.util.Arrays.fill(kinds, (short) 0);
           pendingIds = new Object[n];

@@ -37,9 +37,9 @@ public final class LedgerHealthIndicator implements HealthIndicator {
         health.status(new Status(DEGRADED, "balance summaries lag " + lag.get() + ", more than " + maxLag));
       }
     } catch (IllegalStateException e) {
-      health.down().withDetail("error", e.getMessage());
+      health.down().withDetail("error", String.valueOf(e.getMessage()));
     } catch (LedgerUnavailableException e) {
-      health.down().withDetail("error", e.getMessage());
+      health.down().withDetail("error", String.valueOf(e.getMessage()));
     }
     return health.build();
   }

@@ -47,19 +47,19 @@ public final class Checks {
   }
 
   public static String accountId(@Nullable String value) {
-    present(value, "account id");
-    if (!isAccountId(value)) {
-      throw reject(RejectionReason.INVALID_ACCOUNT_ID, "account id " + quote(value) + " is not valid");
+    String id = present(value, "account id");
+    if (!isAccountId(id)) {
+      throw reject(RejectionReason.INVALID_ACCOUNT_ID, "account id " + quote(id) + " is not valid");
     }
-    return value;
+    return id;
   }
 
   public static String currency(@Nullable String value, String what) {
-    present(value, what);
-    if (!isCurrency(value)) {
-      throw reject(RejectionReason.INVALID_CURRENCY, what + " " + quote(value) + " is not valid");
+    String code = present(value, what);
+    if (!isCurrency(code)) {
+      throw reject(RejectionReason.INVALID_CURRENCY, what + " " + quote(code) + " is not valid");
     }
-    return value;
+    return code;
   }
 
   /** {@code [A-Za-z0-9][A-Za-z0-9._:-]{0,63}}, without a regex: this runs on every transfer. */
@@ -257,8 +257,8 @@ public final class Checks {
    * @throws LedgerRejectedException {@link RejectionReason#MISSING_VALUE} for a null map, key or value, else
    *     {@link RejectionReason#INVALID_METADATA} naming the entry and the rule
    */
-  public static java.util.Map<String, String> metadata(java.util.@Nullable Map<String, String> value) {
-    present(value, "metadata");
+  public static java.util.Map<String, String> metadata(java.util.@Nullable Map<String, String> nullable) {
+    java.util.Map<String, String> value = present(nullable, "metadata");
     if (value.isEmpty()) {
       return java.util.Map.of();
     }
@@ -301,8 +301,8 @@ public final class Checks {
   }
 
   /** An instant within the stored range. */
-  public static Instant instant(@Nullable Instant value, String what) {
-    present(value, what);
+  public static Instant instant(@Nullable Instant nullable, String what) {
+    Instant value = present(nullable, what);
     if (value.isBefore(MIN_INSTANT) || value.isAfter(MAX_INSTANT)) {
       throw reject(RejectionReason.INVALID_INSTANT, what + " " + value + " is out of range");
     }
@@ -310,8 +310,8 @@ public final class Checks {
   }
 
   /** An instant as stored: within range and of microsecond precision, the precision of PostgreSQL. */
-  public static Instant storedInstant(@Nullable Instant value, String what) {
-    instant(value, what);
+  public static Instant storedInstant(@Nullable Instant nullable, String what) {
+    Instant value = instant(nullable, what);
     if (value.getNano() % 1_000 != 0) {
       throw reject(RejectionReason.INVALID_INSTANT, what + " " + value + " is finer than a microsecond");
     }

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -403,15 +404,19 @@ public final class LedgerVerifier {
    * every hold, are fed before the legs).
    */
   private Map<String, List<Hold>> holdsBy(boolean asSource) {
-    if (bySource == null) {
-      bySource = new HashMap<>();
-      byDestination = new HashMap<>();
+    Map<String, List<Hold>> sources = bySource;
+    Map<String, List<Hold>> destinations = byDestination;
+    if (sources == null || destinations == null) {
+      sources = new HashMap<>();
+      destinations = new HashMap<>();
       for (Hold hold : holds.values()) {
-        bySource.computeIfAbsent(hold.source, k -> new ArrayList<>()).add(hold);
-        byDestination.computeIfAbsent(hold.destination, k -> new ArrayList<>()).add(hold);
+        sources.computeIfAbsent(hold.source, k -> new ArrayList<>()).add(hold);
+        destinations.computeIfAbsent(hold.destination, k -> new ArrayList<>()).add(hold);
       }
+      bySource = sources;
+      byDestination = destinations;
     }
-    return asSource ? bySource : byDestination;
+    return asSource ? sources : destinations;
   }
 
   /**
@@ -423,7 +428,7 @@ public final class LedgerVerifier {
     if (legTotals != null && legTotals.upperLimit != null && !legTotals.aboveReported) {
       BigInteger balance = Sum.difference(legCredits, legDebits);
       if (!holds.isEmpty()) {
-        balance = balance.add(held(legAccount, legAt, false));
+        balance = balance.add(held(Objects.requireNonNull(legAccount), legAt, false));
       }
       if (balance.compareTo(legTotals.upperLimit) > 0) {
         legTotals.aboveReported = true;
@@ -436,7 +441,7 @@ public final class LedgerVerifier {
     if (legTotals != null && !legTotals.issuer) {
       BigInteger balance = Sum.difference(legCredits, legDebits);
       if (!holds.isEmpty()) {
-        balance = balance.subtract(held(legAccount, legAt, true));
+        balance = balance.subtract(held(Objects.requireNonNull(legAccount), legAt, true));
       }
       if (balance.compareTo(legTotals.lowerLimit) < 0) {
         negativeInstants++;
@@ -518,7 +523,7 @@ public final class LedgerVerifier {
     List<String> ids = new ArrayList<>(accounts.keySet());
     ids.sort(null);
     for (String id : ids) {
-      AccountTotals a = accounts.get(id);
+      AccountTotals a = Objects.requireNonNull(accounts.get(id));
       if (!a.overflowReported && (!a.credits.fits() || !a.debits.fits())) {
         add(Kind.BALANCE_OVERFLOW, id, null, null, "cumulative credits " + a.credits + " or debits " + a.debits
             + " of " + Checks.quote(id) + " exceed 2^63-1 = " + Long.MAX_VALUE);

@@ -4,4 +4,7 @@
  * compatibility check and from the published Javadoc. Use the types of {@code dev.ledger.core},
  * {@code dev.ledger.core.spi} and {@code dev.ledger.core.memory} instead.
  */
+@NullMarked
 package dev.ledger.core.internal;
+
+import org.jspecify.annotations.NullMarked;

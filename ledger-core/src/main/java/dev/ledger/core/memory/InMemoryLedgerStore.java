@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -250,7 +251,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     /** The holds of the batch's new pending items, by id, and the holds its posts and voids resolve. */
     final Map<UUID, Hold> newHolds = new HashMap<>();
     final Map<UUID, TransferKind> resolving = new HashMap<>();
-    AppendResult failure;
+    @Nullable AppendResult failure;
 
     LinkedBatch(List<TransferDraft> drafts) {
       this.drafts = drafts;
@@ -532,7 +533,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
       }
       for (int i = 0; i < drafts.size(); i++) {
         if (isNew[i] && checked[i].pendingId() != null) {
-          Hold h = holds.get(checked[i].pendingId()); // (this batch's new holds are in the map by now)
+          // (this batch's new holds are in the map by now)
+          Hold h = Objects.requireNonNull(holds.get(checked[i].pendingId()));
           h.resolve(checked[i].id(), checked[i].kind(), TransferTable.micros(checked[i].recordedAt()));
         }
       }
@@ -549,8 +551,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         for (int i = 0; i < drafts.size(); i++) {
           if (isNew[i]) {
             Transfer t = checked[i];
-            AccountState src = accounts.get(t.source());
-            AccountState dst = accounts.get(t.destination());
+            AccountState src = Objects.requireNonNull(accounts.get(t.source()));
+            AccountState dst = Objects.requireNonNull(accounts.get(t.destination()));
             long at = TransferTable.micros(t.recordedAt());
             long posted = t.postedAmount();
             rows[i] = table.add(t.id(), src.number, dst.number, t.amount(), at, t.sourceIndex(), debitsAfter[i],
@@ -681,8 +683,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
     // Read the head before the credits: credits only grow, so the balance computed is never more than real. A head
     // locked by a linked batch is waited for (this attempt holds no head, so it cannot be part of a cycle).
     Head head;
-    while ((head = src.head).lock != null) {
-      head.lock.await();
+    InFlight waitFor;
+    while ((waitFor = (head = src.head).lock) != null) {
+      waitFor.await();
     }
     if (head.holdsUntil != NONE && !src.account.issuer()
         && TransferTable.micros(draft.notBefore()) < head.holdsUntil) {
@@ -853,7 +856,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     for (StatementLine line : page.lines()) {
       Transfer t = line.transfer();
       if (t.isPending()) {
-        Hold hold = holds.get(t.id());
+        Hold hold = Objects.requireNonNull(holds.get(t.id()));
         TransferKind r = hold.resolvedAs;
         PendingStatus status = r == TransferKind.POST ? PendingStatus.POSTED
             : r == TransferKind.VOID ? PendingStatus.VOIDED
