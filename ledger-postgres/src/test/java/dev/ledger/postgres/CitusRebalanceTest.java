@@ -24,9 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Scaling out while transfers run: a third worker is created on this machine and added to the cluster, and
  * {@code citus_rebalance_start()} moves shards of the ledger onto it (logical replication, then a short block of
- * writes per shard group) while 8 clients run the bank workload and the background summariser runs. Then: shards of the ledger on the new worker,
- * nothing lost or recorded twice, money conserved exactly, verify clean, nothing prepared left. Afterwards the new
- * worker is drained ({@code citus_drain_node}), removed and stopped, so the cluster is as it was.
+ * writes per shard group) while 8 clients run the bank workload and the background summariser runs. Before the
+ * move, the summariser must already work with the new worker in the cluster, which holds no copy of the reference
+ * tables yet. Then: shards of the ledger on the new worker, nothing lost or recorded twice, money conserved exactly,
+ * verify clean, nothing prepared left. Afterwards the new worker is drained ({@code citus_drain_node}), removed and
+ * stopped, so the cluster is as it was.
  */
 class CitusRebalanceTest {
   @RegisterExtension
@@ -62,6 +64,16 @@ class CitusRebalanceTest {
         bank.readPercent(0);
         bank.readsPerAccount();
         bank.open();
+        // The new worker holds no copy of the reference tables (the seal among them) until the rebalance replicates
+        // them: the summariser must not wait for it (nor fail on it) meanwhile.
+        assertEquals(0, CLUSTER.query("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
+            + " JOIN pg_dist_shard s USING (shardid) WHERE n.nodeport = " + port + " AND s.logicalrelid = '" + schema
+            + ".seal'::regclass"), "the new worker already holds a copy of the seal table");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (CLUSTER.query("SELECT count(*) FROM " + schema + ".credit_checkpoint") == 0) {
+          assertTrue(System.nanoTime() < deadline, "no checkpoint within 20 s with a worker holding no seal copy");
+          Thread.sleep(100);
+        }
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread rebalancer = new Thread(() -> {
