@@ -11,9 +11,10 @@
 --   2. the id locks, advisory shared (1279607881 'LEDI', transfer_id_lock(id)), in key order: findTransfer takes
 --      one exclusively, holding nothing else, to wait for an attempt in flight;
 --   3. the source accounts' rows, and those of destinations with an upper limit, FOR NO KEY UPDATE, in one
---      statement (on Citus one statement per account), in id order (COLLATE "C"): two debits of one source (or two
---      credits of one capped account) are serialised here instead of colliding on (source, source_index) after the
---      fact;
+--      statement (on Citus one statement per account, after Citus's shard metadata lock of each of those accounts
+--      in share mode, which only a shard move's write block waits for), in id order (COLLATE "C"): two debits of
+--      one source (or two credits of one capped account) are serialised here instead of colliding on (source,
+--      source_index) after the fact;
 -- then it reads with a fresh snapshot, decides every item, and inserts all rows in one statement in id order, so
 -- waits on the unique transfer id (two attempts with one new id) are in one order too. Every transaction takes
 -- its locks in that global order and waits on nothing after its insert began except earlier ids: no cycle.
@@ -339,6 +340,13 @@ BEGIN
            FROM (SELECT a.id FROM ${flyway:defaultSchema}.account a WHERE a.id = ANY (p_sources || capped)
                   ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE OF a) l;
     ELSE
+        -- On Citus, first the shard metadata lock of each account to lock, in share mode (shard id order): Citus
+        -- takes none for a SELECT ... FOR UPDATE, and a shard move waits for it before switching the account to its
+        -- new placement, which would otherwise happen under the row lock below, held on the old placement; a credit
+        -- to a capped account decided on the new one would not wait for this transaction (CitusShardMoveTest).
+        PERFORM pg_catalog.lock_shard_metadata(5, ARRAY(
+            SELECT DISTINCT pg_catalog.get_shard_id_for_distribution_column('${flyway:defaultSchema}.account', w.a)
+              FROM unnest(p_sources || capped) w(a) ORDER BY 1));
         -- (Citus locks rows only in statements of one shard: one statement per account, in the same order)
         FOR lock_id IN SELECT DISTINCT w.a COLLATE "C" FROM unnest(p_sources || capped) w(a) ORDER BY 1 LOOP
             PERFORM 1 FROM ${flyway:defaultSchema}.account a WHERE a.id = lock_id FOR NO KEY UPDATE OF a;
