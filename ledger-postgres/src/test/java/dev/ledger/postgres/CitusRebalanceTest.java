@@ -66,9 +66,7 @@ class CitusRebalanceTest {
         bank.open();
         // The new worker holds no copy of the reference tables (the seal among them) until the rebalance replicates
         // them: the summariser must not wait for it (nor fail on it) meanwhile.
-        assertEquals(0, CLUSTER.query("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
-            + " JOIN pg_dist_shard s USING (shardid) WHERE n.nodeport = " + port + " AND s.logicalrelid = '" + schema
-            + ".seal'::regclass"), "the new worker already holds a copy of the seal table");
+        assertEquals(0, placements(port, schema + ".seal"), "the new worker already holds a copy of the seal table");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (CLUSTER.query("SELECT count(*) FROM " + schema + ".credit_checkpoint") == 0) {
           assertTrue(System.nanoTime() < deadline, "no checkpoint within 20 s with a worker holding no seal copy");
@@ -97,9 +95,7 @@ class CitusRebalanceTest {
         if (failure.get() != null) {
           throw new AssertionError("rebalancing failed: " + failure.get(), failure.get());
         }
-        assertTrue(CLUSTER.query("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
-            + " JOIN pg_dist_shard s USING (shardid) WHERE n.nodeport = " + port + " AND s.logicalrelid = '" + schema
-            + ".account'::regclass") > 0, "no shard of the ledger moved to the new worker");
+        assertTrue(placements(port, schema + ".account") > 0, "no shard of the ledger moved to the new worker");
         CLUSTER.query("SELECT recover_prepared_transactions()");
         bank.resolve();
         BankChecker.Report report = BankChecker.check(run.fault, run.seed, run.elapsedSeconds(), 1,
@@ -115,6 +111,13 @@ class CitusRebalanceTest {
       removeAndStop(added, dir, schema);
     }
     CLUSTER.assertNothingPreparedAndNoNewDeadlocks(deadlocks);
+  }
+
+  /** The shards of {@code table} placed on the node at {@code port}. */
+  private static long placements(int port, String table) throws Exception {
+    return CLUSTER.query("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
+        + " JOIN pg_dist_shard s USING (shardid) WHERE n.nodeport = " + port + " AND s.logicalrelid = '" + table
+        + "'::regclass");
   }
 
   /**
@@ -139,7 +142,8 @@ class CitusRebalanceTest {
 
   /**
    * Drops the test's schema, drains the added worker of every shard (other schemas' too: the rebalance moved them),
-   * drops what the drain left behind there, removes it from the cluster, stops it and deletes its files; each step tried whatever the others did.
+   * drops what the drain left behind there, removes it from the cluster, stops it and deletes its files; each step
+   * tried whatever the others did.
    */
   private static void removeAndStop(CitusNode added, Path dir, String schema) throws Exception {
     Exception first = null;

@@ -54,9 +54,9 @@ class CitusShardMoveTest {
       ledger.open(NewAccount.of(S1, "USD").withOpeningBalance(100, BANK));
       ledger.open(NewAccount.of(S2, "USD").withOpeningBalance(100, BANK));
       ledger.open(NewAccount.of(CAPPED, "USD").withUpperLimit(100));
-      long shard = CLUSTER.query("SELECT get_shard_id_for_distribution_column('" + s + ".account', 'capped')");
-      int from = (int) CLUSTER.query("SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
-          + " WHERE p.shardid = " + shard);
+      long shard = CLUSTER.query("SELECT get_shard_id_for_distribution_column('" + s + ".account', '"
+          + CAPPED.value() + "')");
+      int from = CLUSTER.workerOf(s, CAPPED.value());
       int to = CLUSTER.nodePorts().stream().skip(1).filter(p -> p != from).findFirst().orElseThrow();
 
       // the first credit's id, taken (uncommitted) by the test session: the first credit waits at its insert
@@ -95,8 +95,7 @@ class CitusShardMoveTest {
       assertEquals("recorded", outcomes.get(0), "the first credit, decided first, recorded");
       assertEquals(RejectionReason.UPPER_LIMIT_EXCEEDED.name(), outcomes.get(1), "the second credit refused");
       assertTrue(moveWaited, "the move waited for the transfer holding the capped account's lock");
-      assertEquals(to, (int) CLUSTER.query("SELECT n.nodeport FROM pg_dist_placement p JOIN pg_dist_node n"
-          + " USING (groupid) WHERE p.shardid = " + shard), "the shard moved");
+      assertEquals(to, CLUSTER.workerOf(s, CAPPED.value()), "the shard moved");
       VerificationReport report = ledger.verify();
       assertTrue(report.ok(), report::describe);
     } finally {
