@@ -13,7 +13,7 @@ class PublicApiFuzzTest {
     long seed = Long.getLong("ledger.test.seed", System.nanoTime());
     System.out.println("PublicApiFuzzTest seed=" + seed + " (replay with -Dledger.test.seed=" + seed + ")");
     ApiFuzzer fuzzer = new ApiFuzzer(new InMemoryLedgerStore(), seed);
-    fuzzer.run(3_000);
+    fuzzer.run(6_000);
     System.out.println("PublicApiFuzzTest: " + fuzzer.accepted() + " accepted, " + fuzzer.rejected() + " rejected, "
         + fuzzer.recordedTransfers() + " transfers recorded");
     assertTrue(fuzzer.recordedTransfers() > 50, "too few transfers recorded: " + fuzzer.recordedTransfers());
