@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ledger.core.LedgerUnavailableException.Kind;
-import dev.ledger.core.contract.MutableClock;
 import dev.ledger.core.spi.AppendResult;
 import dev.ledger.core.spi.OpenResult;
 import dev.ledger.core.spi.TransferDraft;
+import dev.ledger.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

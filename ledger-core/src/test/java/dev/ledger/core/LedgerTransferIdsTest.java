@@ -3,10 +3,10 @@ package dev.ledger.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ledger.core.contract.ConcurrentRun;
-import dev.ledger.core.contract.ConcurrentRun.Outcome;
-import dev.ledger.core.contract.MutableClock;
 import dev.ledger.core.memory.InMemoryLedgerStore;
+import dev.ledger.testing.ConcurrentRun.Outcome;
+import dev.ledger.testing.ConcurrentRun;
+import dev.ledger.testing.MutableClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -60,6 +60,12 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void readme_storeTckShowsExactlyTheTaggedRegion() throws IOException {
+    assertShowsTaggedRegion("tck",
+        moduleDir().resolve("src/test/java/com/example/store/AuditedStoreContractTest.java"));
+  }
+
+  @Test
   void metricsExample_onEmbeddedPostgres_metersTheTransferAndThePool() throws Exception {
     try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg =
         io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start()) {
@@ -82,7 +88,10 @@ class ReadmeExampleTest {
    * region of {@code sourceFile} between {@code // tag::NAME[]} and {@code // end::NAME[]}.
    */
   private static void assertShowsTaggedRegion(String name, String sourceFile) throws IOException {
-    Path source = moduleDir().resolve("src/main/java/dev/ledger/examples/" + sourceFile);
+    assertShowsTaggedRegion(name, moduleDir().resolve("src/main/java/dev/ledger/examples/" + sourceFile));
+  }
+
+  private static void assertShowsTaggedRegion(String name, Path source) throws IOException {
     Path readme = moduleDir().getParent().resolve("README.md");
 
     List<String> tagged = between(read(source), "// tag::" + name + "[]", "// end::" + name + "[]", source);
@@ -95,7 +104,7 @@ class ReadmeExampleTest {
     List<String> compiled = dedent(tagged);
     assertFalse(compiled.isEmpty(), "the tagged region is empty");
     assertEquals(String.join("\n", compiled), String.join("\n", shown),
-        "README.md's " + name + " snippet differs from the tagged region of " + sourceFile + "; copy it over");
+        "README.md's " + name + " snippet differs from the tagged region of " + source + "; copy it over");
   }
 
   /** The module directory: Maven runs tests there; an IDE may run them from the repository root. */

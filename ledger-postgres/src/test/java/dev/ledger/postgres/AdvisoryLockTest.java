@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AdvisoryLockTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(6);
+  static final LedgerDatabase DB = new LedgerDatabase(6);
 
   /** Ids whose former lock keys (most ^ least significant bits) were 1 and 0. */
   private static final UUID ONE = UUID.fromString("00000000-0000-0000-0000-000000000001");

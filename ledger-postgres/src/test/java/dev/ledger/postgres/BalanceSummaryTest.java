@@ -45,7 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class BalanceSummaryTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(30);
+  static final LedgerDatabase DB = new LedgerDatabase(30);
 
   private static final AccountId BANK = AccountId.of("bank");
 
@@ -359,7 +359,7 @@ class BalanceSummaryTest {
             + " CASE WHEN g % 2 = 1 THEN 3 ELSE 1 END, 'USD',"
             + " now() - interval '1 minute' - (100000 - g) * interval '1 microsecond',"
             + " CASE WHEN g % 2 = 1 THEN 3 * (g / 2 + 1) ELSE g / 2 END"
-            + " FROM generate_series(0, 99999) g WHERE NOT (g = 0)", PostgresDatabase.creditRowsOf(s));
+            + " FROM generate_series(0, 99999) g WHERE NOT (g = 0)", LedgerDatabase.creditRowsOf(s));
     // g = 0 would debit hot before any credit; the history starts with a credit (g = 1).
     assertEquals(99_999, DB.queryLong("SELECT count(*) FROM " + s + ".transfer"));
     AccountId hot = AccountId.of("hot");

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CappedDestinationRaceTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase();
+  static final LedgerDatabase DB = new LedgerDatabase();
 
   @Test
   void transfer_capOpenedWhileWaitingForTheSourceLock_notCreditedUnlocked() throws Exception {

@@ -1,7 +1,7 @@
 package dev.ledger.postgres;
 
-import dev.ledger.core.contract.LedgerStoreContractTest;
 import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.tck.LedgerStoreContractTest;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**

@@ -33,7 +33,7 @@ import org.postgresql.util.PSQLException;
  */
 class ClockSkewTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(6);
+  static final LedgerDatabase DB = new LedgerDatabase(6);
 
   private static final InstantSource YEAR_AHEAD = () -> Instant.now().plus(Duration.ofDays(365));
 

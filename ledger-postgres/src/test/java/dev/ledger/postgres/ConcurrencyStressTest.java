@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ConcurrencyStressTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(40);
+  static final LedgerDatabase DB = new LedgerDatabase(40);
 
   private static final int THREADS = 32;
   private static final int ACCOUNTS = 50;

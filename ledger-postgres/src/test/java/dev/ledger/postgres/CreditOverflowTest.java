@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CreditOverflowTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(6);
+  static final LedgerDatabase DB = new LedgerDatabase(6);
 
   private static final long FIVE_E18 = 5_000_000_000_000_000_000L;
 

@@ -26,7 +26,7 @@ import org.postgresql.util.PSQLException;
  */
 class DatabaseRulesTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase();
+  static final LedgerDatabase DB = new LedgerDatabase();
 
   private String s;
   private String role;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class DoubleSpendTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(24);
+  static final LedgerDatabase DB = new LedgerDatabase(24);
 
   private static final int ACCOUNTS = 1000;
   private static final int THREADS = 16;

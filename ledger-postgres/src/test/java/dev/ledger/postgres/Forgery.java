@@ -22,7 +22,7 @@ final class Forgery {
   private Forgery() {}
 
   /** Inserts the transfer as the next debit of {@code source}; returns its id. */
-  static UUID transfer(PostgresDatabase db, String schema, String source, String destination, long amount,
+  static UUID transfer(LedgerDatabase db, String schema, String source, String destination, long amount,
       Instant at) throws SQLException {
     String t = schema + ".transfer";
     UUID id = UUID.randomUUID();
@@ -59,7 +59,7 @@ final class Forgery {
         assertEquals(1, ps.executeUpdate());
       }
       try (Statement st = c.createStatement()) {
-        st.execute(PostgresDatabase.creditRowsOf(schema));
+        st.execute(LedgerDatabase.creditRowsOf(schema));
       }
       c.commit();
     }

@@ -10,8 +10,8 @@ import dev.ledger.core.AccountId;
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerRejectedException;
-import dev.ledger.core.RejectionReason;
 import dev.ledger.core.NewAccount;
+import dev.ledger.core.RejectionReason;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
 import dev.ledger.core.VerificationReport;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** append_transfers' chain hashes (SQL) and {@link TransferHashes} (Java) agree byte for byte, on tricky values too. */
 class HashChainTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(4);
+  static final LedgerDatabase DB = new LedgerDatabase(4);
 
   private static final String[] REFERENCES = {
       null, "", "lunch", "ünïcödé €uro 日本語 😀 𝄞", "'); DROP TABLE x; --", "tab\there\nnewline\u0001\u007f",

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class InDoubtOutcomeTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase();
+  static final LedgerDatabase DB = new LedgerDatabase();
 
   private static final AccountId BANK = AccountId.of("bank");
   private static final AccountId ALICE = AccountId.of("alice");
@@ -63,7 +63,7 @@ class InDoubtOutcomeTest {
       st.execute("INSERT INTO " + s + ".transfer (source, source_index, id, destination, amount, currency,"
           + " recorded_at, source_debits) VALUES ('alice', 0, '" + id + "', 'bob', " + amount + ", 'USD', now(), "
           + amount + ")");
-      st.execute(PostgresDatabase.creditRowsOf(s));
+      st.execute(LedgerDatabase.creditRowsOf(s));
     }
     return c;
   }

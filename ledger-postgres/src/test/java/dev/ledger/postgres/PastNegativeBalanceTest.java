@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.NewAccount;
-import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Finding;
 import dev.ledger.core.VerificationReport.Kind;
+import dev.ledger.core.VerificationReport;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.OptionalLong;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PastNegativeBalanceTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(4);
+  static final LedgerDatabase DB = new LedgerDatabase(4);
 
   @Test
   void verify_forgedOverdraftToppedUpLater_negativeBalanceNamingTheAccountAndDebit() throws Exception {

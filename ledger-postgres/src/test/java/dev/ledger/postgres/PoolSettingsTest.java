@@ -39,7 +39,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class PoolSettingsTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(8);
+  static final LedgerDatabase DB = new LedgerDatabase(8);
 
   private static final AccountId BANK = AccountId.of("bank");
   private static final AccountId ALICE = AccountId.of("alice");

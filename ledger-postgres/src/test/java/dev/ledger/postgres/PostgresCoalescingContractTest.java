@@ -1,8 +1,8 @@
 package dev.ledger.postgres;
 
 import dev.ledger.core.Coalescing;
-import dev.ledger.core.contract.LedgerStoreContractTest;
 import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.tck.LedgerStoreContractTest;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PostgresCoalescingContractTest extends LedgerStoreContractTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(40);
+  static final LedgerDatabase DB = new LedgerDatabase(40);
 
   @Override
   protected LedgerStore newStore() {

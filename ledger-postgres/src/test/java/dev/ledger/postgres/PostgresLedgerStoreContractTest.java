@@ -1,7 +1,7 @@
 package dev.ledger.postgres;
 
-import dev.ledger.core.contract.LedgerStoreContractTest;
 import dev.ledger.core.spi.LedgerStore;
+import dev.ledger.tck.LedgerStoreContractTest;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PostgresLedgerStoreContractTest extends LedgerStoreContractTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(40);
+  static final LedgerDatabase DB = new LedgerDatabase(40);
 
   @Override
   protected LedgerStore newStore() {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The store's configuration, migrations and basic round trips. */
 class PostgresLedgerStoreTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase();
+  static final LedgerDatabase DB = new LedgerDatabase();
 
   private static final AccountId BANK = AccountId.of("bank");
   private static final AccountId ALICE = AccountId.of("alice");

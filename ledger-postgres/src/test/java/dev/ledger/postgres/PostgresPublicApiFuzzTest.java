@@ -10,7 +10,7 @@ import dev.ledger.core.NewAccount;
 import dev.ledger.core.StatementQuery;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
-import dev.ledger.core.fuzz.ApiFuzzer;
+import dev.ledger.tck.ApiFuzzer;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PostgresPublicApiFuzzTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(8);
+  static final LedgerDatabase DB = new LedgerDatabase(8);
 
   @Test
   void publicApi_randomAndMalformedInput_onlyResultsOrRejectionsAndRejectionsRecordNothing() {

@@ -44,7 +44,7 @@ import org.postgresql.util.PSQLException;
  */
 class RolesTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(4);
+  static final LedgerDatabase DB = new LedgerDatabase(4);
 
   private static final String SCHEMA = "ledger";
   private static final String PASSWORD = "pw-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The summariser's rounds and lag as a {@link SummarizerListener} sees them; the pool's metrics tracker. */
 class SummarizerListenerTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(10);
+  static final LedgerDatabase DB = new LedgerDatabase(10);
 
   private static final AccountId BANK = AccountId.of("bank");
 

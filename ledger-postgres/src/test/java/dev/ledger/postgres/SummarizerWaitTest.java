@@ -31,8 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The summariser's wait for writers that may have missed its seal (issue 9, item 2). A writer can take its
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SummarizerWaitTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(10);
+  static final LedgerDatabase DB = new LedgerDatabase(10);
 
   private static final AccountId ISSUER = AccountId.of("issuer");
   private static final AccountId ALICE = AccountId.of("alice");
@@ -98,7 +98,7 @@ class SummarizerWaitTest {
               + " recorded_at, reference, source_debits) VALUES ('alice', 0, gen_random_uuid(), 'bob', 7, 'USD', '"
               // a microsecond after alice's funding: a debit may spend only credits dated before it
               + OffsetDateTime.ofInstant(past.plus(1, ChronoUnit.MICROS), ZoneOffset.UTC) + "', 'z', 7)");
-          st.execute(PostgresDatabase.creditRowsOf(s));
+          st.execute(LedgerDatabase.creditRowsOf(s));
           try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             zPid = rs.getLong(1);

@@ -11,9 +11,9 @@ import dev.ledger.core.NewAccount;
 import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferKind;
 import dev.ledger.core.TransferRequest;
-import dev.ledger.core.VerificationReport;
 import dev.ledger.core.VerificationReport.Finding;
 import dev.ledger.core.VerificationReport.Kind;
+import dev.ledger.core.VerificationReport;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TamperEvidenceTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(4);
+  static final LedgerDatabase DB = new LedgerDatabase(4);
 
   private static final int BULK_ACCOUNTS = 1000;
   private static final int BULK_DEBITS_PER_ACCOUNT = 100;
@@ -355,7 +355,7 @@ class TamperEvidenceTest {
         "RESET enable_hashjoin",
         "RESET enable_mergejoin",
         "DROP TABLE stage",
-        PostgresDatabase.creditRowsOf(schema),
+        LedgerDatabase.creditRowsOf(schema),
         "ANALYZE " + s + "transfer",
         "ANALYZE " + s + "credit");
   }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class VerifyCommandTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(4);
+  static final LedgerDatabase DB = new LedgerDatabase(4);
 
   @TempDir
   Path dir;

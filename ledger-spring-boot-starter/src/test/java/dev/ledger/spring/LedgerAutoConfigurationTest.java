@@ -9,7 +9,7 @@ import dev.ledger.core.Ledger;
 import dev.ledger.core.NewAccount;
 import dev.ledger.core.RetryPolicy;
 import dev.ledger.postgres.PostgresLedgerStore;
-import dev.ledger.postgres.PostgresServer;
+import dev.ledger.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Locale;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Ledger;
-import dev.ledger.postgres.PostgresDatabase;
+import dev.ledger.postgres.LedgerDatabase;
 import dev.ledger.postgres.PostgresLedgerStore;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class BackendKillFaultTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(10);
+  static final LedgerDatabase DB = new LedgerDatabase(10);
 
   private static final String APP = "ledger-jepsen-kill";
 

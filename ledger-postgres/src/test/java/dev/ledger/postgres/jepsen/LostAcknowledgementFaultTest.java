@@ -7,7 +7,7 @@ import dev.ledger.core.Coalescing;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.TransferRequest;
-import dev.ledger.postgres.PostgresDatabase;
+import dev.ledger.postgres.LedgerDatabase;
 import dev.ledger.postgres.PostgresLedgerStore;
 import dev.ledger.postgres.jepsen.FaultyDataSource.Fault;
 import java.time.Duration;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LostAcknowledgementFaultTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(10);
+  static final LedgerDatabase DB = new LedgerDatabase(10);
 
   @Test
   void bank_lostAcksAndFailuresBeforeSending_retriedByIdRecordExactlyOnce() throws Exception {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ledger.core.Ledger;
-import dev.ledger.postgres.PostgresDatabase;
+import dev.ledger.postgres.LedgerDatabase;
 import dev.ledger.postgres.PostgresLedgerStore;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class NetworkFaultTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(10);
+  static final LedgerDatabase DB = new LedgerDatabase(10);
 
   @Test
   void bank_latencyFreezesAndResets_everyOperationEndsAndCheckerPasses() throws Exception {

@@ -9,7 +9,7 @@ import dev.ledger.core.Ledger;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.NewAccount;
 import dev.ledger.core.TransferRequest;
-import dev.ledger.postgres.PostgresDatabase;
+import dev.ledger.postgres.LedgerDatabase;
 import dev.ledger.postgres.PostgresLedgerStore;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PoolExhaustionFaultTest {
   @RegisterExtension
-  static final PostgresDatabase DB = new PostgresDatabase(10);
+  static final LedgerDatabase DB = new LedgerDatabase(10);
 
   @Test
   void transfers_poolExhaustedBehindFrozenNetwork_endAsUnavailableThenCheckerPasses() throws Exception {
@@ -111,7 +111,7 @@ class PoolExhaustionFaultTest {
         st.execute("INSERT INTO " + schema + ".transfer (source, source_index, id, destination, amount, currency,"
             + " recorded_at, source_debits) VALUES ('alice', 0, '" + UUID.randomUUID() + "', 'bob', 10, 'USD', now(),"
             + " 10)");
-        st.execute(PostgresDatabase.creditRowsOf(schema));
+        st.execute(LedgerDatabase.creditRowsOf(schema));
         LedgerUnavailableException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
           try {
             ledger.transfer(TransferRequest.of(alice, bob, 5, "USD").withId(id));
