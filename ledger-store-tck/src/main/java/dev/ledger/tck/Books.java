@@ -28,6 +28,9 @@ public final class Books {
   private final Map<AccountId, Instant> latest = new LinkedHashMap<>();
   private String context = "";
 
+  /** Empty books: no account tracked yet. */
+  public Books() {}
+
   /** A note prefixed to the messages of the invariants checked after the test, such as a random seed. */
   public synchronized void context(String note) {
     this.context = note;

@@ -55,6 +55,9 @@ public abstract class LedgerStoreContractTest implements LedgerFixture,
   private Ledger ledger;
   private Books books;
 
+  /** For subclasses: a store's contract test. */
+  protected LedgerStoreContractTest() {}
+
   /** A new, empty store; called once before each test. */
   protected abstract LedgerStore newStore();
 

@@ -39,6 +39,9 @@ import org.jspecify.annotations.Nullable;
 public final class ReferenceLedger {
   private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
+  /** An empty ledger: no account, no transfer. */
+  public ReferenceLedger() {}
+
   /** The predicted outcome of a call: a value, or a rejection with any one of {@code reasons}. */
   public record Prediction<T>(@Nullable T value, Set<RejectionReason> reasons) {
     static <T> Prediction<T> success(T value) {
