@@ -1,4 +1,4 @@
-package dev.ledger.postgres;
+package dev.ledger.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.NewAccount;
+import dev.ledger.postgres.PostgresDatabase;
+import dev.ledger.postgres.PostgresLedgerStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,29 @@ class VerifyCommandTest {
     assertEquals(2, run("--jdbc-url", DB.jdbcUrl(), "--schema", "x; DROP SCHEMA ledger"));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("schema must match"), err.toString(StandardCharsets.UTF_8));
     assertEquals(0, run("--help"));
+  }
+
+  @Test
+  void run_help_usageWithEveryOptionAndExitStatusOnStandardOutput() {
+    assertEquals(0, run("-h"));
+    for (String expected : new String[] {"--jdbc-url=URL", "--schema=S", "--heads=FILE", "--export-heads=FILE",
+        "default: ledger", "Exit status:", "3   could not verify"}) {
+      assertTrue(out().contains(expected), expected + " in " + out());
+    }
+    assertEquals("", err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void run_unknownOrIncompleteOption_namesItAndPrintsUsageOnStandardError() {
+    assertEquals(2, run("--jdbc-url", DB.jdbcUrl(), "--bogus"));
+    String err = this.err.toString(StandardCharsets.UTF_8);
+    assertTrue(err.contains("'--bogus'") && err.contains("Usage:"), err);
+    assertEquals("", out());
+
+    assertEquals(2, run("--schema", "ledger"));
+    assertTrue(this.err.toString(StandardCharsets.UTF_8).contains("Missing required option: '--jdbc-url=URL'"),
+        this.err.toString(StandardCharsets.UTF_8));
+    assertEquals(2, run("--jdbc-url", DB.jdbcUrl(), "extra"));
   }
 
   @Test
