@@ -156,7 +156,7 @@ public final class BenchRun implements Callable<Integer> {
       run.put("history", "smoke".equals(mode) ? List.of(1_000, 10_000) : List.of(1_000, 1_000_000));
       List<Map<String, Object>> groupInfo = new ArrayList<>();
       run.put("groups", groupInfo);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
 
       template = "bench_template_" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
       BenchDatabase.createTemplate(adminUrl, template);
@@ -180,12 +180,12 @@ public final class BenchRun implements Callable<Integer> {
         info.put("profiler", g.profiler());
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
-        SideFiles.writeJson(out.resolve("run.json"), run);
+        BenchJson.write(out.resolve("run.json"), run);
       }
       mergeResults(results, out.resolve("jmh-result.json"));
       run.put("finished", Instant.now().toString());
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[bench] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
     } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[bench] FAILED: " + e);

@@ -115,7 +115,7 @@ public final class CitusRun implements Callable<Integer> {
       run.put("nodes", nodeInfo);
       List<Map<String, Object>> groupInfo = new ArrayList<>();
       run.put("groups", groupInfo);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
 
       // For groups run without forking (-f 0), this JVM is the benchmark JVM: give it the forks' settings.
       for (String arg : jvmArgs(url, out)) {
@@ -141,14 +141,14 @@ public final class CitusRun implements Callable<Integer> {
         info.put("jvm_args", shown);
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
-        SideFiles.writeJson(out.resolve("run.json"), run);
+        BenchJson.write(out.resolve("run.json"), run);
       }
       BenchRun.mergeResults(results, out.resolve("jmh-result.json"));
       run.put("load_average_1m_end", ServerCpu.loadAverage());
       run.put("dropped_at_end", CitusNodes.dropBenchSchemas(url));
       run.put("finished", Instant.now().toString());
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[citus] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
     } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[citus] FAILED: " + e);

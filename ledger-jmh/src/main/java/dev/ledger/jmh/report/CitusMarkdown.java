@@ -6,9 +6,11 @@ import static dev.ledger.jmh.report.Markdown.fmt2;
 import static dev.ledger.jmh.report.Markdown.fmt3;
 import static dev.ledger.jmh.report.Markdown.fmtMs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The Markdown report of one Citus run ({@code docs/benchmarks-citus.md}). */
 final class CitusMarkdown {
@@ -67,7 +69,7 @@ final class CitusMarkdown {
     int changed = 0;
     for (CitusTrials.Trial t : trials.all) {
       boolean restarted = t.side() != null
-          && Json.map(t.side().json(), "trial", "restarted").containsValue(Boolean.TRUE);
+          && Json.members(t.side().json(), "trial", "restarted").values().stream().anyMatch(Json::isTrue);
       changed += restarted || t.side("setup", "accounts_on_unknown_workers") > 0 ? 1 : 0;
     }
     if (changed > 0) {
@@ -93,12 +95,12 @@ final class CitusMarkdown {
   private void setup() {
     line("## Setup");
     line();
-    Map<String, Object> coordinator = nodeSettings("coordinator");
+    JsonNode coordinator = nodeSettings("coordinator");
     line("- **Machine**: " + fmt0(Json.num(r.run, "cores")) + " cores, shared by the three PostgreSQL servers and the "
         + "benchmark JVM. Load average (1 min): " + fmt2(Json.num(r.run, "load_average_1m_start")) + " at the start, "
         + fmt2(Json.num(r.run, "load_average_1m_end")) + " at the end.");
     StringBuilder nodeList = new StringBuilder();
-    for (Object node : Json.list(r.run, "nodes")) {
+    for (JsonNode node : Json.list(r.run, "nodes")) {
       if (nodeList.length() > 0) {
         nodeList.append(", ");
       }
@@ -116,7 +118,7 @@ final class CitusMarkdown {
         + fmt0(Json.num(r.run, "uniform_accounts")) + " accounts, random pairs; hot: " + fmt0(Json.num(r.run, "hot_accounts")) + " accounts, Zipf pairs; "
         + "latency: " + fmt0(Json.num(r.run, "latency_accounts")) + " accounts. Each trial has its own new schema "
         + "`bench_...`, dropped after it.");
-    boolean summarizer = Boolean.TRUE.equals(Json.at(r.run, "summarizer"));
+    boolean summarizer = Json.isTrue(r.run, "summarizer");
     line("- **Ledger**: `PostgresLedgerStore`, default retry policy, a pool of " + fmt0(Json.num(r.run, "pool_size"))
         + " connections; coalescing of concurrent transfers into batches: the store's default (natural batching) "
         + "unless the row says *uncoalesced* (one transaction per transfer). Balance summariser: " + (summarizer
@@ -124,8 +126,7 @@ final class CitusMarkdown {
         + "every funds check of an account sums all its credits: *most credits* in the last table is the hottest "
         + "account's count at the end of each trial." : "off (`-Dledger.bench.citus.summarizer=false`): every "
         + "funds check of an account sums all its credits, see *most credits* in the last table."));
-    Map<String, Object> settings = Json.map(Json.list(r.run, "groups").isEmpty() ? Map.of()
-        : Json.list(r.run, "groups").get(0), "settings");
+    JsonNode settings = Json.at(r.run, "groups", 0, "settings");
     line("- **JMH**: " + fmt0(Json.num(settings, "forks")) + " fork(s) a trial, " + fmt0(Json.num(settings,
         "warmup_iterations")) + " × " + fmt0(Json.num(settings, "warmup_seconds")) + " s warm-up, "
         + fmt0(Json.num(settings, "iterations")) + " × " + fmt0(Json.num(settings, "iteration_seconds"))
@@ -133,13 +134,13 @@ final class CitusMarkdown {
     line();
   }
 
-  private Map<String, Object> nodeSettings(String name) {
-    for (Object node : Json.list(r.run, "nodes")) {
+  private @Nullable JsonNode nodeSettings(String name) {
+    for (JsonNode node : Json.list(r.run, "nodes")) {
       if (name.equals(Json.str(node, "name"))) {
-        return Json.map(node, "settings");
+        return Json.at(node, "settings");
       }
     }
-    return Map.of();
+    return null;
   }
 
   /** fsync, synchronous_commit, full_page_writes of every node, collapsed when they agree. */
@@ -149,7 +150,7 @@ final class CitusMarkdown {
       StringBuilder values = new StringBuilder();
       String first = null;
       boolean same = true;
-      for (Object node : Json.list(r.run, "nodes")) {
+      for (JsonNode node : Json.list(r.run, "nodes")) {
         String v = Json.str(node, "settings", key);
         first = first == null ? v : first;
         same &= String.valueOf(v).equals(first);
@@ -295,7 +296,7 @@ final class CitusMarkdown {
       line(row.toString());
     }
     line();
-    if (Boolean.FALSE.equals(Json.at(r.run, "cpu_from_proc"))) {
+    if (Json.isFalse(r.run, "cpu_from_proc")) {
       line("The servers are not on this machine: their CPU time is n/a.");
       line();
     }
@@ -330,10 +331,10 @@ final class CitusMarkdown {
 
   /** A per-node count of the trial, summed over the nodes; n/a when a node did not answer. */
   private String sum(CitusTrials.Trial t, String key) {
-    Map<String, Object> perNode = t.side() == null ? Map.of() : Json.map(t.side().json(), "trial", key);
+    Map<String, JsonNode> perNode = t.side() == null ? Map.of() : Json.members(t.side().json(), "trial", key);
     double total = 0;
-    for (Object v : perNode.values()) {
-      double d = v instanceof Number n ? n.doubleValue() : Double.NaN;
+    for (JsonNode v : perNode.values()) {
+      double d = v.isNumber() ? v.doubleValue() : Double.NaN;
       if (Double.isNaN(d) || d < 0) {
         return "n/a";
       }

