@@ -51,7 +51,7 @@ public final class CitusReport implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
   private boolean help;
 
-  private CitusReport() {}
+  CitusReport() {}
 
   /**
    * Writes the report and exits: 0 done, 1 failed (or {@code --check} found a key without a value), 2 bad
@@ -69,13 +69,7 @@ public final class CitusReport implements Callable<Integer> {
     Results r = Results.read(in);
     CitusTrials trials = new CitusTrials(r);
     Map<String, Double> headline = headline(trials);
-    Map<String, Object> summary = new LinkedHashMap<>(headline);
-    Map<String, Object> perTrial = new LinkedHashMap<>();
-    for (CitusTrials.Trial t : trials.all) {
-      perTrial.put(t.key(), CitusTrials.describe(t, trials.nodes()));
-    }
-    summary.put("trials", perTrial);
-    Files.writeString(in.resolve("summary.json"), BenchJson.pretty(summary, true) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(in.resolve("summary.json"), summaryJson(trials, headline), StandardCharsets.UTF_8);
     System.out.println("[report] " + in.resolve("summary.json") + ":");
     headline.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %s%n", k, Markdown.fmt3(v)));
     if (markdown != null) {
@@ -99,6 +93,17 @@ public final class CitusReport implements Callable<Integer> {
       System.out.println("[report] summary.json has every checked key");
     }
     return 0;
+  }
+
+  /** The text of summary.json: the headline values, then every trial's under {@code trials}. */
+  static String summaryJson(CitusTrials trials, Map<String, Double> headline) {
+    Map<String, Object> summary = new LinkedHashMap<>(headline);
+    Map<String, Object> perTrial = new LinkedHashMap<>();
+    for (CitusTrials.Trial t : trials.all) {
+      perTrial.put(t.key(), CitusTrials.describe(t, trials.nodes()));
+    }
+    summary.put("trials", perTrial);
+    return BenchJson.pretty(summary, true) + "\n";
   }
 
   /** The headline values of summary.json, NaN where the run did not produce one. */

@@ -28,8 +28,15 @@ final class Markdown {
   private final String mode;
   private final String small;
   private final String large;
+  private final Machine machine;
 
   Markdown(Results r, Map<String, Double> summary, String image, String command) {
+    this(r, summary, image, command, Machine.read());
+  }
+
+  /** The report of a run, its Environment section describing {@code machine}. */
+  Markdown(Results r, Map<String, Double> summary, String image, String command, Machine machine) {
+    this.machine = machine;
     this.r = r;
     this.summary = summary;
     this.image = image;
@@ -403,7 +410,7 @@ final class Markdown {
   }
 
   private List<String> environment() {
-    Machine m = Machine.read();
+    Machine m = machine;
     JsonNode any = r.jmh.isEmpty() ? null : r.jmh.get(0).json();
     String jdk = any == null ? System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
         : Json.str(any, "vmName") + " " + Json.str(any, "vmVersion") + " (JDK " + Json.str(any, "jdkVersion") + ")";

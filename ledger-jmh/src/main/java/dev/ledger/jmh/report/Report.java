@@ -70,7 +70,7 @@ public final class Report implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
   private boolean help;
 
-  private Report() {}
+  Report() {}
 
   /**
    * Writes the report and exits: 0 done, 1 failed (or {@code --check} found a key without a value), 2 bad
