@@ -16,7 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.profile.StackProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -25,6 +27,12 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs the benchmark suite: starts the embedded PostgreSQL (unless {@code --jdbc-url} names a server), records the
@@ -36,7 +44,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  * Invoked by {@code ledger-jmh/bench.sh}.
  */
-public final class BenchRun {
+@Command(name = "BenchRun", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
+    description = "Runs the benchmark suite; ledger-jmh/bench.sh runs it, then the report.")
+public final class BenchRun implements Callable<Integer> {
   /** Settings of JMH for one group. */
   record Settings(int forks, int warmupIterations, int warmupSeconds, int iterations, int seconds) {
     Map<String, Object> toMap() {
@@ -67,54 +77,61 @@ public final class BenchRun {
     }
   }
 
-  /** The command line of a runner: {@code --mode}, {@code --jdbc-url}, {@code --out} and {@code --only}. */
-  record Args(String mode, String jdbcUrl, Path out, Pattern only) {
-    /**
-     * Reads {@code args} over the defaults given.
-     *
-     * @param usage the runner's usage line, shown after an unknown argument
-     */
-    static Args parse(String[] args, String mode, String jdbcUrl, Path out, String usage) {
-      Pattern only = null;
-      for (int i = 0; i < args.length; i++) {
-        switch (args[i]) {
-          case "--mode" -> mode = args[++i];
-          case "--jdbc-url" -> jdbcUrl = args[++i];
-          case "--out" -> out = Path.of(args[++i]);
-          case "--only" -> only = Pattern.compile(args[++i]);
-          default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: " + usage);
-        }
-      }
-      return new Args(mode, jdbcUrl, out, only);
+  /** The groups whose name or include pattern {@code only} finds; all of them when it is null. */
+  static List<Group> select(List<Group> groups, @Nullable Pattern only) {
+    if (only == null) {
+      return groups;
     }
-
-    /** The groups whose name or include pattern {@code --only} finds; all of them without {@code --only}. */
-    List<Group> select(List<Group> groups) {
-      if (only == null) {
-        return groups;
-      }
-      return groups.stream().filter(g -> only.matcher(g.name()).find() || only.matcher(g.include()).find()).toList();
-    }
+    return groups.stream().filter(g -> only.matcher(g.name()).find() || only.matcher(g.include()).find()).toList();
   }
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "quick, full or smoke (default: ${DEFAULT-VALUE})")
+  private String mode = "quick";
+
+  @Option(names = "--jdbc-url", paramLabel = "URL",
+      description = "an existing server (a user that may create databases); default: an embedded PostgreSQL")
+  private @Nullable String jdbcUrl;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "the output directory (default: ${DEFAULT-VALUE})")
+  private Path out = Path.of("ledger-jmh/target/benchmarks");
+
+  @Option(names = "--only", paramLabel = "REGEX", description = "only the groups whose name or benchmarks match")
+  private @Nullable Pattern only;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+  private boolean help;
+
+  @Spec
+  @SuppressWarnings("NullAway.Init") // injected by picocli before call()
+  private CommandSpec spec;
 
   private BenchRun() {}
 
-  public static void main(String[] args) throws Exception {
-    Args a = Args.parse(args, "quick", null, Path.of("ledger-jmh/target/benchmarks"),
-        "BenchRun --mode quick|full|smoke [--jdbc-url URL] [--out DIR] [--only REGEX]");
-    String mode = a.mode();
-    Path out = a.out();
+  /**
+   * Runs the suite and exits: 0 done, 1 failed, 2 bad arguments (the message and the usage on stderr).
+   *
+   * @param args {@code --mode quick|full|smoke [--jdbc-url URL] [--out DIR] [--only REGEX]}
+   */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchRun()).setOverwrittenOptionsAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (!List.of("quick", "full", "smoke").contains(mode)) {
+      throw new ParameterException(spec.commandLine(), "--mode must be quick, full or smoke, got '" + mode + "'");
+    }
     if ("smoke".equals(mode) && System.getProperty(BenchProps.POOL_SIZE) == null) {
       // The smoke runs 16 threads at most; a smaller pool opens faster in each fork.
       System.setProperty(BenchProps.POOL_SIZE, "16");
     }
-    List<Group> groups = a.select(groups(mode));
+    List<Group> groups = select(groups(mode), only);
     Files.createDirectories(out.resolve("side"));
     Instant started = Instant.now();
     long t0 = System.nanoTime();
 
     EmbeddedServer embedded = null;
-    String adminUrl = a.jdbcUrl();
+    String adminUrl = jdbcUrl;
     if (adminUrl == null) {
       System.out.println("[bench] starting the embedded PostgreSQL (fsync on, synchronous_commit on)...");
       embedded = EmbeddedServer.start();
@@ -139,7 +156,7 @@ public final class BenchRun {
       run.put("history", "smoke".equals(mode) ? List.of(1_000, 10_000) : List.of(1_000, 1_000_000));
       List<Map<String, Object>> groupInfo = new ArrayList<>();
       run.put("groups", groupInfo);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
 
       template = "bench_template_" + Long.toString(System.nanoTime() & 0xffffffffL, 36);
       BenchDatabase.createTemplate(adminUrl, template);
@@ -163,12 +180,12 @@ public final class BenchRun {
         info.put("profiler", g.profiler());
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
-        SideFiles.writeJson(out.resolve("run.json"), run);
+        BenchJson.write(out.resolve("run.json"), run);
       }
       mergeResults(results, out.resolve("jmh-result.json"));
       run.put("finished", Instant.now().toString());
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[bench] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
     } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[bench] FAILED: " + e);
@@ -182,7 +199,7 @@ public final class BenchRun {
         embedded.close();
       }
     }
-    System.exit(exit);
+    return exit;
   }
 
   /** The groups of a mode; the suite is the same in every mode, only sizes and times differ. */

@@ -13,8 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs the Citus benchmarks ({@code bench.sh --citus}) against the coordinator of a running cluster: the uniform and
@@ -24,22 +33,47 @@ import org.openjdk.jmh.runner.RunnerException;
  * {@code bench_%} schemas before and after.
  *
  * <pre>
- * java -cp benchmarks.jar dev.ledger.jmh.CitusRun --mode citus|citus-smoke --jdbc-url URL [--out DIR] [--only REGEX]
+ * java -cp benchmarks.jar dev.ledger.jmh.CitusRun --mode citus|citus-smoke [--jdbc-url URL] [--out DIR] [--only REGEX]
  * </pre>
  */
-public final class CitusRun {
+@Command(name = "CitusRun", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
+    description = "Runs the Citus benchmarks; ledger-jmh/bench.sh --citus runs it, then the report.")
+public final class CitusRun implements Callable<Integer> {
+  @Option(names = "--mode", paramLabel = "MODE", description = "citus or citus-smoke (default: ${DEFAULT-VALUE})")
+  private String mode = "citus";
+
+  @Option(names = "--jdbc-url", paramLabel = "URL", description = "the Citus coordinator (default: ${DEFAULT-VALUE})")
+  private String url = "jdbc:postgresql://localhost:9700/postgres?user=postgres";
+
+  @Option(names = "--out", paramLabel = "DIR", description = "the output directory (default: ${DEFAULT-VALUE})")
+  private Path out = Path.of("ledger-jmh/target/benchmarks-citus");
+
+  @Option(names = "--only", paramLabel = "REGEX", description = "only the groups whose name or benchmarks match")
+  private @Nullable Pattern only;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+  private boolean help;
+
+  @Spec
+  @SuppressWarnings("NullAway.Init") // injected by picocli before call()
+  private CommandSpec spec;
+
   private CitusRun() {}
 
-  public static void main(String[] args) throws Exception {
-    BenchRun.Args a = BenchRun.Args.parse(args, "citus", "jdbc:postgresql://localhost:9700/postgres?user=postgres",
-        Path.of("ledger-jmh/target/benchmarks-citus"),
-        "CitusRun --mode citus|citus-smoke --jdbc-url URL [--out DIR] [--only REGEX]");
-    String mode = a.mode();
-    String url = a.jdbcUrl();
-    Path out = a.out();
+  /**
+   * Runs the Citus suite and exits: 0 done, 1 failed, 2 bad arguments (the message and the usage on stderr).
+   *
+   * @param args {@code --mode citus|citus-smoke [--jdbc-url URL] [--out DIR] [--only REGEX]}
+   */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CitusRun()).setOverwrittenOptionsAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
     boolean smoke = "citus-smoke".equals(mode);
     if (!smoke && !"citus".equals(mode)) {
-      throw new IllegalArgumentException("mode must be citus or citus-smoke, got " + mode);
+      throw new ParameterException(spec.commandLine(), "--mode must be citus or citus-smoke, got '" + mode + "'");
     }
     if (System.getProperty(BenchProps.POOL_SIZE) == null) {
       System.setProperty(BenchProps.POOL_SIZE, "16"); // 16 threads at most
@@ -47,7 +81,7 @@ public final class CitusRun {
     if (smoke && System.getProperty(BenchProps.CITUS_ACCOUNTS) == null) {
       System.setProperty(BenchProps.CITUS_ACCOUNTS, "2000");
     }
-    List<BenchRun.Group> groups = a.select(groups(smoke));
+    List<BenchRun.Group> groups = BenchRun.select(groups(smoke), only);
     Files.createDirectories(out.resolve("side"));
     long t0 = System.nanoTime();
     int exit = 0;
@@ -81,7 +115,7 @@ public final class CitusRun {
       run.put("nodes", nodeInfo);
       List<Map<String, Object>> groupInfo = new ArrayList<>();
       run.put("groups", groupInfo);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
 
       // For groups run without forking (-f 0), this JVM is the benchmark JVM: give it the forks' settings.
       for (String arg : jvmArgs(url, out)) {
@@ -107,14 +141,14 @@ public final class CitusRun {
         info.put("jvm_args", shown);
         info.put("elapsed_seconds", (System.nanoTime() - g0) / 1e9);
         groupInfo.add(info);
-        SideFiles.writeJson(out.resolve("run.json"), run);
+        BenchJson.write(out.resolve("run.json"), run);
       }
       BenchRun.mergeResults(results, out.resolve("jmh-result.json"));
       run.put("load_average_1m_end", ServerCpu.loadAverage());
       run.put("dropped_at_end", CitusNodes.dropBenchSchemas(url));
       run.put("finished", Instant.now().toString());
       run.put("elapsed_seconds", (System.nanoTime() - t0) / 1e9);
-      SideFiles.writeJson(out.resolve("run.json"), run);
+      BenchJson.write(out.resolve("run.json"), run);
       System.out.printf(Locale.ROOT, "[citus] done in %.0f s; results in %s%n", (System.nanoTime() - t0) / 1e9, out);
     } catch (RunnerException | SQLException | RuntimeException e) {
       System.err.println("[citus] FAILED: " + e);
@@ -126,7 +160,7 @@ public final class CitusRun {
         System.err.println("[citus] could not drop the bench_ schemas: " + again.getMessage());
       }
     }
-    System.exit(exit);
+    return exit;
   }
 
   /**

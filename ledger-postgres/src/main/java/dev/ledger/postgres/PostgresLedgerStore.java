@@ -251,9 +251,32 @@ public final class PostgresLedgerStore implements LedgerStore {
     return PostgresVerifier.verify(dataSource, schema, trustedHeads).report();
   }
 
-  /** {@link #verify} and the chain heads seen by the same pass (one snapshot). */
-  PostgresVerifier.Result verifyWithHeads(Collection<ChainHead> trustedHeads) {
-    return PostgresVerifier.verify(dataSource, schema, trustedHeads);
+  /**
+   * {@link #verify(Collection)} and the chain heads seen by the same pass: one snapshot, so that heads exported
+   * for a later verification are those of the transfers this one checked ({@code ledger-cli}'s
+   * {@code --export-heads}).
+   *
+   * @param trustedHeads heads exported earlier, each checked to be still recorded with the same hash
+   * @return the report, and the newest head of every source in the snapshot
+   * @throws LedgerUnavailableException if the database cannot be read
+   */
+  public Verification verifyWithHeads(Collection<ChainHead> trustedHeads) {
+    PostgresVerifier.Result result = PostgresVerifier.verify(dataSource, schema, trustedHeads);
+    return new Verification(result.report(), result.heads());
+  }
+
+  /**
+   * What {@link #verifyWithHeads} found.
+   *
+   * @param report the verification's report
+   * @param heads the newest chain head of every source, as seen by the same snapshot
+   */
+  public record Verification(VerificationReport report, List<ChainHead> heads) {
+    /** Copies {@code heads}. */
+    public Verification {
+      Objects.requireNonNull(report, "report");
+      heads = List.copyOf(heads);
+    }
   }
 
   @Override

@@ -1,15 +1,20 @@
 package dev.ledger.jmh.report;
 
+import dev.ledger.jmh.BenchJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Turns the output of {@link dev.ledger.jmh.CitusRun} into {@code summary.json} and the Markdown report
@@ -21,39 +26,50 @@ import java.util.Map;
  * {@code summary.json} always goes to {@code DIR/summary.json}: headline values by name, then every trial's values
  * under {@code trials}. With {@code --check} the exit status is 1 unless every key of {@link #CHECKED} has a value.
  */
-public final class CitusReport {
+@Command(name = "CitusReport", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
+    description = "Writes summary.json and the Markdown report from a CitusRun's output.")
+public final class CitusReport implements Callable<Integer> {
   /** The keys every run, the smoke included, must give a value. */
   public static final List<String> CHECKED = List.of("uniform_tps_cluster_16t", "uniform_tps_single_16t",
       "uniform_ratio_16t", "uniform_uncoalesced_ratio_16t", "hot_ratio_zipf1", "hot_ratio_zipf2",
       "multi_worker_rows_share_uniform_16t", "latency_same_p50_ms", "latency_cross_p50_ms",
       "latency_single_p50_ms", "cross_minus_same_p50_ms");
 
-  private CitusReport() {}
+  @Option(names = "--in", paramLabel = "DIR", description = "the run's output directory (default: ${DEFAULT-VALUE})")
+  private Path in = Path.of("ledger-jmh/target/benchmarks-citus");
 
-  public static void main(String[] args) throws IOException {
-    Path in = Path.of("ledger-jmh/target/benchmarks-citus");
-    Path markdown = null;
-    String command = "ledger-jmh/bench.sh --citus";
-    boolean check = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--in" -> in = Path.of(args[++i]);
-        case "--markdown" -> markdown = Path.of(args[++i]);
-        case "--command" -> command = args[++i];
-        case "--check" -> check = true;
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-      }
-    }
+  @Option(names = "--markdown", paramLabel = "FILE", description = "write the Markdown report here")
+  private @Nullable Path markdown;
+
+  @Option(names = "--command", paramLabel = "TEXT",
+      description = "the command the report says generated it (default: ${DEFAULT-VALUE})")
+  private String command = "ledger-jmh/bench.sh --citus";
+
+  @Option(names = "--check", description = "exit with status 1 unless every checked key has a value")
+  private boolean check;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+  private boolean help;
+
+  CitusReport() {}
+
+  /**
+   * Writes the report and exits: 0 done, 1 failed (or {@code --check} found a key without a value), 2 bad
+   * arguments.
+   *
+   * @param args {@code --in DIR [--markdown FILE] [--command TEXT] [--check]}
+   */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CitusReport()).setOverwrittenOptionsAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Path markdown = this.markdown;
     Results r = Results.read(in);
     CitusTrials trials = new CitusTrials(r);
     Map<String, Double> headline = headline(trials);
-    Map<String, Object> summary = new LinkedHashMap<>(headline);
-    Map<String, Object> perTrial = new LinkedHashMap<>();
-    for (CitusTrials.Trial t : trials.all) {
-      perTrial.put(t.key(), CitusTrials.describe(t, trials.nodes()));
-    }
-    summary.put("trials", perTrial);
-    Files.writeString(in.resolve("summary.json"), pretty(summary, "") + "\n", StandardCharsets.UTF_8);
+    Files.writeString(in.resolve("summary.json"), summaryJson(trials, headline), StandardCharsets.UTF_8);
     System.out.println("[report] " + in.resolve("summary.json") + ":");
     headline.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %s%n", k, Markdown.fmt3(v)));
     if (markdown != null) {
@@ -72,10 +88,22 @@ public final class CitusReport {
       }
       if (!missing.isEmpty()) {
         System.err.println("[report] summary.json lacks a value for: " + String.join(", ", missing));
-        System.exit(1);
+        return 1;
       }
       System.out.println("[report] summary.json has every checked key");
     }
+    return 0;
+  }
+
+  /** The text of summary.json: the headline values, then every trial's under {@code trials}. */
+  static String summaryJson(CitusTrials trials, Map<String, Double> headline) {
+    Map<String, Object> summary = new LinkedHashMap<>(headline);
+    Map<String, Object> perTrial = new LinkedHashMap<>();
+    for (CitusTrials.Trial t : trials.all) {
+      perTrial.put(t.key(), CitusTrials.describe(t, trials.nodes()));
+    }
+    summary.put("trials", perTrial);
+    return BenchJson.pretty(summary, true) + "\n";
   }
 
   /** The headline values of summary.json, NaN where the run did not produce one. */
@@ -132,26 +160,5 @@ public final class CitusReport {
     s.put(prefix + "_tps_cluster" + suffix, cluster);
     s.put(prefix + "_tps_single" + suffix, single);
     s.put(prefix + "_ratio" + suffix, cluster / single);
-  }
-
-  /** JSON with one key a line, nested objects indented; non-finite numbers as null. */
-  static String pretty(Object value, String indent) {
-    if (value instanceof Map<?, ?> map) {
-      if (map.isEmpty()) {
-        return "{}";
-      }
-      StringBuilder b = new StringBuilder("{\n");
-      String inner = indent + "  ";
-      int i = 0;
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        b.append(inner).append(dev.ledger.jmh.SideFiles.toJson(String.valueOf(e.getKey()))).append(": ")
-            .append(pretty(e.getValue(), inner)).append(++i < map.size() ? ",\n" : "\n");
-      }
-      return b.append(indent).append('}').toString();
-    }
-    if (value instanceof Collection<?> list) {
-      return dev.ledger.jmh.SideFiles.toJson(list);
-    }
-    return dev.ledger.jmh.SideFiles.toJson(value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ledger.jmh.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -111,7 +112,7 @@ final class CitusTrials {
     List<String> names = new ArrayList<>();
     for (Trial t : all) {
       if (t.side() != null) {
-        for (Object n : Json.list(t.side().json(), "nodes")) {
+        for (JsonNode n : Json.list(t.side().json(), "nodes")) {
           String name = Json.str(n, "name");
           if (!names.contains(name)) {
             names.add(name);

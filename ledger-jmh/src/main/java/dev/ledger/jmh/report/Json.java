@@ -1,205 +1,50 @@
 package dev.ledger.jmh.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A small JSON reader for JMH's result files and the side files: objects become {@code Map<String, Object>}
- * (insertion-ordered), arrays {@code List<Object>}, numbers {@code Double}, plus String, Boolean and null. JMH
- * writes non-finite numbers as the strings "NaN" and "Infinity"; {@link #num} reads those as NaN.
+ * Lenient navigation in the JSON trees (Jackson's) of JMH's result files and the side files: a path of member names
+ * and array indexes leads to a value, or to nothing when a step is missing or has the wrong type. JSON null counts
+ * as missing. JMH writes non-finite numbers as the strings "NaN" and "Infinity"; {@link #num} reads those as NaN.
  */
 final class Json {
-  private final String s;
-  private int i;
+  private Json() {}
 
-  private Json(String s) {
-    this.s = s;
-  }
-
-  static Object parse(String text) {
-    Json p = new Json(text);
-    p.ws();
-    Object v = p.value();
-    p.ws();
-    if (p.i != p.s.length()) {
-      throw p.error("trailing characters");
-    }
-    return v;
-  }
-
-  private Object value() {
-    if (i >= s.length()) {
-      throw error("unexpected end");
-    }
-    char c = s.charAt(i);
-    switch (c) {
-      case '{':
-        return object();
-      case '[':
-        return array();
-      case '"':
-        return string();
-      case 't':
-        expect("true");
-        return Boolean.TRUE;
-      case 'f':
-        expect("false");
-        return Boolean.FALSE;
-      case 'n':
-        expect("null");
-        return null;
-      default:
-        return number();
-    }
-  }
-
-  private Map<String, Object> object() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    i++;
-    ws();
-    if (peek() == '}') {
-      i++;
-      return m;
-    }
-    while (true) {
-      ws();
-      String key = string();
-      ws();
-      if (peek() != ':') {
-        throw error("expected ':'");
-      }
-      i++;
-      ws();
-      m.put(key, value());
-      ws();
-      char c = peek();
-      i++;
-      if (c == '}') {
-        return m;
-      }
-      if (c != ',') {
-        throw error("expected ',' or '}'");
-      }
-    }
-  }
-
-  private List<Object> array() {
-    List<Object> l = new ArrayList<>();
-    i++;
-    ws();
-    if (peek() == ']') {
-      i++;
-      return l;
-    }
-    while (true) {
-      ws();
-      l.add(value());
-      ws();
-      char c = peek();
-      i++;
-      if (c == ']') {
-        return l;
-      }
-      if (c != ',') {
-        throw error("expected ',' or ']'");
-      }
-    }
-  }
-
-  private String string() {
-    if (peek() != '"') {
-      throw error("expected a string");
-    }
-    i++;
-    StringBuilder b = new StringBuilder();
-    while (true) {
-      char c = s.charAt(i++);
-      if (c == '"') {
-        return b.toString();
-      }
-      if (c == '\\') {
-        char e = s.charAt(i++);
-        switch (e) {
-          case 'n' -> b.append('\n');
-          case 't' -> b.append('\t');
-          case 'r' -> b.append('\r');
-          case 'b' -> b.append('\b');
-          case 'f' -> b.append('\f');
-          case 'u' -> {
-            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-            i += 4;
-          }
-          default -> b.append(e);
-        }
-      } else {
-        b.append(c);
-      }
-    }
-  }
-
-  private Double number() {
-    int start = i;
-    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-      i++;
-    }
-    if (start == i) {
-      throw error("unexpected character '" + s.charAt(i) + "'");
-    }
-    return Double.valueOf(s.substring(start, i));
-  }
-
-  private void expect(String word) {
-    if (!s.startsWith(word, i)) {
-      throw error("expected " + word);
-    }
-    i += word.length();
-  }
-
-  private char peek() {
-    if (i >= s.length()) {
-      throw error("unexpected end");
-    }
-    return s.charAt(i);
-  }
-
-  private void ws() {
-    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-      i++;
-    }
-  }
-
-  private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("JSON: " + what + " at offset " + i);
-  }
-
-  // ---- navigation helpers ----
-
-  /** The value at a path of keys (maps) and indexes (lists), or null. */
-  static Object at(Object root, Object... path) {
-    Object cur = root;
+  /** The value at a path of member names ({@code String}) and indexes ({@code Integer}), or null. */
+  static @Nullable JsonNode at(@Nullable JsonNode root, Object... path) {
+    JsonNode cur = root;
     for (Object key : path) {
-      if (cur instanceof Map<?, ?> m && key instanceof String k) {
-        cur = m.get(k);
-      } else if (cur instanceof List<?> l && key instanceof Integer n) {
-        cur = n < l.size() ? l.get(n) : null;
+      if (cur == null) {
+        return null;
+      }
+      if (cur.isObject() && key instanceof String k) {
+        cur = cur.get(k);
+      } else if (cur.isArray() && key instanceof Integer n) {
+        cur = cur.get(n);
       } else {
         return null;
       }
     }
-    return cur;
+    return cur == null || cur.isNull() || cur.isMissingNode() ? null : cur;
   }
 
-  /** A number at a path; NaN when absent, null, or a non-number (JMH's "NaN"). */
-  static double num(Object root, Object... path) {
-    Object v = at(root, path);
-    if (v instanceof Number n) {
-      return n.doubleValue();
+  /** A number at a path; NaN when absent, null, or not a number (JMH's "NaN"). */
+  static double num(@Nullable JsonNode root, Object... path) {
+    JsonNode v = at(root, path);
+    if (v == null) {
+      return Double.NaN;
     }
-    if (v instanceof String str) {
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    if (v.isTextual()) {
       try {
-        return Double.parseDouble(str);
+        return Double.parseDouble(v.textValue());
       } catch (NumberFormatException e) {
         return Double.NaN;
       }
@@ -207,21 +52,51 @@ final class Json {
     return Double.NaN;
   }
 
-  static String str(Object root, Object... path) {
-    Object v = at(root, path);
-    return v == null ? null : v instanceof Double d && d == Math.rint(d) && !d.isInfinite()
-        ? Long.toString(d.longValue()) : v.toString();
+  /** Text at a path: a string as it is, a whole number without a fraction, other values as JSON; null if absent. */
+  static @Nullable String str(@Nullable JsonNode root, Object... path) {
+    JsonNode v = at(root, path);
+    if (v == null) {
+      return null;
+    }
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isNumber()) {
+      double d = v.doubleValue();
+      return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+    return v.isValueNode() ? v.asText() : v.toString();
   }
 
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object root, Object... path) {
-    Object v = at(root, path);
-    return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  /** Whether the value at a path is {@code true}; false when absent or anything else. */
+  static boolean isTrue(@Nullable JsonNode root, Object... path) {
+    JsonNode v = at(root, path);
+    return v != null && v.isBoolean() && v.booleanValue();
   }
 
-  @SuppressWarnings("unchecked")
-  static List<Object> list(Object root, Object... path) {
-    Object v = at(root, path);
-    return v instanceof List<?> l ? (List<Object>) l : List.of();
+  /** Whether the value at a path is {@code false}; false when absent or anything else. */
+  static boolean isFalse(@Nullable JsonNode root, Object... path) {
+    JsonNode v = at(root, path);
+    return v != null && v.isBoolean() && !v.booleanValue();
+  }
+
+  /** The members of the object at a path, in order (JSON null values kept); empty if absent or not an object. */
+  static Map<String, JsonNode> members(@Nullable JsonNode root, Object... path) {
+    JsonNode v = at(root, path);
+    Map<String, JsonNode> m = new LinkedHashMap<>();
+    if (v != null && v.isObject()) {
+      v.properties().forEach(e -> m.put(e.getKey(), e.getValue()));
+    }
+    return m;
+  }
+
+  /** The elements of the array at a path; empty if absent or not an array. */
+  static List<JsonNode> list(@Nullable JsonNode root, Object... path) {
+    JsonNode v = at(root, path);
+    List<JsonNode> l = new ArrayList<>();
+    if (v != null && v.isArray()) {
+      v.elements().forEachRemaining(l::add);
+    }
+    return l;
   }
 }

@@ -1,6 +1,6 @@
 package dev.ledger.jmh.report;
 
-import dev.ledger.jmh.SideFiles;
+import dev.ledger.jmh.BenchJson;
 import dev.ledger.jmh.TransferBenchmark;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Turns the output of {@link dev.ledger.jmh.BenchRun} into {@code summary.json}, the Markdown report and its chart.
@@ -22,7 +27,9 @@ import java.util.Map;
  * {@code summary.json} always goes to {@code DIR/summary.json}. With {@code --check} the exit status is 1 unless
  * every summary key has a finite value. Invoked by {@code ledger-jmh/bench.sh}.
  */
-public final class Report {
+@Command(name = "Report", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
+    description = "Writes summary.json, the Markdown report and its chart from a BenchRun's output.")
+public final class Report implements Callable<Integer> {
   /** The keys of summary.json, in order. */
   public static final List<String> KEYS = List.of("transfer_tps_16t", "raw_insert_tps_16t",
       "ratio_transfer_vs_raw_16t", "hot_tps_zipf1", "locking_tps_zipf1", "ratio_hot_vs_locking_zipf1",
@@ -43,24 +50,42 @@ public final class Report {
   static final String L = "LatencyBenchmark";
   static final int HOT_ACCOUNTS = dev.ledger.jmh.HotAccountsBenchmark.ACCOUNTS;
 
-  private Report() {}
+  @Option(names = "--in", paramLabel = "DIR", description = "the run's output directory (default: ${DEFAULT-VALUE})")
+  private Path in = Path.of("ledger-jmh/target/benchmarks");
 
-  public static void main(String[] args) throws IOException {
-    Path in = Path.of("ledger-jmh/target/benchmarks");
-    Path markdown = null;
-    Path chart = null;
-    String command = "ledger-jmh/bench.sh";
-    boolean check = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--in" -> in = Path.of(args[++i]);
-        case "--markdown" -> markdown = Path.of(args[++i]);
-        case "--chart" -> chart = Path.of(args[++i]);
-        case "--command" -> command = args[++i];
-        case "--check" -> check = true;
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-      }
-    }
+  @Option(names = "--markdown", paramLabel = "FILE", description = "write the Markdown report (and the chart) here")
+  private @Nullable Path markdown;
+
+  @Option(names = "--chart", paramLabel = "FILE",
+      description = "the chart's PNG (default: benchmarks-throughput.png beside the report)")
+  private @Nullable Path chart;
+
+  @Option(names = "--command", paramLabel = "TEXT",
+      description = "the command the report says generated it (default: ${DEFAULT-VALUE})")
+  private String command = "ledger-jmh/bench.sh";
+
+  @Option(names = "--check", description = "exit with status 1 unless every summary key has a finite value")
+  private boolean check;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+  private boolean help;
+
+  Report() {}
+
+  /**
+   * Writes the report and exits: 0 done, 1 failed (or {@code --check} found a key without a value), 2 bad
+   * arguments.
+   *
+   * @param args {@code --in DIR [--markdown FILE] [--chart FILE] [--command TEXT] [--check]}
+   */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Report()).setOverwrittenOptionsAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Path markdown = this.markdown;
+    Path chart = this.chart;
     Results r = Results.read(in);
     Map<String, Double> summary = summary(r);
     Files.writeString(in.resolve("summary.json"), summaryJson(summary), StandardCharsets.UTF_8);
@@ -86,10 +111,11 @@ public final class Report {
       }
       if (!missing.isEmpty()) {
         System.err.println("[report] summary.json lacks a value for: " + String.join(", ", missing));
-        System.exit(1);
+        return 1;
       }
       System.out.println("[report] summary.json has every key");
     }
+    return 0;
   }
 
   /** The values of summary.json (NaN where the run did not produce one). */
@@ -177,7 +203,7 @@ public final class Report {
   static String summaryJson(Map<String, Double> summary) {
     Map<String, Object> out = new LinkedHashMap<>();
     summary.forEach((k, v) -> out.put(k, v.isNaN() || v.isInfinite() ? null : v));
-    return SideFiles.toJson(out).replace(",\"", ",\n  \"").replace("{\"", "{\n  \"").replace("}", "\n}") + "\n";
+    return BenchJson.pretty(out, false) + "\n";
   }
 
   private static void writeChart(Results r, Path png) throws IOException {

@@ -1,5 +1,7 @@
 package dev.ledger.jmh.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.jmh.BenchJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ import java.util.stream.Stream;
 final class Results {
   /** One JMH result: a benchmark method at one thread count and parameter set. */
   record Jmh(String cls, String method, int threads, Map<String, String> params, String mode, double score,
-      double error, String unit, Map<String, Object> json) {
+      double error, String unit, JsonNode json) {
 
     double percentile(String p) {
       return Json.num(json, "primaryMetric", "scorePercentiles", p);
@@ -30,7 +32,7 @@ final class Results {
   }
 
   /** One side file, keyed like a JMH result. */
-  record Side(String cls, String method, int threads, Map<String, String> params, Map<String, Object> json) {
+  record Side(String cls, String method, int threads, Map<String, String> params, JsonNode json) {
     double num(Object... path) {
       return Json.num(json, path);
     }
@@ -47,31 +49,31 @@ final class Results {
     }
   }
 
-  final Map<String, Object> run;
+  final JsonNode run;
   final List<Jmh> jmh = new ArrayList<>();
   final List<Side> sides = new ArrayList<>();
   final String stackProfile;
 
-  private Results(Map<String, Object> run, String stackProfile) {
+  private Results(JsonNode run, String stackProfile) {
     this.run = run;
     this.stackProfile = stackProfile;
   }
 
   static Results read(Path dir) throws IOException {
-    Map<String, Object> run = Json.map(Json.parse(Files.readString(dir.resolve("run.json"))));
+    JsonNode run = BenchJson.read(dir.resolve("run.json"));
     Path stack = dir.resolve("profile-inmemory-stack.txt");
     Results r = new Results(run, Files.exists(stack) ? Files.readString(stack) : null);
     // JMH's JSON of every group but the profiling pass, merged by BenchRun.
     for (Path f : List.of(dir.resolve("jmh-result.json"))) {
-      for (Object o : Json.list(Json.parse(Files.readString(f)))) {
+      for (JsonNode o : Json.list(BenchJson.read(f))) {
         String benchmark = Json.str(o, "benchmark");
         int dot = benchmark.lastIndexOf('.');
         String cls = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
         Map<String, String> params = new LinkedHashMap<>();
-        Json.map(o, "params").forEach((k, v) -> params.put(k, String.valueOf(v)));
+        Json.members(o, "params").forEach((k, v) -> params.put(k, String.valueOf(Json.str(v))));
         r.jmh.add(new Jmh(cls, benchmark.substring(dot + 1), (int) Json.num(o, "threads"), params,
             Json.str(o, "mode"), Json.num(o, "primaryMetric", "score"), Json.num(o, "primaryMetric", "scoreError"),
-            Json.str(o, "primaryMetric", "scoreUnit"), Json.map(o)));
+            Json.str(o, "primaryMetric", "scoreUnit"), o));
       }
     }
     Path sideDir = dir.resolve("side");
@@ -81,12 +83,12 @@ final class Results {
         sideFiles = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
       }
       for (Path f : sideFiles) {
-        Map<String, Object> o = Json.map(Json.parse(Files.readString(f)));
+        JsonNode o = BenchJson.read(f);
         String benchmark = Json.str(o, "benchmark");
         int dot = benchmark.lastIndexOf('.');
         String cls = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
         Map<String, String> params = new LinkedHashMap<>();
-        Json.map(o, "params").forEach((k, v) -> params.put(k, String.valueOf(v)));
+        Json.members(o, "params").forEach((k, v) -> params.put(k, String.valueOf(Json.str(v))));
         r.sides.add(new Side(cls, benchmark.substring(dot + 1), (int) Json.num(o, "threads"), params, o));
       }
     }
@@ -130,7 +132,7 @@ final class Results {
   /** The history sizes of the balance benchmarks, small then large, as strings. */
   List<String> histories() {
     List<String> h = new ArrayList<>();
-    for (Object o : Json.list(run, "history")) {
+    for (JsonNode o : Json.list(run, "history")) {
       h.add(Json.str(o));
     }
     return h.isEmpty() ? List.of("1000", "1000000") : h;

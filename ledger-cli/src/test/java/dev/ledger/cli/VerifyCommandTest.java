@@ -1,4 +1,4 @@
-package dev.ledger.postgres;
+package dev.ledger.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,18 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ledger.core.AccountId;
 import dev.ledger.core.Ledger;
 import dev.ledger.core.NewAccount;
+import dev.ledger.postgres.PostgresLedgerStore;
+import dev.ledger.testing.PostgresDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class VerifyCommandTest {
   @RegisterExtension
-  static final LedgerDatabase DB = new LedgerDatabase(4);
+  static final PostgresDatabase DB = new PostgresDatabase(4);
 
   @TempDir
   Path dir;
@@ -47,13 +50,37 @@ class VerifyCommandTest {
   }
 
   @Test
+  void run_help_usageWithEveryOptionAndExitStatusOnStandardOutput() {
+    assertEquals(0, run("-h"));
+    for (String expected : new String[] {"--jdbc-url=URL", "--schema=S", "--heads=FILE", "--export-heads=FILE",
+        "default: ledger", "Exit status:", "3   could not verify"}) {
+      assertTrue(out().contains(expected), expected + " in " + out());
+    }
+    assertEquals("", err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void run_unknownOrIncompleteOption_namesItAndPrintsUsageOnStandardError() {
+    assertEquals(2, run("--jdbc-url", DB.jdbcUrl(), "--bogus"));
+    String err = this.err.toString(StandardCharsets.UTF_8);
+    assertTrue(err.contains("'--bogus'") && err.contains("Usage:"), err);
+    assertEquals("", out());
+
+    assertEquals(2, run("--schema", "ledger"));
+    assertTrue(this.err.toString(StandardCharsets.UTF_8).contains("Missing required option: '--jdbc-url=URL'"),
+        this.err.toString(StandardCharsets.UTF_8));
+    assertEquals(2, run("--jdbc-url", DB.jdbcUrl(), "extra"));
+  }
+
+  @Test
   void run_unreachableOrMissingSchema_cannotRunStatus() {
     assertEquals(3, run("--jdbc-url", DB.jdbcUrl(), "--schema", "no_such_schema"));
   }
 
   @Test
   void run_intactThenTailDeleted_okThenProblemsWithHeads() throws Exception {
-    PostgresLedgerStore store = DB.newStore();
+    PostgresLedgerStore store = DB.track(PostgresLedgerStore.builder().dataSource(DB.dataSource())
+        .schema(DB.newSchemaName()).migrateOnStart(true).summarizeEvery(Duration.ZERO).build());
     Ledger ledger = Ledger.builder(store).build();
     AccountId bank = AccountId.of("bank");
     ledger.open(NewAccount.issuer(bank, "USD"));

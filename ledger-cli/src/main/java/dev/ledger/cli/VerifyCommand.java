@@ -1,78 +1,98 @@
-package dev.ledger.postgres;
+package dev.ledger.cli;
 
 import dev.ledger.core.ChainHead;
 import dev.ledger.core.LedgerRejectedException;
 import dev.ledger.core.LedgerUnavailableException;
 import dev.ledger.core.VerificationReport;
+import dev.ledger.postgres.PostgresLedgerStore;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * Verifies a PostgreSQL ledger from the command line and prints a readable report:
+ * Verifies a PostgreSQL ledger from the command line and prints a readable report; the main class of the
+ * {@code ledger-cli} jar:
  * <pre>
- *   VerifyCommand --jdbc-url URL [--schema S] [--heads FILE] [--export-heads FILE]
+ *   java -jar ledger-cli.jar --jdbc-url URL [--schema S] [--heads FILE] [--export-heads FILE]
  * </pre>
  * {@code --heads} checks the chain heads exported earlier (one {@code source index hash} per line);
  * {@code --export-heads} writes the heads seen by this verification, for the next one. Exit status: 0 the
  * ledger is intact, 1 problems were found, 2 usage error, 3 the verification could not run (database
  * unreachable, schema missing or not current). Needs only SELECT on the schema.
  */
-public final class VerifyCommand {
+@Command(name = "java -jar ledger-cli.jar", sortOptions = false, sortSynopsis = false, usageHelpAutoWidth = true,
+    description = "Verifies a PostgreSQL ledger and prints a readable report. Needs only SELECT on the schema.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:intact", "1:problems found", "2:usage error",
+        "3:could not verify (database unreachable, schema missing or not current)"})
+public final class VerifyCommand implements Callable<Integer> {
   static final int OK = 0;
   static final int PROBLEMS = 1;
   static final int USAGE = 2;
   static final int CANNOT_RUN = 3;
 
-  private static final String USAGE_TEXT = """
-      usage: VerifyCommand --jdbc-url URL [--schema S] [--heads FILE] [--export-heads FILE]
-        --jdbc-url URL        jdbc:postgresql://host:port/db?user=...&password=... (a role with SELECT suffices)
-        --schema S            the ledger schema (default: ledger)
-        --heads FILE          chain heads exported earlier: check each is still recorded with the same hash
-        --export-heads FILE   write the chain heads seen now (keep them outside the database)
-      exit status: 0 intact, 1 problems found, 2 usage error, 3 could not verify""";
+  // Required: picocli refuses a command line without it before call() runs.
+  @Option(names = "--jdbc-url", required = true, paramLabel = "URL",
+      description = "jdbc:postgresql://host:port/db?user=...&password=... (a role with SELECT suffices)")
+  private String url = "";
 
-  private VerifyCommand() {}
+  @Option(names = "--schema", paramLabel = "S", description = "the ledger schema (default: ${DEFAULT-VALUE})")
+  private String schema = PostgresLedgerStore.DEFAULT_SCHEMA;
 
+  @Option(names = "--heads", paramLabel = "FILE",
+      description = "chain heads exported earlier: check each is still recorded with the same hash")
+  private @Nullable Path heads;
+
+  @Option(names = "--export-heads", paramLabel = "FILE",
+      description = "write the chain heads seen now (keep them outside the database)")
+  private @Nullable Path export;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+  private boolean help;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  private VerifyCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Runs the command and exits with its status.
+   *
+   * @param args the command line (see the class description)
+   */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
 
   /** Runs the command; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    String url = null;
-    String schema = PostgresLedgerStore.DEFAULT_SCHEMA;
-    Path heads = null;
-    Path export = null;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--help") || arg.equals("-h")) {
-        out.println(USAGE_TEXT);
-        return OK;
-      }
-      if (i + 1 >= args.length || !List.of("--jdbc-url", "--schema", "--heads", "--export-heads").contains(arg)) {
-        err.println("unknown or incomplete option '" + arg + "'");
-        err.println(USAGE_TEXT);
-        return USAGE;
-      }
-      String value = args[++i];
-      switch (arg) {
-        case "--jdbc-url" -> url = value;
-        case "--schema" -> schema = value;
-        case "--heads" -> heads = Path.of(value);
-        default -> export = Path.of(value);
-      }
-    }
-    if (url == null) {
-      err.println("--jdbc-url is required");
-      err.println(USAGE_TEXT);
-      return USAGE;
-    }
+    PrintWriter outWriter = new PrintWriter(out, true);
+    PrintWriter errWriter = new PrintWriter(err, true);
+    // A repeated option takes its last value, as the command always did.
+    int status = new CommandLine(new VerifyCommand(out, err)).setOverwrittenOptionsAllowed(true)
+        .setOut(outWriter).setErr(errWriter).execute(args);
+    outWriter.flush();
+    errWriter.flush();
+    return status;
+  }
+
+  @Override
+  public Integer call() {
+    Path heads = this.heads;
     List<ChainHead> trusted = new ArrayList<>();
     if (heads != null) {
       try {
@@ -93,7 +113,7 @@ public final class VerifyCommand {
         return USAGE;
       }
     }
-    PostgresVerifier.Result result;
+    PostgresLedgerStore.Verification result;
     try (PostgresLedgerStore store = PostgresLedgerStore.builder().jdbcUrl(url).schema(schema).maximumPoolSize(1)
         .summarizeEvery(Duration.ZERO).build()) {
       result = store.verifyWithHeads(trusted);
@@ -106,6 +126,7 @@ public final class VerifyCommand {
     if (heads != null) {
       out.println(trusted.size() + " trusted chain head(s) checked from " + heads);
     }
+    Path export = this.export;
     if (export != null) {
       StringBuilder text = new StringBuilder("# ledger chain heads of schema " + schema + ": source index sha256\n");
       result.heads().forEach(h -> text.append(h.toLine()).append('\n'));
