@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -175,7 +176,7 @@ public class BalanceBenchmark extends Workload<BenchDatabase> {
     return plan.toString();
   }
 
-  private long seedBalance(Instant asOf) throws SQLException {
+  private long seedBalance(@Nullable Instant asOf) throws SQLException {
     try (Connection c = fx.pool().getConnection();
         PreparedStatement ps = c.prepareStatement(asOf == null ? seedBalanceSql : seedBalanceAsOfSql)) {
       if (asOf == null) {

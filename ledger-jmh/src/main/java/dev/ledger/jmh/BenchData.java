@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bulk loading of benchmark fixtures into a ledger schema by plain SQL ({@code INSERT ... SELECT
@@ -240,7 +241,7 @@ public final class BenchData {
   }
 
   /** The source's next index, cumulative debits and latest debit time (null before its first debit). */
-  private record Head(long nextIndex, long debits, Instant latest) {
+  private record Head(long nextIndex, long debits, @Nullable Instant latest) {
     /** {@code wanted}, or just after the latest debit if that is later: a source's times never go back. */
     Instant after(Instant wanted) {
       return latest == null || latest.isBefore(wanted) ? wanted : latest.plusMillis(1);

@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
@@ -38,19 +40,19 @@ public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
   private final HikariDataSource pool;
   private final PostgresLedgerStore store;
   private final Connection monitor;
-  private final EmbeddedServer ownServer;
+  private final @Nullable EmbeddedServer ownServer;
   private final Counters counters = new Counters();
   private final boolean statements;
   private final long deadlocksAtStart;
   private int measurementsDone;
-  private Sample start;
-  private Sample end;
+  private @Nullable Sample start;
+  private @Nullable Sample end;
   private List<Map<String, Object>> statementStats = List.of();
   private boolean closed;
   private double setupSeconds;
 
   private BenchDatabase(String adminUrl, String name, String url, HikariDataSource pool, PostgresLedgerStore store,
-      Connection monitor, EmbeddedServer ownServer, boolean statements) throws SQLException {
+      Connection monitor, @Nullable EmbeddedServer ownServer, boolean statements) throws SQLException {
     this.adminUrl = adminUrl;
     this.name = name;
     this.url = url;
@@ -264,8 +266,10 @@ public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
       side.put("pool_size", BenchProps.poolSize());
       side.putAll(extra);
       side.put("trial", trialStats());
-      if (start != null && end != null) {
-        side.put("measurement", measurement());
+      Sample first = start;
+      Sample last = end;
+      if (first != null && last != null) {
+        side.put("measurement", measurement(first, last));
       }
       side.put("statements", statementStats);
       SideFiles.write(params, side);
@@ -328,11 +332,11 @@ public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
     }
   }
 
-  private Map<String, Object> measurement() {
+  private Map<String, Object> measurement(Sample start, Sample end) {
     Map<String, Object> m = new LinkedHashMap<>();
     double seconds = (end.nanos - start.nanos) / 1e9;
     Map<String, Long> c = Counters.delta(start.counters, end.counters);
-    long ops = c.get("ops");
+    long ops = Objects.requireNonNull(c.get("ops"), "ops");
     m.put("seconds", seconds);
     m.put("client", c);
     m.put("ops_per_second", ops / seconds);
@@ -362,7 +366,7 @@ public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
   }
 
   /** The state at one instant of the trial. */
-  private record Sample(long nanos, Map<String, Long> counters, String walLsn, CpuSample cpu) {}
+  private record Sample(long nanos, Map<String, Long> counters, @Nullable String walLsn, CpuSample cpu) {}
 
   private Sample sample() {
     String lsn = null;
@@ -453,7 +457,7 @@ public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
     }
   }
 
-  private static void closeQuietly(Connection c) {
+  private static void closeQuietly(@Nullable Connection c) {
     if (c != null) {
       try {
         c.close();

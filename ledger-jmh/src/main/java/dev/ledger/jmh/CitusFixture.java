@@ -21,10 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
@@ -54,7 +56,7 @@ final class CitusFixture implements Workload.Fixture {
   /** The worker index of each account (cluster only; empty on a single node). */
   final int[] workers;
   /** Transfer ids with a known worker (cluster only; null on a single node). */
-  final IdPool idPool;
+  final @Nullable IdPool idPool;
   final Ledger ledger;
   private final HikariDataSource pool;
   private final Counters counters = new Counters();
@@ -63,7 +65,7 @@ final class CitusFixture implements Workload.Fixture {
   private final ClusterMeter meter;
 
   private CitusFixture(boolean distributed, String schema, CitusNodes nodes, HikariDataSource pool,
-      PostgresLedgerStore postgres, AccountId[] ids, IdPool idPool, int[] workers, String coalescing) {
+      PostgresLedgerStore postgres, AccountId[] ids, @Nullable IdPool idPool, int[] workers, String coalescing) {
     this.distributed = distributed;
     this.schema = schema;
     this.nodes = nodes;
@@ -175,7 +177,7 @@ final class CitusFixture implements Workload.Fixture {
   }
 
   /** One transfer of {@value #AMOUNT} from account {@code source} to {@code destination}. */
-  Transfer transfer(int source, int destination) {
+  @Nullable Transfer transfer(int source, int destination) {
     return transfer(TransferRequest.of(ids[source], ids[destination], AMOUNT, CURRENCY));
   }
 
@@ -183,7 +185,7 @@ final class CitusFixture implements Workload.Fixture {
    * Records a transfer and counts it; null when the ledger rejected it or gave up after every retry (both counted,
    * and neither is a recorded transfer).
    */
-  Transfer transfer(TransferRequest request) {
+  @Nullable Transfer transfer(TransferRequest request) {
     long t0 = DEBUG ? System.nanoTime() : 0;
     try {
       Transfer t = ledger.transfer(request);
@@ -214,7 +216,9 @@ final class CitusFixture implements Workload.Fixture {
   private Map<String, Long> counts() {
     Map<String, Long> m = counters.snapshot();
     m.put("rejected", rejected.sum());
-    m.put("recorded", m.get("ops") - m.get("failures") - rejected.sum());
+    long ops = Objects.requireNonNull(m.get("ops"), "ops");
+    long failures = Objects.requireNonNull(m.get("failures"), "failures");
+    m.put("recorded", ops - failures - rejected.sum());
     return m;
   }
 

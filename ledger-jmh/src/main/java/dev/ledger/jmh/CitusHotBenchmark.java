@@ -2,6 +2,7 @@ package dev.ledger.jmh;
 
 import dev.ledger.core.Transfer;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -29,7 +30,7 @@ public class CitusHotBenchmark extends CitusTargetWorkload {
   }
 
   @Benchmark
-  public Transfer ledger(HotAccountsBenchmark.ZipfPairs pairs) {
+  public @Nullable Transfer ledger(HotAccountsBenchmark.ZipfPairs pairs) {
     HotAccountsBenchmark.ZipfPairs p = pairs.next();
     return fx.transfer(p.source, p.destination);
   }

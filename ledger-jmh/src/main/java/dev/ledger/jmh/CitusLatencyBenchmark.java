@@ -4,8 +4,10 @@ import dev.ledger.core.Transfer;
 import dev.ledger.core.TransferRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -32,6 +34,9 @@ public class CitusLatencyBenchmark extends CitusWorkload {
   /** The accounts of each worker that holds at least two, and that worker's index. */
   private final List<int[]> byWorker = new ArrayList<>();
   private final List<Integer> workerIndex = new ArrayList<>();
+  // Set by prepared(), which CitusWorkload's @Setup(Level.Trial) calls before any benchmark call; NullAway takes
+  // only this class's own @Setup methods for initializers (NullAway.Init silences the initialization check only).
+  @SuppressWarnings("NullAway.Init")
   private SplittableRandom random;
 
   @Override
@@ -71,15 +76,16 @@ public class CitusLatencyBenchmark extends CitusWorkload {
   }
 
   @Benchmark
-  public Transfer ledger() {
+  public @Nullable Transfer ledger() {
     switch (pair) {
       case "same" -> {
         int w = random.nextInt(byWorker.size());
         int[] accounts = byWorker.get(w);
         int s = random.nextInt(accounts.length);
         int d = random.nextInt(accounts.length - 1);
+        IdPool idPool = Objects.requireNonNull(fx.idPool, "idPool"); // "same" is distributed: it has one
         return fx.transfer(TransferRequest.of(fx.ids[accounts[s]], fx.ids[accounts[d >= s ? d + 1 : d]],
-            CitusFixture.AMOUNT, CitusFixture.CURRENCY).withId(fx.idPool.nextOn(workerIndex.get(w))));
+            CitusFixture.AMOUNT, CitusFixture.CURRENCY).withId(idPool.nextOn(workerIndex.get(w))));
       }
       case "cross" -> {
         int ws = random.nextInt(byWorker.size());

@@ -2,6 +2,7 @@ package dev.ledger.jmh;
 
 import dev.ledger.core.Transfer;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -48,7 +49,7 @@ public class CitusTransferBenchmark extends CitusTargetWorkload {
   }
 
   @Benchmark
-  public Transfer ledger(Pairs pairs) {
+  public @Nullable Transfer ledger(Pairs pairs) {
     TransferBenchmark.Pairs p = pairs.next();
     return fx.transfer(p.source, p.destination);
   }

@@ -8,7 +8,9 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one Citus benchmark trial measures besides JMH's score, between the start of its first measurement iteration
@@ -38,8 +40,8 @@ final class ClusterMeter {
   private final Map<String, Long> postmasters = new LinkedHashMap<>();
   private final Map<String, Long> deadlocksAtStart;
   private final long twoPhaseAtStart;
-  private Sample start;
-  private Sample end;
+  private @Nullable Sample start;
+  private @Nullable Sample end;
   private int measurementsDone;
 
   /** A state of the trial at one instant. */
@@ -202,13 +204,16 @@ final class ClusterMeter {
     Map<String, Long> deadlocks = perNode("SELECT deadlocks FROM pg_stat_database"
         + " WHERE datname = current_database()");
     Map<String, Object> d = new LinkedHashMap<>();
-    deadlocks.forEach((k, v) -> d.put(k, v < 0 || deadlocksAtStart.get(k) < 0 ? -1 : v - deadlocksAtStart.get(k)));
+    deadlocks.forEach((k, v) -> {
+      Long atStart = deadlocksAtStart.get(k);
+      d.put(k, v < 0 || Objects.requireNonNull(atStart, k) < 0 ? -1 : v - atStart);
+    });
     m.put("deadlocks", d);
     m.put("prepared_transactions_left", perNode("SELECT count(*) FROM pg_prepared_xacts"));
     if (nodes.local()) {
       Map<String, Object> restarted = new LinkedHashMap<>();
       for (CitusNodes.Node n : nodes.all()) {
-        restarted.put(n.name(), postmaster(n) != postmasters.get(n.name()));
+        restarted.put(n.name(), postmaster(n) != Objects.requireNonNull(postmasters.get(n.name()), n.name()));
       }
       m.put("restarted", restarted);
     }

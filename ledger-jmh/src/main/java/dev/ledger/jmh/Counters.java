@@ -4,6 +4,7 @@ import dev.ledger.core.LedgerListener;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the benchmark threads of one trial count, besides JMH's own operation count: attempts, the conflicts that
@@ -31,7 +32,8 @@ public final class Counters {
   public LedgerListener listener() {
     return new LedgerListener() {
       @Override
-      public void callEnded(Operation operation, Object context, long nanos, RuntimeException failure) {
+      public void callEnded(Operation operation, @Nullable Object context, long nanos,
+          @Nullable RuntimeException failure) {
         if (operation == Operation.TRANSFER) {
           attempts.increment();
         }

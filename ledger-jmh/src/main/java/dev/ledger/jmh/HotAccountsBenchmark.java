@@ -3,6 +3,7 @@ package dev.ledger.jmh;
 import dev.ledger.core.Transfer;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -59,7 +60,7 @@ public class HotAccountsBenchmark extends PgWorkload {
   }
 
   @Benchmark
-  public Transfer ledger(ZipfPairs pairs) {
+  public @Nullable Transfer ledger(ZipfPairs pairs) {
     ZipfPairs p = pairs.next();
     return fx.ledger(p.source, p.destination);
   }

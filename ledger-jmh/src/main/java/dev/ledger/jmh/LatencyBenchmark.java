@@ -2,6 +2,7 @@ package dev.ledger.jmh;
 
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -31,7 +32,7 @@ public class LatencyBenchmark extends PgWorkload {
   }
 
   @Benchmark
-  public Object ledger(TransferBenchmark.Pairs pairs) {
+  public @Nullable Object ledger(TransferBenchmark.Pairs pairs) {
     TransferBenchmark.Pairs p = pairs.next();
     return fx.ledger(p.source, p.destination);
   }

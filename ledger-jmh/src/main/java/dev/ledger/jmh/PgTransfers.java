@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 
@@ -92,19 +93,19 @@ final class PgTransfers implements Workload.Fixture {
   }
 
   /** Through {@link Ledger#transfer}; null when the ledger gave up after every retry (counted as a failure). */
-  Transfer ledger(int source, int destination) {
+  @Nullable Transfer ledger(int source, int destination) {
     return counted(() -> ledger.transfer(TransferRequest.of(ids[source], ids[destination], AMOUNT,
         BenchData.CURRENCY)));
   }
 
   /** A pending transfer of {@link #AMOUNT} and its post in full: one operation (null as for {@link #ledger}). */
-  Transfer pendingPost(int source, int destination) {
+  @Nullable Transfer pendingPost(int source, int destination) {
     return counted(() -> ledger.transfer(TransferRequest.post(ledger.transfer(TransferRequest.pending(ids[source],
         ids[destination], AMOUNT, BenchData.CURRENCY).withTimeout(java.time.Duration.ofHours(1))))));
   }
 
   /** Runs one operation and counts it; a ledger that gave up after every retry is a failure, and null. */
-  private Transfer counted(java.util.function.Supplier<Transfer> operation) {
+  private @Nullable Transfer counted(java.util.function.Supplier<Transfer> operation) {
     try {
       Transfer t = operation.get();
       db.counters().ops.increment();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * CPU time of whole PostgreSQL servers on this machine, from Linux's /proc, in clock ticks (USER_HZ, 100 a
@@ -56,7 +57,7 @@ final class ServerCpu {
   }
 
   /** {pid, ppid, utime, stime, cutime, cstime} of a process, or null. */
-  private static long[] stat(String pid) {
+  private static long @Nullable [] stat(String pid) {
     try {
       String stat = Files.readString(Path.of("/proc", pid, "stat"));
       // The command (field 2) is in parentheses and may hold spaces: split after the last ')'.

@@ -4,6 +4,7 @@ import dev.ledger.core.Transfer;
 import java.sql.SQLException;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -67,7 +68,7 @@ public class TransferBenchmark extends PgWorkload {
   }
 
   @Benchmark
-  public Transfer ledger(Pairs pairs) {
+  public @Nullable Transfer ledger(Pairs pairs) {
     Pairs p = pairs.next();
     return fx.ledger(p.source, p.destination);
   }
@@ -77,7 +78,7 @@ public class TransferBenchmark extends PgWorkload {
    * store): one operation here is a hold and its capture, compared with {@link #ledger}'s one transfer.
    */
   @Benchmark
-  public Transfer pendingPost(Pairs pairs) {
+  public @Nullable Transfer pendingPost(Pairs pairs) {
     Pairs p = pairs.next();
     return fx.pendingPost(p.source, p.destination);
   }

@@ -24,6 +24,9 @@ public abstract class Workload<F extends Workload.Fixture> {
     void iterationEnds(IterationParams params);
   }
 
+  // Set by the subclass's @Setup(Level.Trial), which JMH runs before any iteration's setup; NullAway checks each
+  // class's initializers alone, so it cannot see that (NullAway.Init silences the initialization check only).
+  @SuppressWarnings("NullAway.Init")
   protected F fx;
 
   @Setup(Level.Iteration)

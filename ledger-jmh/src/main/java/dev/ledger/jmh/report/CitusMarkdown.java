@@ -5,6 +5,7 @@ import static dev.ledger.jmh.report.Markdown.fmt1;
 import static dev.ledger.jmh.report.Markdown.fmt2;
 import static dev.ledger.jmh.report.Markdown.fmt3;
 import static dev.ledger.jmh.report.Markdown.fmtMs;
+import static dev.ledger.jmh.report.Markdown.summaryValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ final class CitusMarkdown {
     };
   }
 
-  private static String score(CitusTrials.Trial t) {
+  private static String score(CitusTrials.@Nullable Trial t) {
     if (t == null || t.jmh() == null) {
       return "n/a";
     }
@@ -192,14 +193,19 @@ final class CitusMarkdown {
       CitusTrials.Trial t = trials.get("latency_" + pair + "_1t");
       values.add("latency_" + pair);
       values.add((t == null ? "n/a" : fmt0(t.client("recorded"))) + " | "
-          + fmtMs(s.get("latency_" + pair + "_p50_ms")) + " | " + fmtMs(s.get("latency_" + pair + "_p90_ms"))
-          + " | " + fmtMs(s.get("latency_" + pair + "_p99_ms")) + " | " + fmtMs(s.get("latency_" + pair + "_mean_ms"))
-          + " | " + fmt2(s.get("latency_" + pair + "_prepared_workers_per_transfer")));
+          + fmtMs(value("latency_" + pair + "_p50_ms")) + " | " + fmtMs(value("latency_" + pair + "_p90_ms"))
+          + " | " + fmtMs(value("latency_" + pair + "_p99_ms")) + " | " + fmtMs(value("latency_" + pair + "_mean_ms"))
+          + " | " + fmt2(value("latency_" + pair + "_prepared_workers_per_transfer")));
     }
-    values.addAll(List.of("cross_minus_same_p50", signedMs(s.get("cross_minus_same_p50_ms")),
-        "cross_minus_same_p99", signedMs(s.get("cross_minus_same_p99_ms")), "cross_minus_same_mean",
-        signedMs(s.get("cross_minus_same_mean_ms"))));
+    values.addAll(List.of("cross_minus_same_p50", signedMs(value("cross_minus_same_p50_ms")),
+        "cross_minus_same_p99", signedMs(value("cross_minus_same_p99_ms")), "cross_minus_same_mean",
+        signedMs(value("cross_minus_same_mean_ms"))));
     return values;
+  }
+
+  /** A headline value, which has every key ({@link CitusReport#headline}: NaN where the run produced none). */
+  private double value(String key) {
+    return summaryValue(s, key);
   }
 
   private static String signedMs(double v) {

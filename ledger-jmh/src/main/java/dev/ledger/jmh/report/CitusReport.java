@@ -137,7 +137,8 @@ public final class CitusReport implements Callable<Integer> {
       s.put("latency_" + pair + "_prepared_workers_per_transfer", t == null ? Double.NaN : preparedPerTransfer(t));
     }
     for (String p : new String[] {"p50", "p99", "mean"}) {
-      s.put("cross_minus_same_" + p + "_ms", s.get("latency_cross_" + p + "_ms") - s.get("latency_same_" + p + "_ms"));
+      s.put("cross_minus_same_" + p + "_ms", Markdown.summaryValue(s, "latency_cross_" + p + "_ms")
+          - Markdown.summaryValue(s, "latency_same_" + p + "_ms"));
     }
     return s;
   }

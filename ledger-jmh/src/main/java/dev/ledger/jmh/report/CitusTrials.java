@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The trials of one Citus run ({@link dev.ledger.jmh.CitusRun}), each a JMH result with its side file, named by a
@@ -18,7 +20,8 @@ final class CitusTrials {
   static final String LATENCY = "CitusLatencyBenchmark";
 
   /** One trial: its key, the workload's name (without target), target, threads, JMH result and side file. */
-  record Trial(String key, String workload, String target, int threads, Results.Jmh jmh, Results.Side side) {
+  record Trial(String key, String workload, @Nullable String target, int threads, Results.@Nullable Jmh jmh,
+      Results.Side side) {
     double score() {
       return jmh == null ? Double.NaN : jmh.score();
     }
@@ -72,10 +75,10 @@ final class CitusTrials {
   }
 
   /** uniform, uniform_uncoalesced, hot_zipf1, hot_zipf2, latency_same_1t, ...; null for other benchmarks. */
-  private static String workload(String cls, Map<String, String> params, int threads) {
+  private static @Nullable String workload(String cls, Map<String, String> params, int threads) {
     return switch (cls) {
       case UNIFORM -> "off".equals(params.get("coalescing")) ? "uniform_uncoalesced" : "uniform";
-      case HOT -> "hot_zipf" + params.get("s").replace(".0", "");
+      case HOT -> "hot_zipf" + Objects.requireNonNull(params.get("s"), "s").replace(".0", "");
       case LATENCY -> "latency_" + params.get("pair") + "_" + threads + "t";
       default -> null;
     };
@@ -86,7 +89,7 @@ final class CitusTrials {
   }
 
   /** The trial with this key, or null. */
-  Trial get(String key) {
+  @Nullable Trial get(String key) {
     for (Trial t : all) {
       if (t.key().equals(key)) {
         return t;

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Markdown report ({@code docs/benchmarks.md}) of one run: the prose is {@code benchmarks.md.tmpl} (a resource
@@ -87,35 +89,40 @@ final class Markdown {
 
   /** The measured values of the targets table, and whether each target is met. */
   private List<String> targets() {
-    double ratio = summary.get("ratio_transfer_vs_raw_16t");
-    double vsLocking = summary.get("ratio_transfer_vs_locking_16t");
-    double hot = summary.get("ratio_hot_vs_locking_zipf1");
-    double hot2 = summary.get("ratio_hot_vs_locking_zipf2");
-    double dl = summary.get("deadlocks_ledger");
-    double bulk = summary.get("ratio_bulk_vs_raw_batch1000");
-    double p50 = summary.get("transfer_p50_ms_1t");
-    double lockingP50 = summary.get("locking_p50_ms_1t");
-    double mem = summary.get("inmemory_tps_2t");
-    double p99 = summary.get("balance_p99_ms_1m");
-    double growth = summary.get("balance_p50_ms_1m") / summary.get("balance_p50_ms_1k");
-    return List.of("raw_ratio", fmt2(ratio), "transfer_tps", fmt0(summary.get("transfer_tps_16t")), "raw_tps",
-        fmt0(summary.get("raw_insert_tps_16t")), "raw_met", met(ratio >= 1.0),
+    double ratio = value("ratio_transfer_vs_raw_16t");
+    double vsLocking = value("ratio_transfer_vs_locking_16t");
+    double hot = value("ratio_hot_vs_locking_zipf1");
+    double hot2 = value("ratio_hot_vs_locking_zipf2");
+    double dl = value("deadlocks_ledger");
+    double bulk = value("ratio_bulk_vs_raw_batch1000");
+    double p50 = value("transfer_p50_ms_1t");
+    double lockingP50 = value("locking_p50_ms_1t");
+    double mem = value("inmemory_tps_2t");
+    double p99 = value("balance_p99_ms_1m");
+    double growth = value("balance_p50_ms_1m") / value("balance_p50_ms_1k");
+    return List.of("raw_ratio", fmt2(ratio), "transfer_tps", fmt0(value("transfer_tps_16t")), "raw_tps",
+        fmt0(value("raw_insert_tps_16t")), "raw_met", met(ratio >= 1.0),
         "locking_ratio", fmt2(vsLocking), "locking_tps", fmt0(r.score(T, "locking", 16)),
         "locking_met", met(vsLocking >= 2.0),
-        "hot_ratio", fmt2(hot), "hot_tps", fmt0(summary.get("hot_tps_zipf1")), "hot_locking_tps",
-        fmt0(summary.get("locking_tps_zipf1")), "hot2_ratio", fmt2(hot2), "hot2_tps",
+        "hot_ratio", fmt2(hot), "hot_tps", fmt0(value("hot_tps_zipf1")), "hot_locking_tps",
+        fmt0(value("locking_tps_zipf1")), "hot2_ratio", fmt2(hot2), "hot2_tps",
         fmt0(r.score(H, "ledger", 16, "s", "2.0")), "hot2_locking_tps", fmt0(r.score(H, "locking", 16, "s", "2.0")),
-        "deadlocks_ledger", fmt0(dl), "deadlocks_locking", fmt0(summary.get("deadlocks_locking")),
+        "deadlocks_ledger", fmt0(dl), "deadlocks_locking", fmt0(value("deadlocks_locking")),
         "hot_met", met(hot >= 3.0 && hot2 >= 3.0 && dl == 0),
-        "bulk_ratio", fmt2(bulk), "bulk_tps", fmt0(summary.get("bulk_tps_batch1000")), "raw_batch_tps",
-        fmt0(summary.get("raw_batch_tps_batch1000")), "bulk_met", met(bulk >= 0.5),
-        "transfer_p50", fmtMs(p50), "transfer_p99", fmtMs(summary.get("transfer_p99_ms_1t")), "locking_p50",
+        "bulk_ratio", fmt2(bulk), "bulk_tps", fmt0(value("bulk_tps_batch1000")), "raw_batch_tps",
+        fmt0(value("raw_batch_tps_batch1000")), "bulk_met", met(bulk >= 0.5),
+        "transfer_p50", fmtMs(p50), "transfer_p99", fmtMs(value("transfer_p99_ms_1t")), "locking_p50",
         fmtMs(lockingP50), "latency_met", met(p50 <= lockingP50),
         "inmemory_tps", fmt0(mem), "inmemory_met", met(mem >= 2e6),
         "large", count(large), "small", count(small), "balance_growth", fmt2(growth), "balance_p50_large",
-        fmtMs(summary.get("balance_p50_ms_1m")), "balance_p50_small", fmtMs(summary.get("balance_p50_ms_1k")),
-        "balance_p99_large", fmtMs(p99), "seed_p99_large", fmtMs(summary.get("seed_sum_balance_p99_ms_1m")),
+        fmtMs(value("balance_p50_ms_1m")), "balance_p50_small", fmtMs(value("balance_p50_ms_1k")),
+        "balance_p99_large", fmtMs(p99), "seed_p99_large", fmtMs(value("seed_sum_balance_p99_ms_1m")),
         "balance_met", met(growth <= 1.5 && p99 <= 1));
+  }
+
+  /** A value of the summary, which has every key ({@link Report#summary}: NaN where the run produced none). */
+  private double value(String key) {
+    return summaryValue(summary, key);
   }
 
   private static String met(boolean met) {
@@ -127,7 +134,7 @@ final class Markdown {
     Results.Side ledger = r.side(T, "ledger", 16);
     Results.Side raw = r.side(T, "rawInsert", 16);
     if (ledger != null && raw != null) {
-      f.append(TEMPLATE.render("finding_uncontended", "ratio", pct(summary.get("ratio_transfer_vs_raw_16t")),
+      f.append(TEMPLATE.render("finding_uncontended", "ratio", pct(value("ratio_transfer_vs_raw_16t")),
           "ledger_postgres_us", fmt0(ledger.num("measurement", "cpu", "postgres_us_per_op")),
           "raw_postgres_us", fmt0(raw.num("measurement", "cpu", "postgres_us_per_op")),
           "ledger_jvm_us", fmt0(ledger.num("measurement", "cpu", "jvm_us_per_op")),
@@ -154,18 +161,18 @@ final class Markdown {
     Results.Side hotLedger = r.side(H, "ledger", 16, "s", "1.0");
     Results.Side hotLocking = r.side(H, "locking", 16, "s", "1.0");
     if (hotLedger != null && hotLocking != null) {
-      f.append(TEMPLATE.render("finding_hot", "ratio", fmt2(summary.get("ratio_hot_vs_locking_zipf1")),
+      f.append(TEMPLATE.render("finding_hot", "ratio", fmt2(value("ratio_hot_vs_locking_zipf1")),
           "retries", fmt2(hotLedger.perOp("retries")), "ledger_deadlocks", fmt0(hotLedger.num("trial", "deadlocks")),
           "locking_deadlocks", fmt0(hotLocking.num("trial", "deadlocks"))));
     }
     Results.Jmh asOf = r.find(B, "balanceAsOf", 1, "history", large);
-    f.append(TEMPLATE.render("finding_balance", "p99_small", fmtMs(summary.get("balance_p99_ms_1k")), "small",
-        count(small), "p99_large", fmtMs(summary.get("balance_p99_ms_1m")), "large", count(large), "seed_p99",
-        fmtMs(summary.get("seed_sum_balance_p99_ms_1m")), "as_of_p99",
+    f.append(TEMPLATE.render("finding_balance", "p99_small", fmtMs(value("balance_p99_ms_1k")), "small",
+        count(small), "p99_large", fmtMs(value("balance_p99_ms_1m")), "large", count(large), "seed_p99",
+        fmtMs(value("seed_sum_balance_p99_ms_1m")), "as_of_p99",
         fmtMs(asOf == null ? Double.NaN : asOf.percentile("99.0"))));
     Results.Jmh mem2 = r.find(M, "transfer", 2);
     if (mem2 != null) {
-      f.append(TEMPLATE.render("finding_inmemory", "tps_2t", fmt0(summary.get("inmemory_tps_2t")), "tps_1t",
+      f.append(TEMPLATE.render("finding_inmemory", "tps_2t", fmt0(value("inmemory_tps_2t")), "tps_1t",
           fmt0(r.score(M, "transfer", 1)), "bytes", fmt0(mem2.secondary("gc.alloc.rate.norm")), "gc_share",
           pct(mem2.secondary("gc.time") / measuredMs(mem2))));
     }
@@ -255,7 +262,7 @@ final class Markdown {
     return n == 0 ? Double.NaN : n;
   }
 
-  private static String perTransfer(Results.Side ledger, Results.Side raw, String... path) {
+  private static String perTransfer(Results.@Nullable Side ledger, Results.@Nullable Side raw, String... path) {
     Object[] full = new Object[path.length + 1];
     full[0] = "measurement";
     System.arraycopy(path, 0, full, 1, path.length);
@@ -284,7 +291,7 @@ final class Markdown {
   private String inMemoryRows() {
     List<String> rows = new ArrayList<>();
     for (int t : threads(M)) {
-      Results.Jmh j = r.find(M, "transfer", t);
+      Results.Jmh j = Objects.requireNonNull(r.find(M, "transfer", t), "InMemoryBenchmark.transfer");
       rows.add("| " + t + " | " + tps(j) + " | " + fmt0(j.secondary("gc.alloc.rate.norm")) + " | "
           + fmt0(j.secondary("gc.count")) + " | " + fmt0(j.secondary("gc.time")) + " | "
           + pct(j.secondary("gc.time") / measuredMs(j)) + " |");
@@ -464,7 +471,7 @@ final class Markdown {
   }
 
   /** µs per call of {@code append_transfers} over the trial (pg_stat_user_functions, total time). */
-  private static double appendMicros(Results.Side side) {
+  private static double appendMicros(Results.@Nullable Side side) {
     if (side == null) {
       return Double.NaN;
     }
@@ -477,7 +484,7 @@ final class Markdown {
   }
 
   /** Planning µs per operation of statements nested in functions and triggers. */
-  private static double nestedPlanningMicros(Results.Side side) {
+  private static double nestedPlanningMicros(Results.@Nullable Side side) {
     if (side == null) {
       return Double.NaN;
     }
@@ -491,7 +498,7 @@ final class Markdown {
   }
 
   /** Mean server µs of the top-level statement with the most calls (the workload's own statement). */
-  private static double mainStatementMicros(Results.Side side) {
+  private static double mainStatementMicros(Results.@Nullable Side side) {
     if (side == null) {
       return Double.NaN;
     }
@@ -544,7 +551,7 @@ final class Markdown {
   }
 
   /** Seconds in a JMH time value such as "2 s" or "500 ms"; NaN if unknown. */
-  private static double seconds(String jmhTime) {
+  private static double seconds(@Nullable String jmhTime) {
     if (jmhTime == null) {
       return Double.NaN;
     }
@@ -558,23 +565,23 @@ final class Markdown {
     };
   }
 
-  private static String deadlocks(Results.Side s) {
+  private static String deadlocks(Results.@Nullable Side s) {
     return s == null ? "n/a" : fmt0(s.num("trial", "deadlocks"));
   }
 
-  private static String retries(Results.Side s) {
+  private static String retries(Results.@Nullable Side s) {
     return s == null ? "n/a" : fmt3(s.perOp("retries"));
   }
 
-  private static String serialization(Results.Side s) {
+  private static String serialization(Results.@Nullable Side s) {
     return s == null ? "n/a" : fmt0(s.num("measurement", "client", "serialization_failures"));
   }
 
-  private static String gaveUp(Results.Side s) {
+  private static String gaveUp(Results.@Nullable Side s) {
     return s == null ? "n/a" : fmt0(s.num("measurement", "client", "failures"));
   }
 
-  private static String tps(Results.Jmh j) {
+  private static String tps(Results.@Nullable Jmh j) {
     if (j == null) {
       return "n/a";
     }
@@ -599,6 +606,20 @@ final class Markdown {
     long v = Long.parseLong(n);
     return v >= 1_000_000 && v % 1_000_000 == 0 ? v / 1_000_000 + "M"
         : v >= 1000 && v % 1000 == 0 ? v / 1000 + "k" : n;
+  }
+
+  /**
+   * The value of {@code key} in a summary that has every key (NaN where the run produced none): the summaries of
+   * {@link Report#summary} and {@link CitusReport#headline}.
+   *
+   * @throws IllegalStateException if the key is absent
+   */
+  static double summaryValue(Map<String, Double> summary, String key) {
+    Double v = summary.get(key);
+    if (v == null) {
+      throw new IllegalStateException("summary has no " + key);
+    }
+    return v;
   }
 
   static String fmt0(double v) {

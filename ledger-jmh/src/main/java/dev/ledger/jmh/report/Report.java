@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -95,7 +96,7 @@ public final class Report implements Callable<Integer> {
       Path png = chart != null ? chart : markdown.resolveSibling("benchmarks-throughput.png");
       Files.createDirectories(png.toAbsolutePath().getParent());
       writeChart(r, png);
-      Path base = markdown.toAbsolutePath().getParent();
+      Path base = Objects.requireNonNull(markdown.toAbsolutePath().getParent(), "the report's directory");
       String image = base.relativize(png.toAbsolutePath()).toString().replace('\\', '/');
       Files.createDirectories(base);
       Files.writeString(markdown, new Markdown(r, summary, image, command).render(), StandardCharsets.UTF_8);

@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /** The results of one run, read from its output directory: JMH's JSON, the side files and run.json. */
 final class Results {
   /** One JMH result: a benchmark method at one thread count and parameter set. */
-  record Jmh(String cls, String method, int threads, Map<String, String> params, String mode, double score,
-      double error, String unit, JsonNode json) {
+  record Jmh(String cls, String method, int threads, Map<String, String> params, @Nullable String mode, double score,
+      double error, @Nullable String unit, JsonNode json) {
 
     double percentile(String p) {
       return Json.num(json, "primaryMetric", "scorePercentiles", p);
@@ -52,9 +53,9 @@ final class Results {
   final JsonNode run;
   final List<Jmh> jmh = new ArrayList<>();
   final List<Side> sides = new ArrayList<>();
-  final String stackProfile;
+  final @Nullable String stackProfile;
 
-  private Results(JsonNode run, String stackProfile) {
+  private Results(JsonNode run, @Nullable String stackProfile) {
     this.run = run;
     this.stackProfile = stackProfile;
   }
@@ -66,7 +67,7 @@ final class Results {
     // JMH's JSON of every group but the profiling pass, merged by BenchRun.
     for (Path f : List.of(dir.resolve("jmh-result.json"))) {
       for (JsonNode o : Json.list(BenchJson.read(f))) {
-        String benchmark = Json.str(o, "benchmark");
+        String benchmark = Objects.requireNonNull(Json.str(o, "benchmark"), "benchmark");
         int dot = benchmark.lastIndexOf('.');
         String cls = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
         Map<String, String> params = new LinkedHashMap<>();
@@ -84,7 +85,7 @@ final class Results {
       }
       for (Path f : sideFiles) {
         JsonNode o = BenchJson.read(f);
-        String benchmark = Json.str(o, "benchmark");
+        String benchmark = Objects.requireNonNull(Json.str(o, "benchmark"), "benchmark");
         int dot = benchmark.lastIndexOf('.');
         String cls = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
         Map<String, String> params = new LinkedHashMap<>();
@@ -96,7 +97,7 @@ final class Results {
   }
 
   /** The JMH result of {@code cls.method} at {@code threads} (any if 0) with these params (a subset), or null. */
-  Jmh find(String cls, String method, int threads, String... keyValues) {
+  @Nullable Jmh find(String cls, String method, int threads, String... keyValues) {
     for (Jmh j : jmh) {
       if (j.is(cls, method) && (threads == 0 || j.threads() == threads) && matches(j.params(), keyValues)) {
         return j;
@@ -105,7 +106,7 @@ final class Results {
     return null;
   }
 
-  Side side(String cls, String method, int threads, String... keyValues) {
+  @Nullable Side side(String cls, String method, int threads, String... keyValues) {
     for (Side s : sides) {
       if (s.cls().equals(cls) && s.method().equals(method) && (threads == 0 || s.threads() == threads)
           && matches(s.params(), keyValues)) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,7 +123,7 @@ final class Template {
     int from = 0;
     while (block.find()) {
       out.append(inline(part, text.substring(from, block.start()), values));
-      String value = values.get(block.group(1));
+      String value = Objects.requireNonNull(values.get(block.group(1)), "checked above");
       if (!value.isEmpty() && !value.endsWith("\n")) {
         throw new IllegalArgumentException(where(part) + ": the block {{" + block.group(1) + "}} takes whole lines, "
             + "each ending with a newline, or nothing");
@@ -146,7 +147,7 @@ final class Template {
     Matcher m = PLACEHOLDER.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String value = values.get(m.group(1));
+      String value = Objects.requireNonNull(values.get(m.group(1)), "checked by render");
       if (value.indexOf('\n') >= 0) {
         throw new IllegalArgumentException(where(part) + ": {{" + m.group(1) + "}} is inside a line: its value "
             + "cannot hold a newline");
