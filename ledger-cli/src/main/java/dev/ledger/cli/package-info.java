@@ -1,6 +1,4 @@
-/**
- * The ledger's command-line tools, run from the {@code ledger-cli} jar: {@link dev.ledger.cli.VerifyCommand}.
- */
+/** The ledger's command-line tools, run from the {@code ledger-cli} jar: {@link dev.ledger.cli.VerifyCommand}. */
 @NullMarked
 package dev.ledger.cli;
 

@@ -2,12 +2,12 @@ package dev.ledger.core;
 
 /** The no-op {@link LedgerListener}: {@link LedgerListener#none()}. */
 final class NoListener implements LedgerListener {
-  static final NoListener INSTANCE = new NoListener();
+    static final NoListener INSTANCE = new NoListener();
 
-  private NoListener() {}
+    private NoListener() {}
 
-  @Override
-  public String toString() {
-    return "LedgerListener.none()";
-  }
+    @Override
+    public String toString() {
+        return "LedgerListener.none()";
+    }
 }

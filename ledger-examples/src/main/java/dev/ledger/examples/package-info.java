@@ -1,6 +1,4 @@
-/**
- * Runnable examples; the README's snippets are compiled from here. Not deployed.
- */
+/** Runnable examples; the README's snippets are compiled from here. Not deployed. */
 @NullMarked
 package dev.ledger.examples;
 

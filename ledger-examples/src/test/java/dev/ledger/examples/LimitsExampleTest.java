@@ -12,22 +12,25 @@ import org.junit.jupiter.api.Test;
 
 /** The README's limits snippet does what its comments say, in memory and on PostgreSQL. */
 class LimitsExampleTest {
-  private static void check(LedgerStore store) {
-    LimitsExample.Result r = LimitsExample.run(store);
-    assertEquals(-500_00, r.aliceAfterOverdraft());
-    assertEquals(10_000_00, r.walletAfterTopUp());
-    assertEquals(List.of(RejectionReason.INSUFFICIENT_FUNDS, RejectionReason.UPPER_LIMIT_EXCEEDED), r.refused());
-  }
-
-  @Test
-  void run_inMemory_lineAndCapHold() {
-    check(new InMemoryLedgerStore());
-  }
-
-  @Test
-  void run_onEmbeddedPostgres_lineAndCapHold() throws Exception {
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-      check(PostgresLedgerStore.builder().dataSource(pg.getPostgresDatabase()).migrateOnStart(true).build());
+    private static void check(LedgerStore store) {
+        LimitsExample.Result r = LimitsExample.run(store);
+        assertEquals(-500_00, r.aliceAfterOverdraft());
+        assertEquals(10_000_00, r.walletAfterTopUp());
+        assertEquals(List.of(RejectionReason.INSUFFICIENT_FUNDS, RejectionReason.UPPER_LIMIT_EXCEEDED), r.refused());
     }
-  }
+
+    @Test
+    void run_inMemory_lineAndCapHold() {
+        check(new InMemoryLedgerStore());
+    }
+
+    @Test
+    void run_onEmbeddedPostgres_lineAndCapHold() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            check(PostgresLedgerStore.builder()
+                    .dataSource(pg.getPostgresDatabase())
+                    .migrateOnStart(true)
+                    .build());
+        }
+    }
 }

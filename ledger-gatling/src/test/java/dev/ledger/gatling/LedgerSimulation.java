@@ -38,102 +38,94 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class LedgerSimulation extends Simulation {
 
-  static final long INITIAL_BALANCE = 1_000_000;
-  static final Duration RAMP = Duration.ofSeconds(10);
-  static final Duration MIN_THINK = Duration.ofSeconds(1);
-  static final Duration MAX_THINK = Duration.ofSeconds(3);
+    static final long INITIAL_BALANCE = 1_000_000;
+    static final Duration RAMP = Duration.ofSeconds(10);
+    static final Duration MIN_THINK = Duration.ofSeconds(1);
+    static final Duration MAX_THINK = Duration.ofSeconds(3);
 
-  private static final String ACCOUNT = "account";
-  private static final String DESTINATION = "destination";
+    private static final String ACCOUNT = "account";
+    private static final String DESTINATION = "destination";
 
-  private final String baseUrl = System.getProperty("ledger.baseUrl", "http://127.0.0.1:8000");
-  private final int users = Integer.getInteger("ledger.users", 256);
-  private final int closed = Integer.getInteger("ledger.closed", 0);
-  private final Duration duration = Duration.ofSeconds(Long.getLong("ledger.duration", 60L));
+    private final String baseUrl = System.getProperty("ledger.baseUrl", "http://127.0.0.1:8000");
+    private final int users = Integer.getInteger("ledger.users", 256);
+    private final int closed = Integer.getInteger("ledger.closed", 0);
+    private final Duration duration = Duration.ofSeconds(Long.getLong("ledger.duration", 60L));
 
-  private final AccountRegistry accounts = new AccountRegistry();
-  /**
-   * When users stop starting requests, in {@link System#nanoTime()}: {@link #duration} after the first user starts;
-   * 0 until then. Gatling's maxDuration, which starts counting a moment earlier, ends the run first (requests still in
-   * flight then are dropped, not counted as failures); the deadline makes every user's loop end by itself anyway.
-   */
-  private final AtomicLong deadlineNanos = new AtomicLong();
+    private final AccountRegistry accounts = new AccountRegistry();
+    /**
+     * When users stop starting requests, in {@link System#nanoTime()}: {@link #duration} after the first user starts; 0
+     * until then. Gatling's maxDuration, which starts counting a moment earlier, ends the run first (requests still in
+     * flight then are dropped, not counted as failures); the deadline makes every user's loop end by itself anyway.
+     */
+    private final AtomicLong deadlineNanos = new AtomicLong();
 
-  public LedgerSimulation() {
-    if (users < 1 || closed < 0 || duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException(
-          "need ledger.users >= 1, ledger.closed >= 0 and ledger.duration >= 1 (seconds)");
+    public LedgerSimulation() {
+        if (users < 1 || closed < 0 || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(
+                    "need ledger.users >= 1, ledger.closed >= 0 and ledger.duration >= 1 (seconds)");
+        }
+        HttpProtocolBuilder protocol =
+                http.baseUrl(baseUrl).acceptHeader("application/json").contentTypeHeader("application/json");
+        // Connections are Gatling's default: each virtual user has its own, as each Locust user has its own session.
+
+        ScenarioBuilder scenario = scenario(
+                        closed > 0 ? "ledger (closed, " + closed + " users)" : "ledger (open, " + users + " users)")
+                // In the closed model a user that ends is replaced at once: past the deadline, the new one does
+                // nothing.
+                .doIf(session -> running())
+                .then(openAccount())
+                .asLongAs(session -> running(), true)
+                .on(closed > 0 ? action() : action().pause(MIN_THINK, MAX_THINK));
+
+        PopulationBuilder population = closed > 0
+                ? scenario.injectClosed(constantConcurrentUsers(closed).during(duration))
+                : scenario.injectOpen(rampUsers(users).during(RAMP));
+        setUp(population.protocols(protocol)).maxDuration(duration);
     }
-    HttpProtocolBuilder protocol =
-        http.baseUrl(baseUrl)
-            .acceptHeader("application/json")
-            .contentTypeHeader("application/json");
-    // Connections are Gatling's default: each virtual user has its own, as each Locust user has its own session.
 
-    ScenarioBuilder scenario =
-        scenario(closed > 0 ? "ledger (closed, " + closed + " users)" : "ledger (open, " + users + " users)")
-            // In the closed model a user that ends is replaced at once: past the deadline, the new one does nothing.
-            .doIf(session -> running()).then(openAccount())
-            .asLongAs(session -> running(), true)
-            .on(closed > 0 ? action() : action().pause(MIN_THINK, MAX_THINK));
-
-    PopulationBuilder population =
-        closed > 0
-            ? scenario.injectClosed(constantConcurrentUsers(closed).during(duration))
-            : scenario.injectOpen(rampUsers(users).during(RAMP));
-    setUp(population.protocols(protocol)).maxDuration(duration);
-  }
-
-  /** Whether the run's time is not up yet; the first call starts the clock. */
-  private boolean running() {
-    long now = System.nanoTime();
-    long deadline = deadlineNanos.get();
-    if (deadline == 0) {
-      deadlineNanos.compareAndSet(0, now + duration.toNanos());
-      deadline = deadlineNanos.get();
+    /** Whether the run's time is not up yet; the first call starts the clock. */
+    private boolean running() {
+        long now = System.nanoTime();
+        long deadline = deadlineNanos.get();
+        if (deadline == 0) {
+            deadlineNanos.compareAndSet(0, now + duration.toNanos());
+            deadline = deadlineNanos.get();
+        }
+        return now - deadline < 0;
     }
-    return now - deadline < 0;
-  }
 
-  private ChainBuilder openAccount() {
-    return exec(session -> session.set(ACCOUNT, UUID.randomUUID().toString()))
-        .exec(
-            http("open account")
-                .post("/accounts")
-                .body(StringBody("{\"account_id\":\"#{" + ACCOUNT + "}\",\"balance\":" + INITIAL_BALANCE + "}"))
-                .check(status().is(204)))
-        // Only an account the service accepted is offered to the others as a destination.
-        .exec(
-            session -> {
-              if (!session.isFailed()) {
-                accounts.add(session.getString(ACCOUNT));
-              }
-              return session;
-            });
-  }
+    private ChainBuilder openAccount() {
+        return exec(session -> session.set(ACCOUNT, UUID.randomUUID().toString()))
+                .exec(http("open account")
+                        .post("/accounts")
+                        .body(StringBody("{\"account_id\":\"#{" + ACCOUNT + "}\",\"balance\":" + INITIAL_BALANCE + "}"))
+                        .check(status().is(204)))
+                // Only an account the service accepted is offered to the others as a destination.
+                .exec(session -> {
+                    if (!session.isFailed()) {
+                        accounts.add(session.getString(ACCOUNT));
+                    }
+                    return session;
+                });
+    }
 
-  /** One iteration: a transfer one time in four (if there is someone to send to), the balance otherwise. */
-  private ChainBuilder action() {
-    return exec(this::chooseDestination)
-        .doIfOrElse(session -> session.contains(DESTINATION))
-        .then(
-            exec(
-                http("transfer")
-                    .post("/transfers")
-                    .body(
-                        StringBody(
-                            "{\"source\":\"#{" + ACCOUNT + "}\",\"destination\":\"#{" + DESTINATION
+    /** One iteration: a transfer one time in four (if there is someone to send to), the balance otherwise. */
+    private ChainBuilder action() {
+        return exec(this::chooseDestination)
+                .doIfOrElse(session -> session.contains(DESTINATION))
+                .then(exec(http("transfer")
+                        .post("/transfers")
+                        .body(StringBody("{\"source\":\"#{" + ACCOUNT + "}\",\"destination\":\"#{" + DESTINATION
                                 + "}\",\"amount\":1}"))
-                    .check(status().is(204))))
-        .orElse(
-            exec(http("balance").get("/accounts/#{" + ACCOUNT + "}/balance").check(status().is(200))));
-  }
+                        .check(status().is(204))))
+                .orElse(exec(http("balance")
+                        .get("/accounts/#{" + ACCOUNT + "}/balance")
+                        .check(status().is(200))));
+    }
 
-  private Session chooseDestination(Session session) {
-    String destination =
-        ThreadLocalRandom.current().nextInt(4) == 0
-            ? accounts.randomOther(session.getString(ACCOUNT))
-            : null;
-    return destination == null ? session.remove(DESTINATION) : session.set(DESTINATION, destination);
-  }
+    private Session chooseDestination(Session session) {
+        String destination =
+                ThreadLocalRandom.current().nextInt(4) == 0 ? accounts.randomOther(session.getString(ACCOUNT)) : null;
+        return destination == null ? session.remove(DESTINATION) : session.set(DESTINATION, destination);
+    }
 }

@@ -12,26 +12,26 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The hot workload of {@link HotAccountsBenchmark#ledger} on Citus: sources and destinations drawn from a Zipf
- * distribution with exponent {@code s} over {@value HotAccountsBenchmark#ACCOUNTS} accounts (the same seeded
- * sampler, {@link HotAccountsBenchmark.ZipfPairs}), on the cluster or on the coordinator alone.
+ * distribution with exponent {@code s} over {@value HotAccountsBenchmark#ACCOUNTS} accounts (the same seeded sampler,
+ * {@link HotAccountsBenchmark.ZipfPairs}), on the cluster or on the coordinator alone.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class CitusHotBenchmark extends CitusTargetWorkload {
-  @Override
-  protected String label() {
-    return "hot";
-  }
+    @Override
+    protected String label() {
+        return "hot";
+    }
 
-  @Override
-  protected int accounts() {
-    return HotAccountsBenchmark.ACCOUNTS;
-  }
+    @Override
+    protected int accounts() {
+        return HotAccountsBenchmark.ACCOUNTS;
+    }
 
-  @Benchmark
-  public @Nullable Transfer ledger(HotAccountsBenchmark.ZipfPairs pairs) {
-    HotAccountsBenchmark.ZipfPairs p = pairs.next();
-    return fx.transfer(p.source, p.destination);
-  }
+    @Benchmark
+    public @Nullable Transfer ledger(HotAccountsBenchmark.ZipfPairs pairs) {
+        HotAccountsBenchmark.ZipfPairs p = pairs.next();
+        return fx.transfer(p.source, p.destination);
+    }
 }

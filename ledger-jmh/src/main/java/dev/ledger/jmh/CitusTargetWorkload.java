@@ -10,11 +10,11 @@ import org.openjdk.jmh.annotations.State;
  */
 @State(Scope.Benchmark)
 public abstract class CitusTargetWorkload extends CitusWorkload {
-  @Param({"cluster", "single"})
-  public String target;
+    @Param({"cluster", "single"})
+    public String target;
 
-  @Override
-  protected boolean distributed() {
-    return "cluster".equals(target);
-  }
+    @Override
+    protected boolean distributed() {
+        return "cluster".equals(target);
+    }
 }

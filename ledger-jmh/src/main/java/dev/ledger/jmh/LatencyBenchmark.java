@@ -19,27 +19,27 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class LatencyBenchmark extends PgWorkload {
-  public static final int ACCOUNTS = TransferBenchmark.ACCOUNTS;
+    public static final int ACCOUNTS = TransferBenchmark.ACCOUNTS;
 
-  @Override
-  protected String label() {
-    return "latency";
-  }
+    @Override
+    protected String label() {
+        return "latency";
+    }
 
-  @Override
-  protected int accounts() {
-    return ACCOUNTS;
-  }
+    @Override
+    protected int accounts() {
+        return ACCOUNTS;
+    }
 
-  @Benchmark
-  public @Nullable Object ledger(TransferBenchmark.Pairs pairs) {
-    TransferBenchmark.Pairs p = pairs.next();
-    return fx.ledger(p.source, p.destination);
-  }
+    @Benchmark
+    public @Nullable Object ledger(TransferBenchmark.Pairs pairs) {
+        TransferBenchmark.Pairs p = pairs.next();
+        return fx.ledger(p.source, p.destination);
+    }
 
-  @Benchmark
-  public long locking(TransferBenchmark.Pairs pairs) throws SQLException {
-    TransferBenchmark.Pairs p = pairs.next();
-    return fx.locking(p.source, p.destination);
-  }
+    @Benchmark
+    public long locking(TransferBenchmark.Pairs pairs) throws SQLException {
+        TransferBenchmark.Pairs p = pairs.next();
+        return fx.locking(p.source, p.destination);
+    }
 }

@@ -25,79 +25,79 @@ import org.openjdk.jmh.infra.ThreadParams;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class TransferBenchmark extends PgWorkload {
-  public static final int ACCOUNTS = 10_000;
+    public static final int ACCOUNTS = 10_000;
 
-  @Override
-  protected String label() {
-    return "transfer";
-  }
-
-  @Override
-  protected int accounts() {
-    return ACCOUNTS;
-  }
-
-  /** Uniformly random pairs of distinct accounts among {@value #ACCOUNTS}, seeded per thread. */
-  @State(Scope.Thread)
-  public static class Pairs {
-    private final int accounts;
-    private SplittableRandom random;
-    int source;
-    int destination;
-
-    public Pairs() {
-      this(ACCOUNTS);
+    @Override
+    protected String label() {
+        return "transfer";
     }
 
-    /** Pairs among the first {@code accounts} accounts (a subclass's state). */
-    Pairs(int accounts) {
-      this.accounts = accounts;
+    @Override
+    protected int accounts() {
+        return ACCOUNTS;
     }
 
-    @Setup(Level.Trial)
-    public void setUp(ThreadParams thread) {
-      random = new SplittableRandom(BenchProps.seed() * 1_000_003 + thread.getThreadIndex());
+    /** Uniformly random pairs of distinct accounts among {@value #ACCOUNTS}, seeded per thread. */
+    @State(Scope.Thread)
+    public static class Pairs {
+        private final int accounts;
+        private SplittableRandom random;
+        int source;
+        int destination;
+
+        public Pairs() {
+            this(ACCOUNTS);
+        }
+
+        /** Pairs among the first {@code accounts} accounts (a subclass's state). */
+        Pairs(int accounts) {
+            this.accounts = accounts;
+        }
+
+        @Setup(Level.Trial)
+        public void setUp(ThreadParams thread) {
+            random = new SplittableRandom(BenchProps.seed() * 1_000_003 + thread.getThreadIndex());
+        }
+
+        Pairs next() {
+            source = random.nextInt(accounts);
+            int d = random.nextInt(accounts - 1);
+            destination = d >= source ? d + 1 : d;
+            return this;
+        }
     }
 
-    Pairs next() {
-      source = random.nextInt(accounts);
-      int d = random.nextInt(accounts - 1);
-      destination = d >= source ? d + 1 : d;
-      return this;
+    @Benchmark
+    public @Nullable Transfer ledger(Pairs pairs) {
+        Pairs p = pairs.next();
+        return fx.ledger(p.source, p.destination);
     }
-  }
 
-  @Benchmark
-  public @Nullable Transfer ledger(Pairs pairs) {
-    Pairs p = pairs.next();
-    return fx.ledger(p.source, p.destination);
-  }
+    /**
+     * A two-phase transfer: a pending transfer of 1 and its post, two calls of the ledger (each one attempt of the
+     * store): one operation here is a hold and its capture, compared with {@link #ledger}'s one transfer.
+     */
+    @Benchmark
+    public @Nullable Transfer pendingPost(Pairs pairs) {
+        Pairs p = pairs.next();
+        return fx.pendingPost(p.source, p.destination);
+    }
 
-  /**
-   * A two-phase transfer: a pending transfer of 1 and its post, two calls of the ledger (each one attempt of the
-   * store): one operation here is a hold and its capture, compared with {@link #ledger}'s one transfer.
-   */
-  @Benchmark
-  public @Nullable Transfer pendingPost(Pairs pairs) {
-    Pairs p = pairs.next();
-    return fx.pendingPost(p.source, p.destination);
-  }
+    @Benchmark
+    public int rawInsert(Pairs pairs) throws SQLException {
+        Pairs p = pairs.next();
+        return fx.raw(p.source, p.destination);
+    }
 
-  @Benchmark
-  public int rawInsert(Pairs pairs) throws SQLException {
-    Pairs p = pairs.next();
-    return fx.raw(p.source, p.destination);
-  }
+    @Benchmark
+    public long locking(Pairs pairs) throws SQLException {
+        Pairs p = pairs.next();
+        return fx.locking(p.source, p.destination);
+    }
 
-  @Benchmark
-  public long locking(Pairs pairs) throws SQLException {
-    Pairs p = pairs.next();
-    return fx.locking(p.source, p.destination);
-  }
-
-  @Benchmark
-  public long seed(Pairs pairs) throws SQLException {
-    Pairs p = pairs.next();
-    return fx.seed(p.source, p.destination);
-  }
+    @Benchmark
+    public long seed(Pairs pairs) throws SQLException {
+        Pairs p = pairs.next();
+        return fx.seed(p.source, p.destination);
+    }
 }

@@ -1,6 +1,4 @@
-/**
- * Micrometer meters and observations for the ledger, the PostgreSQL store's summariser and its pool.
- */
+/** Micrometer meters and observations for the ledger, the PostgreSQL store's summariser and its pool. */
 @NullMarked
 package dev.ledger.micrometer;
 

@@ -13,44 +13,44 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * An in-memory store (a test double of the port, not of a database) whose next {@link #conflicts} appends lose
- * their index slot, and whose {@code findTransfer} fails while {@link #down} is set.
+ * An in-memory store (a test double of the port, not of a database) whose next {@link #conflicts} appends lose their
+ * index slot, and whose {@code findTransfer} fails while {@link #down} is set.
  */
 final class FlakyStore extends ForwardingLedgerStore {
-  volatile int conflicts;
-  volatile boolean down;
+    volatile int conflicts;
+    volatile boolean down;
 
-  FlakyStore() {
-    super(new InMemoryLedgerStore());
-  }
+    FlakyStore() {
+        super(new InMemoryLedgerStore());
+    }
 
-  @Override
-  public synchronized AppendResult append(TransferDraft draft) {
-    if (conflicts > 0) {
-      conflicts--;
-      return new AppendResult.Conflict("index taken (scripted)");
+    @Override
+    public synchronized AppendResult append(TransferDraft draft) {
+        if (conflicts > 0) {
+            conflicts--;
+            return new AppendResult.Conflict("index taken (scripted)");
+        }
+        return delegate.append(draft);
     }
-    return delegate.append(draft);
-  }
 
-  @Override
-  public synchronized List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
-    if (mode == BatchMode.LINKED) {
-      return delegate.appendBatch(drafts, mode);
+    @Override
+    public synchronized List<AppendResult> appendBatch(List<TransferDraft> drafts, BatchMode mode) {
+        if (mode == BatchMode.LINKED) {
+            return delegate.appendBatch(drafts, mode);
+        }
+        List<AppendResult> results = new ArrayList<>(drafts.size());
+        for (TransferDraft draft : drafts) {
+            results.add(append(draft)); // the scripted conflicts reach coalesced calls too
+        }
+        return results;
     }
-    List<AppendResult> results = new ArrayList<>(drafts.size());
-    for (TransferDraft draft : drafts) {
-      results.add(append(draft)); // the scripted conflicts reach coalesced calls too
-    }
-    return results;
-  }
 
-  @Override
-  public Optional<Transfer> findTransfer(UUID id) {
-    if (down) {
-      throw new LedgerUnavailableException(LedgerUnavailableException.Kind.STORE_UNAVAILABLE, "down (scripted)",
-          null);
+    @Override
+    public Optional<Transfer> findTransfer(UUID id) {
+        if (down) {
+            throw new LedgerUnavailableException(
+                    LedgerUnavailableException.Kind.STORE_UNAVAILABLE, "down (scripted)", null);
+        }
+        return delegate.findTransfer(id);
     }
-    return delegate.findTransfer(id);
-  }
 }

@@ -1,6 +1,4 @@
-/**
- * {@link dev.ledger.postgres.PostgresLedgerStore}: the PostgreSQL store, whose database enforces every rule.
- */
+/** {@link dev.ledger.postgres.PostgresLedgerStore}: the PostgreSQL store, whose database enforces every rule. */
 @NullMarked
 package dev.ledger.postgres;
 

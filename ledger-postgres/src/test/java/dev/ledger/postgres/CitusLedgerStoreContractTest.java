@@ -5,15 +5,15 @@ import dev.ledger.tck.LedgerStoreContractTest;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The whole store contract kit against the store distributed on a real Citus cluster: each test gets a fresh
- * schema, migrated and distributed, with the background summariser off (as {@link PostgresLedgerStoreContractTest}).
+ * The whole store contract kit against the store distributed on a real Citus cluster: each test gets a fresh schema,
+ * migrated and distributed, with the background summariser off (as {@link PostgresLedgerStoreContractTest}).
  */
 class CitusLedgerStoreContractTest extends LedgerStoreContractTest {
-  @RegisterExtension
-  static final CitusCluster CLUSTER = new CitusCluster();
+    @RegisterExtension
+    static final CitusCluster CLUSTER = new CitusCluster();
 
-  @Override
-  protected LedgerStore newStore() {
-    return CLUSTER.newStore();
-  }
+    @Override
+    protected LedgerStore newStore() {
+        return CLUSTER.newStore();
+    }
 }

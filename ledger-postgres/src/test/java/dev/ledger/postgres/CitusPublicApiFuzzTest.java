@@ -8,11 +8,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 150 calls (300 on one node; CI's time).
  */
 class CitusPublicApiFuzzTest {
-  @RegisterExtension
-  static final CitusCluster CLUSTER = new CitusCluster();
+    @RegisterExtension
+    static final CitusCluster CLUSTER = new CitusCluster();
 
-  @Test
-  void publicApi_randomAndMalformedInput_onlyResultsOrRejectionsAndRejectionsRecordNothing() {
-    PostgresPublicApiFuzzTest.fuzz(CLUSTER.newStore(), 150, "CitusPublicApiFuzzTest");
-  }
+    @Test
+    void publicApi_randomAndMalformedInput_onlyResultsOrRejectionsAndRejectionsRecordNothing() {
+        PostgresPublicApiFuzzTest.fuzz(CLUSTER.newStore(), 150, "CitusPublicApiFuzzTest");
+    }
 }

@@ -10,16 +10,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 20-thread races included), as {@link PostgresLedgerStoreContractTest} runs it without.
  */
 class PostgresCoalescingContractTest extends LedgerStoreContractTest {
-  @RegisterExtension
-  static final LedgerDatabase DB = new LedgerDatabase(40);
+    @RegisterExtension
+    static final LedgerDatabase DB = new LedgerDatabase(40);
 
-  @Override
-  protected LedgerStore newStore() {
-    return DB.newStore();
-  }
+    @Override
+    protected LedgerStore newStore() {
+        return DB.newStore();
+    }
 
-  @Override
-  protected Coalescing coalescing() {
-    return Coalescing.natural(64, 4);
-  }
+    @Override
+    protected Coalescing coalescing() {
+        return Coalescing.natural(64, 4);
+    }
 }

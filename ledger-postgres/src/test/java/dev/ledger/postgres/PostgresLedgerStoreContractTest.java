@@ -9,11 +9,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * summariser off (the contract's clock starts in the past; {@link BalanceSummaryTest} covers the summariser).
  */
 class PostgresLedgerStoreContractTest extends LedgerStoreContractTest {
-  @RegisterExtension
-  static final LedgerDatabase DB = new LedgerDatabase(40);
+    @RegisterExtension
+    static final LedgerDatabase DB = new LedgerDatabase(40);
 
-  @Override
-  protected LedgerStore newStore() {
-    return DB.newStore();
-  }
+    @Override
+    protected LedgerStore newStore() {
+        return DB.newStore();
+    }
 }

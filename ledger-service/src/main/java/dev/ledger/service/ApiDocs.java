@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Hidden
 @RestController
 final class ApiDocs {
-  private static final String REDOC = """
+    private static final String REDOC = """
       <!DOCTYPE html>
       <html>
       <head>
@@ -30,29 +30,41 @@ final class ApiDocs {
       </html>
       """;
 
-  /** The responses every keyed POST can give, added to each operation that takes an Idempotency-Key. */
-  @Bean
-  static OperationCustomizer keyedPostResponses() {
-    return (operation, handler) -> {
-      boolean keyed = operation.getParameters() != null && operation.getParameters().stream()
-          .anyMatch(p -> TransferApi.IDEMPOTENCY_KEY.equals(p.getName()));
-      if (keyed) {
-        operation.getResponses()
-            .addApiResponse("409", error("Idempotency-Key reused for a different request, or its request is still"
-                + " running"))
-            .addApiResponse("503", error("ledger unavailable: retry after Retry-After (with the same key, safely)"));
-      }
-      return operation;
-    };
-  }
+    /** The responses every keyed POST can give, added to each operation that takes an Idempotency-Key. */
+    @Bean
+    static OperationCustomizer keyedPostResponses() {
+        return (operation, handler) -> {
+            boolean keyed = operation.getParameters() != null
+                    && operation.getParameters().stream()
+                            .anyMatch(p -> TransferApi.IDEMPOTENCY_KEY.equals(p.getName()));
+            if (keyed) {
+                operation
+                        .getResponses()
+                        .addApiResponse(
+                                "409",
+                                error("Idempotency-Key reused for a different request, or its request is still"
+                                        + " running"))
+                        .addApiResponse(
+                                "503",
+                                error("ledger unavailable: retry after Retry-After (with the same key, safely)"));
+            }
+            return operation;
+        };
+    }
 
-  private static ApiResponse error(String description) {
-    return new ApiResponse().description(description).content(new Content().addMediaType("application/json",
-        new MediaType().schema(new Schema<>().$ref("#/components/schemas/Error"))));
-  }
+    private static ApiResponse error(String description) {
+        return new ApiResponse()
+                .description(description)
+                .content(new Content()
+                        .addMediaType(
+                                "application/json",
+                                new MediaType().schema(new Schema<>().$ref("#/components/schemas/Error"))));
+    }
 
-  @GetMapping(path = "/redoc", produces = org.springframework.http.MediaType.TEXT_HTML_VALUE)
-  ResponseEntity<String> redoc() {
-    return ResponseEntity.ok().contentType(org.springframework.http.MediaType.TEXT_HTML).body(REDOC);
-  }
+    @GetMapping(path = "/redoc", produces = org.springframework.http.MediaType.TEXT_HTML_VALUE)
+    ResponseEntity<String> redoc() {
+        return ResponseEntity.ok()
+                .contentType(org.springframework.http.MediaType.TEXT_HTML)
+                .body(REDOC);
+    }
 }

@@ -6,10 +6,10 @@ import org.springframework.web.bind.annotation.RestController;
 /** Test-only: an endpoint that fails unexpectedly, with a secret in its exception, to see what the client gets. */
 @RestController
 final class FailingEndpoint {
-  static final String SECRET = "password=hunter2 at jdbc:postgresql://10.0.0.7/ledger";
+    static final String SECRET = "password=hunter2 at jdbc:postgresql://10.0.0.7/ledger";
 
-  @GetMapping("/test-only/fail")
-  String fail() {
-    throw new IllegalStateException(SECRET);
-  }
+    @GetMapping("/test-only/fail")
+    String fail() {
+        throw new IllegalStateException(SECRET);
+    }
 }

@@ -11,11 +11,11 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = LedgerAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
 public class LedgerHealthAutoConfiguration {
-  /** The ledger's health: database reachable, schema current, summaries' lag. */
-  @Bean
-  @ConditionalOnBean(PostgresLedgerStore.class)
-  @ConditionalOnMissingBean(name = "ledgerHealthIndicator")
-  public LedgerHealthIndicator ledgerHealthIndicator(PostgresLedgerStore store, LedgerProperties properties) {
-    return new LedgerHealthIndicator(store, properties.getSummarizer().getMaxLag());
-  }
+    /** The ledger's health: database reachable, schema current, summaries' lag. */
+    @Bean
+    @ConditionalOnBean(PostgresLedgerStore.class)
+    @ConditionalOnMissingBean(name = "ledgerHealthIndicator")
+    public LedgerHealthIndicator ledgerHealthIndicator(PostgresLedgerStore store, LedgerProperties properties) {
+        return new LedgerHealthIndicator(store, properties.getSummarizer().getMaxLag());
+    }
 }

@@ -1,6 +1,4 @@
-/**
- * Spring Boot auto-configuration of a {@link dev.ledger.core.Ledger} on a PostgreSQL store.
- */
+/** Spring Boot auto-configuration of a {@link dev.ledger.core.Ledger} on a PostgreSQL store. */
 @NullMarked
 package dev.ledger.spring;
 

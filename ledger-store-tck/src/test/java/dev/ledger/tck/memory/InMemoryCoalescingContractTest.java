@@ -7,13 +7,13 @@ import dev.ledger.tck.LedgerStoreContractTest;
 
 /** The in-memory store passes the store contract with every transfer going through coalesced batches. */
 class InMemoryCoalescingContractTest extends LedgerStoreContractTest {
-  @Override
-  protected LedgerStore newStore() {
-    return new InMemoryLedgerStore();
-  }
+    @Override
+    protected LedgerStore newStore() {
+        return new InMemoryLedgerStore();
+    }
 
-  @Override
-  protected Coalescing coalescing() {
-    return Coalescing.natural(64, 2);
-  }
+    @Override
+    protected Coalescing coalescing() {
+        return Coalescing.natural(64, 2);
+    }
 }

@@ -6,8 +6,8 @@ import dev.ledger.tck.LedgerStoreContractTest;
 
 /** The in-memory store passes the store contract. */
 class InMemoryLedgerStoreContractTest extends LedgerStoreContractTest {
-  @Override
-  protected LedgerStore newStore() {
-    return new InMemoryLedgerStore();
-  }
+    @Override
+    protected LedgerStore newStore() {
+        return new InMemoryLedgerStore();
+    }
 }
