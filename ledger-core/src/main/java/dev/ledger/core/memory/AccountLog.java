@@ -39,6 +39,16 @@ final class AccountLog {
 
     private int[] bases = new int[2];
     private int size;
+    /** The block the next entry goes to ({@code size} is a multiple of the block size: a new one), and its start. */
+    private long[] tail = EMPTY;
+
+    private int tailBase;
+    /** The time and the running balance of the last entry; {@code Long.MIN_VALUE} and 0 when there is none. */
+    private long lastTime = Long.MIN_VALUE;
+
+    private long lastBalance;
+
+    private static final long[] EMPTY = new long[0];
 
     AccountLog(TransferTable table, LogSlab slab) {
         this.table = table;
@@ -74,6 +84,22 @@ final class AccountLog {
      * destination.
      */
     synchronized void add(long micros, long change, int row, boolean credit) {
+        long packed = ((long) row << 2) | (credit ? 1 : 0) | (change == 0 ? 2 : 0);
+        if (micros > lastTime) {
+            // After every entry (the usual case): written at the end from the fields above, without reading the blocks.
+            int offset = size & (LogSlab.BLOCK_ENTRIES - 1);
+            if (offset == 0) {
+                newBlock();
+            }
+            int at = tailBase + offset * LogSlab.ENTRY;
+            lastBalance += change;
+            tail[at + TIME] = micros;
+            tail[at + BALANCE] = lastBalance;
+            tail[at + ROW] = packed;
+            lastTime = micros;
+            size++;
+            return;
+        }
         long high = 0;
         long low = 0;
         boolean idRead = false;
@@ -96,14 +122,7 @@ final class AccountLog {
             pos--;
         }
         if ((size & (LogSlab.BLOCK_ENTRIES - 1)) == 0) {
-            int count = size >>> LogSlab.BLOCK_SHIFT;
-            if (count == arrays.length) {
-                arrays = Arrays.copyOf(arrays, count * 2);
-                bases = Arrays.copyOf(bases, count * 2);
-            }
-            int block = slab.newBlock();
-            arrays[count] = slab.array(block);
-            bases[count] = LogSlab.base(block);
+            newBlock();
         }
         for (int i = size; i > pos; i--) {
             set(i, TIME, get(i - 1, TIME));
@@ -112,8 +131,24 @@ final class AccountLog {
         }
         set(pos, TIME, micros);
         set(pos, BALANCE, (pos == 0 ? 0 : get(pos - 1, BALANCE)) + change);
-        set(pos, ROW, ((long) row << 2) | (credit ? 1 : 0) | (change == 0 ? 2 : 0));
+        set(pos, ROW, packed);
         size++;
+        lastTime = get(size - 1, TIME);
+        lastBalance = get(size - 1, BALANCE);
+    }
+
+    /** Takes a new block of the slab for the entries from {@code size} on. */
+    private void newBlock() {
+        int count = size >>> LogSlab.BLOCK_SHIFT;
+        if (count == arrays.length) {
+            arrays = Arrays.copyOf(arrays, count * 2);
+            bases = Arrays.copyOf(bases, count * 2);
+        }
+        int block = slab.newBlock();
+        tail = slab.array(block);
+        tailBase = LogSlab.base(block);
+        arrays[count] = tail;
+        bases[count] = tailBase;
     }
 
     /** Compares the id of {@code row} with {@code (high, low)}, as unsigned bytes. */
