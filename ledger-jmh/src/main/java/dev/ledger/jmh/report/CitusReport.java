@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -98,21 +97,7 @@ public final class CitusReport implements Callable<Integer> {
                     markdown, new CitusMarkdown(r, trials, headline, command).render(), StandardCharsets.UTF_8);
             System.out.println("[report] wrote " + markdown);
         }
-        if (check) {
-            List<String> missing = new ArrayList<>();
-            for (String k : CHECKED) {
-                Double v = headline.get(k);
-                if (v == null || v.isNaN() || v.isInfinite()) {
-                    missing.add(k);
-                }
-            }
-            if (!missing.isEmpty()) {
-                System.err.println("[report] summary.json lacks a value for: " + String.join(", ", missing));
-                return 1;
-            }
-            System.out.println("[report] summary.json has every checked key");
-        }
-        return 0;
+        return check ? Report.checkValues(headline, CHECKED, "every checked key") : 0;
     }
 
     /** The text of summary.json: the headline values, then every trial's under {@code trials}. */

@@ -134,20 +134,26 @@ public final class Report implements Callable<Integer> {
             Files.writeString(markdown, new Markdown(r, summary, image, command).render(), StandardCharsets.UTF_8);
             System.out.println("[report] wrote " + markdown + " and " + png);
         }
-        if (check) {
-            List<String> missing = new ArrayList<>();
-            for (String k : KEYS) {
-                Double v = summary.get(k);
-                if (v == null || v.isNaN() || v.isInfinite()) {
-                    missing.add(k);
-                }
+        return check ? checkValues(summary, KEYS, "every key") : 0;
+    }
+
+    /**
+     * What {@code --check} does: 0 and says so when each of {@code keys} has a finite value in {@code values}, 1 and
+     * names those that lack one otherwise.
+     */
+    static int checkValues(Map<String, Double> values, List<String> keys, String what) {
+        List<String> missing = new ArrayList<>();
+        for (String k : keys) {
+            Double v = values.get(k);
+            if (v == null || v.isNaN() || v.isInfinite()) {
+                missing.add(k);
             }
-            if (!missing.isEmpty()) {
-                System.err.println("[report] summary.json lacks a value for: " + String.join(", ", missing));
-                return 1;
-            }
-            System.out.println("[report] summary.json has every key");
         }
+        if (!missing.isEmpty()) {
+            System.err.println("[report] summary.json lacks a value for: " + String.join(", ", missing));
+            return 1;
+        }
+        System.out.println("[report] summary.json has " + what);
         return 0;
     }
 
