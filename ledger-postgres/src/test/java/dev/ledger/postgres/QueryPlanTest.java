@@ -34,22 +34,49 @@ class QueryPlanTest {
                 Ledger.builder(DB.newStore(schema)).coalescing(Coalescing.off()).build();
         AccountId bank = AccountId.of("bank");
         ledger.open(NewAccount.issuer(bank, "USD"));
-        for (String name : List.of("alice", "bob", "carol")) {
+        for (String name : List.of("a1", "a2", "a3")) {
             ledger.open(NewAccount.of(AccountId.of(name), "USD").withOpeningBalance(100, bank));
         }
 
+        assertBatchScansNoTable(schema, 3);
+    }
+
+    /**
+     * The hot-accounts benchmark's shape: 1,000 funded accounts, analysed before the first transfer. There a sequential
+     * scan of {@code transfer} was the cheaper plan for the ids of a batch (the table was small), and the session kept
+     * it while the table grew.
+     */
+    @Test
+    void appendTransfers_planMadeOnAnAnalysedLedgerOfAThousandAccounts_probesEachIdThroughItsIndex() throws Exception {
+        String schema = DB.newSchemaName();
+        Ledger ledger =
+                Ledger.builder(DB.newStore(schema)).coalescing(Coalescing.off()).build();
+        ledger.open(NewAccount.issuer(AccountId.of("bank"), "USD"));
+        DB.sql("SELECT count(*) FROM generate_series(1, 1000) g, LATERAL " + schema + ".open_account('a' || g, 'USD',"
+                + " now() - interval '1 minute', gen_random_uuid(), 'bank', 100) x");
+        DB.sql("ANALYZE " + schema + ".account, " + schema + ".transfer, " + schema + ".credit");
+
+        assertBatchScansNoTable(schema, 1000);
+    }
+
+    /**
+     * Records a batch of three transfers among a1, a2 and a3 in a new session (so its plans are made now, on the ledger
+     * as it is), after {@code recorded} transfers, and checks its plans: each id looked up through its index, and no
+     * table of the ledger read whole.
+     */
+    private static void assertBatchScansNoTable(String schema, int recorded) throws SQLException {
         String plans = explainedBatch(
                 schema,
+                recorded,
                 "SELECT count(*) FROM " + schema + ".append_transfers("
                         + "ARRAY[gen_random_uuid(), gen_random_uuid(), gen_random_uuid()],"
-                        + " ARRAY['alice', 'bob', 'carol'], ARRAY['bob', 'carol', 'alice'], ARRAY[1, 2, 3]::bigint[],"
+                        + " ARRAY['a1', 'a2', 'a3'], ARRAY['a2', 'a3', 'a1'], ARRAY[1, 2, 3]::bigint[],"
                         + " ARRAY['USD', 'USD', 'USD'], ARRAY[NULL, NULL, NULL]::text[], now(), false)");
 
         String probe = planOf(plans, "array_agg(u.s_slot)");
         assertTrue(
                 probe.contains("Index Scan using transfer_id_key on transfer"),
                 "the ids are looked up through transfer_id_key:\n" + probe);
-        assertFalse(probe.contains("Seq Scan on transfer"), "no scan of every transfer:\n" + probe);
         for (String table : List.of("account", "transfer", "credit", "credit_checkpoint", "seal")) {
             assertFalse(
                     plans.contains("Seq Scan on " + table + " "), "no statement scans all of " + table + ":\n" + plans);
@@ -57,7 +84,7 @@ class QueryPlanTest {
     }
 
     /** Runs {@code sql} in a new session with every statement's plan (nested ones too) reported; returns the plans. */
-    private static String explainedBatch(String schema, String sql) throws SQLException {
+    private static String explainedBatch(String schema, int recorded, String sql) throws SQLException {
         try (Connection c = DB.dataSource().getConnection();
                 Statement st = c.createStatement()) {
             try {
@@ -82,7 +109,7 @@ class QueryPlanTest {
             }
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".transfer")) {
                 assertTrue(rs.next());
-                assertEquals(6, rs.getInt(1), "three opening balances and the batch's three transfers");
+                assertEquals(recorded + 3, rs.getInt(1), "the batch's three transfers recorded");
             }
             return plans.toString();
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,9 +38,20 @@ public final class ConcurrentRun {
      * outcomes in task order. Fails if they do not all finish within {@link #TIMEOUT}.
      */
     public static <T> List<Outcome<T>> run(int threads, IntFunction<T> task) {
+        return run(threads, TIMEOUT, task);
+    }
+
+    /**
+     * As {@link #run(int, IntFunction)}, waiting at most {@code timeout} for the tasks (for work that a slow store,
+     * such as a distributed one, takes long to do). On a timeout the failure names the tasks still running and shows
+     * where each one was, so that a hang can be told from slowness.
+     */
+    public static <T> List<Outcome<T>> run(int threads, Duration timeout, IntFunction<T> task) {
+        List<Thread> workers = new CopyOnWriteArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "contract-worker");
+            Thread t = new Thread(r, "contract-worker-" + workers.size());
             t.setDaemon(true);
+            workers.add(t);
             return t;
         });
         CountDownLatch ready = new CountDownLatch(threads);
@@ -50,7 +62,7 @@ public final class ConcurrentRun {
                 int index = i;
                 futures.add(pool.submit(() -> {
                     ready.countDown();
-                    if (!start.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    if (!start.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                         throw new IllegalStateException("not started");
                     }
                     try {
@@ -60,9 +72,9 @@ public final class ConcurrentRun {
                     }
                 }));
             }
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            if (!ready.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                fail("the worker threads did not start within " + TIMEOUT);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("the worker threads did not start within " + timeout);
             }
             start.countDown();
             List<Outcome<T>> outcomes = new ArrayList<>();
@@ -71,7 +83,8 @@ public final class ConcurrentRun {
                 try {
                     outcomes.add(future.get(left, TimeUnit.NANOSECONDS));
                 } catch (TimeoutException e) {
-                    fail("concurrent tasks did not finish within " + TIMEOUT + " (deadlock or hang?)");
+                    fail("concurrent tasks did not finish within " + timeout + " (deadlock or hang?): "
+                            + (threads - finished(futures)) + " of " + threads + " still running" + stacks(workers));
                 } catch (ExecutionException e) {
                     fail("worker failed outside its task", e.getCause());
                 }
@@ -88,5 +101,28 @@ public final class ConcurrentRun {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static int finished(List<? extends Future<?>> futures) {
+        int done = 0;
+        for (Future<?> future : futures) {
+            if (future.isDone()) {
+                done++;
+            }
+        }
+        return done;
+    }
+
+    /** Where each worker is now (its innermost frames). */
+    private static String stacks(List<Thread> workers) {
+        StringBuilder out = new StringBuilder();
+        for (Thread worker : workers) {
+            out.append("\n").append(worker.getName()).append(' ').append(worker.getState());
+            StackTraceElement[] frames = worker.getStackTrace();
+            for (int i = 0; i < Math.min(frames.length, 12); i++) {
+                out.append("\n    at ").append(frames[i]);
+            }
+        }
+        return out.toString();
     }
 }
