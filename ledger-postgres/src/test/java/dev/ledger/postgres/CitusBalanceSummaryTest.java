@@ -273,6 +273,7 @@ class CitusBalanceSummaryTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong transfers = new AtomicLong();
         AtomicLong kills = new AtomicLong();
+        AtomicBoolean killed = new AtomicBoolean(); // the kills are over
         ConcurrentLinkedQueue<Instant> summarised = new ConcurrentLinkedQueue<>();
         int coordinator = CLUSTER.nodePorts().get(0);
         // A summariser killed during its two-phase commit leaves it prepared on a worker, and the rounds after it wait
@@ -312,7 +313,7 @@ class CitusBalanceSummaryTest {
         }
         futures.add(pool.submit(() -> {
             SplittableRandom random = new SplittableRandom(seed ^ 0x5eed);
-            while (!stop.get()) {
+            while (!stop.get() && !killed.get()) {
                 Thread.sleep(300 + random.nextInt(700));
                 kills.addAndGet(CLUSTER.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                         + " WHERE pid <> pg_backend_pid() AND query LIKE '%" + s + ".summarizer_step(%'"));
@@ -328,6 +329,14 @@ class CitusBalanceSummaryTest {
         }));
         try {
             Thread.sleep(Long.getLong("ledger.test.summarySeconds", 10) * 1000);
+            // On a slow machine a round can take longer than the kills leave it (seen: one summary in 70 s with 101
+            // kills): the kills stop, the workload goes on (at most a minute more) until three distinct summaries were
+            // seen, so that the checks below always follow several rounds, the first of them after kills.
+            killed.set(true);
+            long extended = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (summarised.stream().distinct().count() < 3 && System.nanoTime() < extended) {
+                Thread.sleep(100);
+            }
             stop.set(true);
             pool.shutdown();
             assertTrue(pool.awaitTermination(1, TimeUnit.MINUTES));
