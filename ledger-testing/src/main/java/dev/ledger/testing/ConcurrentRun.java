@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -47,11 +47,11 @@ public final class ConcurrentRun {
      * where each one was, so that a hang can be told from slowness.
      */
     public static <T> List<Outcome<T>> run(int threads, Duration timeout, IntFunction<T> task) {
-        List<Thread> workers = new CopyOnWriteArrayList<>();
+        // The thread running each task, while it runs: what a timeout reports.
+        AtomicReferenceArray<Thread> running = new AtomicReferenceArray<>(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "contract-worker-" + workers.size());
+            Thread t = new Thread(r, "contract-worker");
             t.setDaemon(true);
-            workers.add(t);
             return t;
         });
         CountDownLatch ready = new CountDownLatch(threads);
@@ -65,10 +65,13 @@ public final class ConcurrentRun {
                     if (!start.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                         throw new IllegalStateException("not started");
                     }
+                    running.set(index, Thread.currentThread());
                     try {
                         return new Outcome<T>(task.apply(index), null);
                     } catch (RuntimeException | Error e) {
                         return new Outcome<T>(null, e);
+                    } finally {
+                        running.set(index, null);
                     }
                 }));
             }
@@ -84,7 +87,7 @@ public final class ConcurrentRun {
                     outcomes.add(future.get(left, TimeUnit.NANOSECONDS));
                 } catch (TimeoutException e) {
                     fail("concurrent tasks did not finish within " + timeout + " (deadlock or hang?): "
-                            + (threads - finished(futures)) + " of " + threads + " still running" + stacks(workers));
+                            + stillRunning(running));
                 } catch (ExecutionException e) {
                     fail("worker failed outside its task", e.getCause());
                 }
@@ -103,26 +106,22 @@ public final class ConcurrentRun {
         }
     }
 
-    private static int finished(List<? extends Future<?>> futures) {
-        int done = 0;
-        for (Future<?> future : futures) {
-            if (future.isDone()) {
-                done++;
+    /** How many tasks are still running, and where each one is (its innermost frames). */
+    private static String stillRunning(AtomicReferenceArray<Thread> running) {
+        int count = 0;
+        StringBuilder stacks = new StringBuilder();
+        for (int i = 0; i < running.length(); i++) {
+            Thread thread = running.get(i);
+            if (thread == null) {
+                continue;
+            }
+            count++;
+            stacks.append("\ntask ").append(i).append(' ').append(thread.getState());
+            StackTraceElement[] frames = thread.getStackTrace();
+            for (int f = 0; f < Math.min(frames.length, 12); f++) {
+                stacks.append("\n    at ").append(frames[f]);
             }
         }
-        return done;
-    }
-
-    /** Where each worker is now (its innermost frames). */
-    private static String stacks(List<Thread> workers) {
-        StringBuilder out = new StringBuilder();
-        for (Thread worker : workers) {
-            out.append("\n").append(worker.getName()).append(' ').append(worker.getState());
-            StackTraceElement[] frames = worker.getStackTrace();
-            for (int i = 0; i < Math.min(frames.length, 12); i++) {
-                out.append("\n    at ").append(frames[i]);
-            }
-        }
-        return out.toString();
+        return count + " of " + running.length() + " still running" + stacks;
     }
 }

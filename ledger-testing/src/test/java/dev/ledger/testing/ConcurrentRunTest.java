@@ -46,6 +46,7 @@ class ConcurrentRunTest {
         String message = failure.getMessage();
         assertTrue(message.contains("did not finish within PT0.3S"), message);
         assertTrue(message.contains("1 of 2 still running"), message);
+        assertTrue(message.contains("task 1 WAITING"), "the hung task, by its index:\n" + message);
         assertTrue(message.contains("CountDownLatch.await"), "where the hung task waits:\n" + message);
     }
 }
