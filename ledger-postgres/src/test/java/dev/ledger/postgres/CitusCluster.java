@@ -15,7 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -26,6 +34,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@code -Dledger.test.citusUrl}, default the cluster of {@code ../shared/citus/cluster.sh} on localhost:9700) and
  * fresh schemas distributed on it, dropped after the class. When the cluster cannot be reached, or the database lacks
  * the citus extension or workers, the class fails with instructions: it never skips.
+ *
+ * <p>{@link #preparingSchemasAhead()} migrates and distributes the next test's schema on a background thread while a
+ * test runs, and drops the schemas of finished tests there too: on Citus, creating a schema costs about 1.5 s, most of
+ * a short test's time. Only for classes whose tests read nothing cluster-wide (prepared transactions, locks,
+ * statistics), where those background transactions would show.
  */
 final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     static final String DEFAULT_URL = "jdbc:postgresql://localhost:9700/postgres?user=postgres";
@@ -37,6 +50,25 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
     private String prefix;
     private final List<String> schemas = new ArrayList<>();
     private final List<PostgresLedgerStore> stores = new ArrayList<>();
+    private final boolean prepareAhead;
+    // (with prepareAhead) the background thread, and the next test's schema it is preparing
+    private @Nullable ExecutorService background;
+    private @Nullable Future<String> prepared;
+    private @Nullable String preparing;
+    private final List<Future<?>> drops = new ArrayList<>();
+
+    CitusCluster() {
+        this(false);
+    }
+
+    private CitusCluster(boolean prepareAhead) {
+        this.prepareAhead = prepareAhead;
+    }
+
+    /** A cluster that prepares each next test's schema, and drops finished ones, in the background (class comment). */
+    static CitusCluster preparingSchemasAhead() {
+        return new CitusCluster(true);
+    }
 
     static String url() {
         String url = System.getProperty("ledger.test.citusUrl", "").trim();
@@ -83,6 +115,51 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
         prefix = ("ct_" + context.getRequiredTestClass().getSimpleName() + "_"
                         + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36))
                 .toLowerCase(Locale.ROOT);
+        if (prepareAhead) {
+            background = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "citus-schemas-ahead");
+                t.setDaemon(true);
+                return t;
+            });
+            prepareNext();
+        }
+    }
+
+    /** Starts migrating and distributing the next test's schema on the background thread. */
+    private void prepareNext() {
+        String schema = prefix + "_" + COUNT.incrementAndGet();
+        HikariDataSource p = pool;
+        preparing = schema;
+        prepared = Objects.requireNonNull(background).submit(() -> {
+            PostgresLedgerStore.migrate(p, schema, true);
+            return schema;
+        });
+    }
+
+    /**
+     * The schema prepared for this test (and the next one's preparation started), or null when it could not be
+     * prepared: the test then migrates a schema of its own. Either way the name is dropped after the test.
+     */
+    private @Nullable String takePrepared() {
+        Future<String> f = prepared;
+        String schema = preparing;
+        if (f == null || schema == null) {
+            return null;
+        }
+        schemas.add(schema); // dropped after the test, even if its preparation failed half-way
+        prepared = null;
+        preparing = null;
+        String ready;
+        try {
+            ready = f.get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            ready = null; // (a worker was briefly unreachable, say: the test migrates its own schema)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the prepared schema " + schema, e);
+        }
+        prepareNext();
+        return ready;
     }
 
     /** Closes the test's stores and drops their schemas (their shards on the workers with them). */
@@ -95,19 +172,54 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
         // A coordinator session caches its connections to the workers: after a fault test killed or restarted a worker,
         // the pool's sessions would fail once each on a dead cached connection.
         pool.getHikariPoolMXBean().softEvictConnections();
+        List<String> finished = List.copyOf(schemas);
+        schemas.clear();
+        if (background != null) {
+            drops.add(background.submit(() -> {
+                drop(finished);
+                return null;
+            }));
+        } else {
+            drop(finished);
+        }
+    }
+
+    private void drop(List<String> finished) throws SQLException {
         try (Connection c = pool.getConnection();
                 Statement st = c.createStatement()) {
-            for (String schema : schemas) {
+            for (String schema : finished) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
-        schemas.clear();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        if (pool != null) {
-            pool.close();
+    public void afterAll(ExtensionContext context) throws SQLException, InterruptedException {
+        ExecutorService bg = background;
+        try {
+            if (bg != null) {
+                // the queued drops, and the preparation no test took; then that schema too
+                bg.shutdown();
+                if (!bg.awaitTermination(5, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("the background schema work did not finish within 5 minutes");
+                }
+                String unused = preparing;
+                if (unused != null) {
+                    drop(List.of(unused));
+                }
+                // a schema left behind slows every later test of the cluster (a rebalance moves its shards too)
+                for (Future<?> d : drops) {
+                    try {
+                        d.get();
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException("a finished test's schema was not dropped", e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (pool != null) {
+                pool.close();
+            }
         }
     }
 
@@ -129,11 +241,14 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
 
     /** As {@link #newStore()}, the builder then adjusted by {@code settings}. */
     PostgresLedgerStore newStore(java.util.function.UnaryOperator<PostgresLedgerStore.Builder> settings) {
-        String schema = newSchema();
+        String ready = takePrepared();
+        String schema = ready != null ? ready : newSchema();
         PostgresLedgerStore store = settings.apply(PostgresLedgerStore.builder()
                         .dataSource(pool)
                         .schema(schema)
-                        .migrateOnStart(true)
+                        // (a prepared schema was migrated and distributed by the same Migrations.migrate; build()
+                        // still checks it is current)
+                        .migrateOnStart(ready == null)
                         .distributed(true)
                         .summarizeEvery(java.time.Duration.ZERO))
                 .build();
