@@ -83,7 +83,12 @@ public final class PostgresLedgerStore implements LedgerStore {
         this.distributed = config.distributed;
         this.statements = new TransferStatements(dataSource, schema);
         this.summarizer = new BalanceSummarizer(
-                dataSource, schema, config.sealLag, config.summaryWaitLimit, config.summarizerListener);
+                dataSource,
+                schema,
+                config.sealLag,
+                config.summaryWaitLimit,
+                config.checkpointAfter,
+                config.summarizerListener);
         if (config.summarizeEvery.isZero()) {
             this.scheduler = null;
         } else {
@@ -331,6 +336,7 @@ public final class PostgresLedgerStore implements LedgerStore {
         private Duration summarizeEvery = Duration.ofSeconds(1);
         private Duration sealLag = Duration.ofSeconds(1);
         private Duration summaryWaitLimit = Duration.ofSeconds(5);
+        private int checkpointAfter = BalanceSummarizer.CHECKPOINT_AFTER;
         private SummarizerListener summarizerListener = SummarizerListener.none();
         private @Nullable MetricsTrackerFactory metricsTrackerFactory;
 
@@ -451,6 +457,19 @@ public final class PostgresLedgerStore implements LedgerStore {
          */
         public Builder sealLag(Duration sealLag) {
             this.sealLag = between("sealLag", sealLag, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * Test hook: the credit rows after an account's newest checkpoint from which a seal checkpoints it, 1 to 128;
+         * default {@link BalanceSummarizer#CHECKPOINT_AFTER} (1: every account credited since the previous seal).
+         */
+        Builder summaryCheckpointAfter(int credits) {
+            require(
+                    credits >= 1 && credits <= BalanceSummarizer.CHECKPOINT_EVERY,
+                    "summaryCheckpointAfter must be between 1 and " + BalanceSummarizer.CHECKPOINT_EVERY + ", got "
+                            + credits);
+            this.checkpointAfter = credits;
             return this;
         }
 

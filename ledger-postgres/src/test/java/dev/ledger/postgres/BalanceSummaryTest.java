@@ -50,6 +50,11 @@ class BalanceSummaryTest {
     private static final AccountId BANK = AccountId.of("bank");
 
     private static PostgresLedgerStore store(String schema, Duration summarizeEvery) {
+        return store(schema, summarizeEvery, BalanceSummarizer.CHECKPOINT_AFTER);
+    }
+
+    /** With checkpointAfter 1, every account credited since the previous seal is checkpointed at the next. */
+    private static PostgresLedgerStore store(String schema, Duration summarizeEvery, int checkpointAfter) {
         PostgresLedgerStore.migrate(DB.dataSource(), schema);
         return DB.track(PostgresLedgerStore.builder()
                 .dataSource(DB.dataSource())
@@ -57,6 +62,7 @@ class BalanceSummaryTest {
                 .summarizeEvery(summarizeEvery)
                 .sealLag(Duration.ofMillis(20))
                 .summaryWaitLimit(Duration.ofSeconds(2))
+                .summaryCheckpointAfter(checkpointAfter)
                 .build());
     }
 
@@ -265,6 +271,7 @@ class BalanceSummaryTest {
                 .dataSource(DB.dataSource())
                 .schema(s)
                 .summarizeEvery(Duration.ZERO)
+                .summaryCheckpointAfter(1) // (shop's few holds are checkpointed at each seal)
                 .sealLag(Duration.ofMillis(1))
                 .build());
         Ledger ledger = Ledger.builder(store).build();
@@ -321,10 +328,72 @@ class BalanceSummaryTest {
         }
     }
 
+    /**
+     * An account is checkpointed at a seal only once {@link BalanceSummarizer#CHECKPOINT_AFTER} credit rows follow its
+     * newest checkpoint: a busy account at once, a cold one's credits wait across rounds (its reads sum them) until the
+     * one that makes the count. Balances are exact throughout, and the checkpoint holds every credit before it.
+     */
+    @Test
+    void summarize_fewCreditsAfterNewestCheckpoint_checkpointedOnlyOnceEnoughFollow() throws Exception {
+        String s = DB.newSchemaName();
+        PostgresLedgerStore store = store(s, Duration.ZERO);
+        Ledger ledger = Ledger.builder(store).build();
+        AccountId busy = AccountId.of("busy");
+        AccountId cold = AccountId.of("cold");
+        ledger.open(NewAccount.issuer(BANK, "USD"));
+        ledger.open(NewAccount.of(busy, "USD"));
+        ledger.open(NewAccount.of(cold, "USD"));
+        int after = BalanceSummarizer.CHECKPOINT_AFTER;
+        for (int i = 0; i < after; i++) {
+            ledger.transfer(BANK, busy, 1, "USD");
+        }
+        for (int k = 1; k <= after; k++) {
+            ledger.transfer(BANK, cold, 1, "USD");
+            Thread.sleep(25); // past the seal lag (20 ms): the round's seal covers the credit
+            store.summarize();
+            assertEquals(
+                    k < after ? 0 : 1,
+                    DB.queryLong("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE account = 'cold'"),
+                    "checkpoints of cold after its credit " + k);
+            assertEquals(k, ledger.balance(cold));
+            assertEquals(recomputed(s, "cold", null), ledger.balance(cold));
+        }
+        assertEquals(
+                1,
+                DB.queryLong("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE account = 'busy'"),
+                "busy had its " + after + " credits in the first round");
+        assertEquals(
+                after,
+                DB.queryLong("SELECT credits FROM " + s + ".credit_checkpoint WHERE account = 'cold'"),
+                "the checkpoint counts every credit before it");
+        assertEquals(0, DB.queryLong("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE account = 'bank'"));
+        assertEquals(after, ledger.balance(busy));
+        assertTrue(ledger.verify().ok(), ledger.verify().describe());
+    }
+
+    /**
+     * The threshold is the summariser's own: a caller of summarizer_step cannot raise it past 128 (reads stay bound).
+     */
+    @Test
+    void summarizerStep_checkpointAfterOutOfRange_refusedNamingIt() throws Exception {
+        String s = DB.newSchemaName();
+        store(s, Duration.ZERO);
+        for (int bad : new int[] {0, 129, Integer.MAX_VALUE}) {
+            try (Connection c = DB.dataSource().getConnection();
+                    Statement st = c.createStatement()) {
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class,
+                        () -> st.execute("SELECT * FROM " + s + ".summarizer_step(interval '1 ms', 128, " + bad + ")"));
+                assertEquals("22023", e.getSQLState());
+                assertTrue(e.getMessage().contains("after 1 to 128 credits (not " + bad + ")"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void backgroundSummariser_writesCheckpointsAndExposesProgress() throws Exception {
         String s = DB.newSchemaName();
-        PostgresLedgerStore store = store(s, Duration.ofMillis(20));
+        PostgresLedgerStore store = store(s, Duration.ofMillis(20), 1);
         Ledger ledger = Ledger.builder(store).build();
         ledger.open(NewAccount.issuer(BANK, "USD"));
         ledger.open(NewAccount.of(AccountId.of("x"), "USD").withOpeningBalance(10, BANK));
@@ -352,6 +421,7 @@ class BalanceSummaryTest {
                 .summarizeEvery(Duration.ZERO)
                 .sealLag(Duration.ofMillis(1))
                 .summaryWaitLimit(Duration.ofMillis(200))
+                .summaryCheckpointAfter(1)
                 .build();
         DB.track(store);
         Ledger ledger = Ledger.builder(store).build();

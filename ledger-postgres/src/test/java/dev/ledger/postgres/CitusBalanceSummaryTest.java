@@ -50,9 +50,14 @@ class CitusBalanceSummaryTest {
 
     private static final AccountId BANK = AccountId.of("bank");
 
-    /** A distributed store, summariser off, a short seal lag and wait limit. */
+    /**
+     * A distributed store, summariser off, a short seal lag and wait limit, and every account credited since the
+     * previous seal checkpointed at the next (these tests follow one or two transfers into the checkpoints).
+     */
     private static PostgresLedgerStore store() {
-        return CLUSTER.newStore(b -> b.sealLag(Duration.ofMillis(1)).summaryWaitLimit(Duration.ofMillis(500)));
+        return CLUSTER.newStore(b -> b.sealLag(Duration.ofMillis(1))
+                .summaryWaitLimit(Duration.ofMillis(500))
+                .summaryCheckpointAfter(1));
     }
 
     /** Two accounts, funded by the bank, whose shards are on different workers; the destination's worker third. */
@@ -377,9 +382,11 @@ class CitusBalanceSummaryTest {
             }
             BalanceSummaryTest.assertStatementBalances(ledger, a);
         }
+        // (the store checkpoints an account at a seal only once BalanceSummarizer.CHECKPOINT_AFTER credit rows follow
+        // its newest checkpoint, so the reads above summed credits after checkpoints of earlier rounds as well)
         assertNotEquals(
                 0,
-                CLUSTER.query("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE through = '"
+                CLUSTER.query("SELECT count(*) FROM " + s + ".credit_checkpoint WHERE through <= '"
                         + OffsetDateTime.ofInstant(through, java.time.ZoneOffset.UTC) + "'"),
                 "checkpoints through the last seal");
         assertTrue(ledger.verify().ok(), ledger.verify().describe());

@@ -66,6 +66,7 @@ class CitusRebalanceTest {
                                     .schema(schema)
                                     .distributed(true)
                                     .summarizeEvery(Duration.ofMillis(100))
+                                    .summaryCheckpointAfter(1) // (a checkpoint from the first round on)
                                     .build())
                             .build()) {
                 Bank bank = new Bank(ledger, pool, schema, run.seed, 8, 10_000);

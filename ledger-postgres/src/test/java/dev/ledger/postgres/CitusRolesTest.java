@@ -298,6 +298,7 @@ class CitusRolesTest {
                 .distributed(true)
                 .summarizeEvery(Duration.ZERO)
                 .sealLag(Duration.ofMillis(1))
+                .summaryCheckpointAfter(1) // (the few credits of these tests are checkpointed at once)
                 .build();
     }
 }

@@ -139,6 +139,7 @@ class CreditOverflowTest {
                 .migrateOnStart(true)
                 .summarizeEvery(Duration.ZERO)
                 .sealLag(Duration.ofMillis(1))
+                .summaryCheckpointAfter(1) // (minnow's one credit is checkpointed at the next seal)
                 .build());
         Ledger ledger = ledgerWithIssuersAnd(store, "whale", "minnow");
         String s = store.schema() + ".";

@@ -53,6 +53,7 @@ class SummarizerListenerTest {
                 .summarizeEvery(Duration.ZERO)
                 .sealLag(Duration.ofMillis(1))
                 .summaryWaitLimit(Duration.ofMillis(200))
+                .summaryCheckpointAfter(1) // (every credited account: the rounds report checkpoints)
                 .summarizerListener(listener)
                 .build());
     }

@@ -4,22 +4,23 @@
 -- function with sub-selects is never inlined and would be planned again on every call). Every name of the schema
 -- in it is qualified, so a temporary table of the same name is never read in its place.
 
--- Cumulative credits of an account over the transfers recorded at or before t ('infinity': all), and the time of
--- the newest credit row counted after its checkpoint (null when there is none): its newest checkpoint through t, plus
--- the credits recorded after the checkpoint (rows of credit, keyed by the account like the checkpoints). Only
--- immediate transfers and posts (kind 0 and 2) credit; a pending transfer's or a void's row is dated like a credit
--- (a debit of the account is dated after it) but credits nothing.
+-- Cumulative credits of an account over the transfers recorded at or before t ('infinity': all), the time of the
+-- newest credit row counted after its checkpoint (null when there is none), and how many such rows there are: its
+-- newest checkpoint through t, plus the credits recorded after the checkpoint (rows of credit, keyed by the account
+-- like the checkpoints). Only immediate transfers and posts (kind 0 and 2) credit; a pending transfer's or a void's
+-- row is dated like a credit (a debit of the account is dated after it) but credits nothing.
+DROP FUNCTION IF EXISTS credits_through(text, timestamptz);
 CREATE OR REPLACE FUNCTION credits_through(acct text, t timestamptz)
-    RETURNS TABLE (credits numeric, latest timestamptz)
+    RETURNS TABLE (credits numeric, latest timestamptz, rows_after bigint)
     LANGUAGE sql STABLE
 AS $$
-    SELECT coalesce(cp.credits, 0) + coalesce(x.total, 0), x.latest
+    SELECT coalesce(cp.credits, 0) + coalesce(x.total, 0), x.latest, x.n
       FROM (SELECT NULL) one
       LEFT JOIN LATERAL (SELECT c.credits, c.through FROM ${flyway:defaultSchema}.credit_checkpoint c
                           WHERE c.account = acct AND c.through <= t
                           ORDER BY c.through DESC LIMIT 1) cp ON true
       LEFT JOIN LATERAL (SELECT pg_catalog.sum(y.amount) FILTER (WHERE y.kind IN (0, 2)) AS total,
-                                pg_catalog.max(y.recorded_at) AS latest
+                                pg_catalog.max(y.recorded_at) AS latest, pg_catalog.count(*) AS n
                            FROM ${flyway:defaultSchema}.credit y
                           WHERE y.account = acct AND y.recorded_at <= t
                             AND y.recorded_at > coalesce(cp.through, '-infinity'::timestamptz)) x ON true

@@ -10,8 +10,11 @@
 --               is still committing on a worker, or before the seal is committed on every worker (below);
 --   SUMMARIZED  every such transaction has ended: wrote, for each account credited in the sealed interval (a
 --               pending transfer, a post or a void to it counts), its cumulative credits and its pending credits
---               through the seal (and through the end of every p_checkpoint_every-th credit
---               within the interval), and marked the seal summarised;
+--               through the end of every p_checkpoint_every-th credit within the interval, and through the seal
+--               when at least p_checkpoint_after credit rows follow its newest checkpoint by then (fewer are
+--               left for a later seal: a read sums them, at most p_checkpoint_after - 1 more rows than at each
+--               seal, and the summariser writes one row per account every p_checkpoint_after credits instead of
+--               one per account per round); and marked the seal summarised;
 --   BUSY        another summariser of this schema holds the lock; IDLE nothing to do.
 --
 -- On Citus (setting.distributed; docs/scaling.md, "The summariser on Citus") the horizon is a transaction id of the
@@ -84,7 +87,9 @@ $$;
 
 REVOKE ALL ON FUNCTION summarizer_worker_answers(text, regclass) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_every integer DEFAULT 128)
+DROP FUNCTION IF EXISTS summarizer_step(interval, integer);
+CREATE OR REPLACE FUNCTION summarizer_step(p_seal_lag interval, p_checkpoint_every integer DEFAULT 128,
+                                           p_checkpoint_after integer DEFAULT 1)
     RETURNS TABLE (outcome text, checkpoints bigint)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, ${flyway:defaultSchema}, pg_temp
@@ -118,9 +123,13 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '25000',
             MESSAGE = format('the summariser runs under READ COMMITTED, not %s', current_setting('transaction_isolation'));
     END IF;
-    IF p_seal_lag IS NULL OR p_seal_lag < interval '0' OR p_checkpoint_every IS NULL OR p_checkpoint_every < 1 THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('the seal lag must be at least 0 (not %s) and'
-            ' checkpoints every 1 or more credits (not %s)', p_seal_lag, p_checkpoint_every);
+    -- (both checkpoint counts capped at 128: a caller cannot make the reads sum more credits than that)
+    IF p_seal_lag IS NULL OR p_seal_lag < interval '0' OR p_checkpoint_every IS NULL
+       OR p_checkpoint_every NOT BETWEEN 1 AND 128 OR p_checkpoint_after IS NULL
+       OR p_checkpoint_after NOT BETWEEN 1 AND 128 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('the seal lag must be at least 0 (not %s), and'
+            ' checkpoints every 1 to 128 credits (not %s) and after 1 to 128 credits (not %s)', p_seal_lag,
+            p_checkpoint_every, p_checkpoint_after);
     END IF;
     dist := coalesce((SELECT t.distributed FROM ${flyway:defaultSchema}.setting t), false);
     IF dist THEN
@@ -208,7 +217,8 @@ BEGIN
                ELSE previous - '1970-01-01 00:00:00+00'::timestamptz END;
     hi := through - '1970-01-01 00:00:00+00'::timestamptz;
     -- The points: for each account credited in (previous, through] (a pending transfer, a post or a void to it
-    -- counts), the seal, and the end of every p_checkpoint_every-th credit within the interval, each with the
+    -- counts), the end of every p_checkpoint_every-th credit within the interval, and the seal (kept below only
+    -- when at least p_checkpoint_after credit rows follow the account's newest checkpoint by then), each with the
     -- account's credits and pending credits (holds less releases) recorded since the previous seal; read into
     -- arrays. Each point adds them to the account's cumulative credits through the previous seal, read per point
     -- (one index lookup; an account has one point per 128 credits at most). Not a join of the points with their
@@ -219,7 +229,8 @@ BEGIN
     -- account without checkpoints, and its reads fail; every other account is still summarised, and verify()
     -- names it.
     WITH points AS (
-        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount, r.pend
+        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount, r.pend,
+               r.n, floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every) AS at_every
           FROM (SELECT c.account, c.recorded_at, c.n AS group_n,
                        sum(c.amount) OVER w AS amount,
                        sum(c.pend) OVER w AS pend,
@@ -241,16 +252,20 @@ BEGIN
          WHERE r.from_end = 1 OR floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every)),
     listed AS (
         SELECT array_agg(p.account) AS account, array_agg(p.through) AS through, array_agg(p.amount) AS amount,
-               array_agg(p.pend) AS pend
+               array_agg(p.pend) AS pend, array_agg(p.n) AS n, array_agg(p.at_every) AS at_every
           FROM points p)
     SELECT array_agg(p.account), array_agg(p.through), array_agg((b.credits + p.amount)::bigint),
            array_agg(pb.pending + p.pend::bigint)
       INTO c_account, c_through, c_credits, c_pending
       FROM listed l
-     CROSS JOIN LATERAL unnest(l.account, l.through, l.amount, l.pend) p(account, through, amount, pend)
+     CROSS JOIN LATERAL unnest(l.account, l.through, l.amount, l.pend, l.n, l.at_every)
+                        p(account, through, amount, pend, n, at_every)
      CROSS JOIN LATERAL ${flyway:defaultSchema}.credits_through(p.account, previous) b
      CROSS JOIN LATERAL ${flyway:defaultSchema}.pending_credits_through(p.account, previous, p.through) pb
-     WHERE b.credits + p.amount <= 9223372036854775807;
+     WHERE b.credits + p.amount <= 9223372036854775807
+       -- (the seal's point only once enough credit rows follow the newest checkpoint: those through the previous
+       -- seal that no checkpoint counts, plus the interval's)
+       AND (p.at_every OR b.rows_after + p.n >= p_checkpoint_after);
     IF NOT dist THEN
         INSERT INTO ${flyway:defaultSchema}.credit_checkpoint (account, through, credits, pending)
         SELECT * FROM unnest(c_account, c_through, c_credits, c_pending)
@@ -270,4 +285,4 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION summarizer_step(interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION summarizer_step(interval, integer, integer) FROM PUBLIC;
