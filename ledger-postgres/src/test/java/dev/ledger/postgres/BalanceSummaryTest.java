@@ -170,9 +170,15 @@ class BalanceSummaryTest {
             while (!stop.get()) {
                 Thread.sleep(50 + random.nextInt(150));
                 // (its steps, by the statement the summariser sends: pg_stat_activity shows the call, not the
-                // statements inside the function)
-                DB.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                        + " AND pid <> pg_backend_pid() AND query LIKE '%" + s + ".summarizer_step(%'");
+                // statements inside the function; only while it runs: an idle pooled connection still shows its
+                // last query, and a writer may take it next, which this killer must not end)
+                while (!stop.get()
+                        && DB.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                        + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                                        + " AND state = 'active' AND query LIKE '%" + s + ".summarizer_step(%'")
+                                == 0) {
+                    Thread.sleep(1); // until a step is in progress
+                }
             }
             return null;
         }));
