@@ -229,8 +229,9 @@ BEGIN
     -- account without checkpoints, and its reads fail; every other account is still summarised, and verify()
     -- names it.
     WITH points AS (
-        SELECT r.account, CASE WHEN r.from_end = 1 THEN through ELSE r.recorded_at END AS through, r.amount, r.pend,
-               r.n, floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every) AS at_every
+        SELECT e.account, CASE WHEN e.from_end = 1 THEN through ELSE e.recorded_at END AS through, e.amount, e.pend,
+               e.n, e.at_every
+          FROM (SELECT r.*, floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every) AS at_every
           FROM (SELECT c.account, c.recorded_at, c.n AS group_n,
                        sum(c.amount) OVER w AS amount,
                        sum(c.pend) OVER w AS pend,
@@ -248,8 +249,8 @@ BEGIN
                            AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz > lo
                            AND t.recorded_at - '1970-01-01 00:00:00+00'::timestamptz <= hi
                          GROUP BY t.account, t.recorded_at) c
-                WINDOW w AS (PARTITION BY c.account ORDER BY c.recorded_at ROWS UNBOUNDED PRECEDING)) r
-         WHERE r.from_end = 1 OR floor(r.n / p_checkpoint_every) > floor((r.n - r.group_n) / p_checkpoint_every)),
+                WINDOW w AS (PARTITION BY c.account ORDER BY c.recorded_at ROWS UNBOUNDED PRECEDING)) r) e
+         WHERE e.from_end = 1 OR e.at_every),
     listed AS (
         SELECT array_agg(p.account) AS account, array_agg(p.through) AS through, array_agg(p.amount) AS amount,
                array_agg(p.pend) AS pend, array_agg(p.n) AS n, array_agg(p.at_every) AS at_every
