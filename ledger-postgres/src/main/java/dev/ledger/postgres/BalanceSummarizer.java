@@ -53,6 +53,12 @@ final class BalanceSummarizer {
     static final int CHECKPOINT_AFTER = 32;
 
     /**
+     * The largest count {@code summarizer_step} accepts for either of the two above (R__5_summarizer.sql refuses more
+     * with 22023), which bounds the credit rows a balance read sums.
+     */
+    static final int MAX_CHECKPOINT_COUNT = 128;
+
+    /**
      * The class of the summariser's advisory lock, 0x4C454453 = 1279607891 ("LEDS"), reserved for it. The lock is taken
      * in the two-integer form {@code (SUMMARIZER_LOCK_CLASS, hashtext(schema))}, which never collides with a one-bigint
      * key (such as the transfer id locks or an application's own): PostgreSQL keeps the two forms apart
@@ -88,10 +94,6 @@ final class BalanceSummarizer {
             Duration waitLimit,
             int checkpointAfter,
             SummarizerListener listener) {
-        if (checkpointAfter < 1 || checkpointAfter > CHECKPOINT_EVERY) {
-            throw new IllegalArgumentException(
-                    "checkpointAfter must be between 1 and " + CHECKPOINT_EVERY + ", got " + checkpointAfter);
-        }
         this.checkpointAfter = checkpointAfter;
         this.dataSource = dataSource;
         this.schema = schema;

@@ -461,13 +461,15 @@ public final class PostgresLedgerStore implements LedgerStore {
         }
 
         /**
-         * Test hook: the credit rows after an account's newest checkpoint from which a seal checkpoints it, 1 to 128;
-         * default {@link BalanceSummarizer#CHECKPOINT_AFTER} (1: every account credited since the previous seal).
+         * Test hook: the credit rows after an account's newest checkpoint from which a seal checkpoints it, 1 to
+         * {@value BalanceSummarizer#MAX_CHECKPOINT_COUNT}; default {@link BalanceSummarizer#CHECKPOINT_AFTER}. 1
+         * checkpoints every account credited since the previous seal. Checked here only, before anything runs; the
+         * database refuses the same range.
          */
         Builder summaryCheckpointAfter(int credits) {
             require(
-                    credits >= 1 && credits <= BalanceSummarizer.CHECKPOINT_EVERY,
-                    "summaryCheckpointAfter must be between 1 and " + BalanceSummarizer.CHECKPOINT_EVERY + ", got "
+                    credits >= 1 && credits <= BalanceSummarizer.MAX_CHECKPOINT_COUNT,
+                    "summaryCheckpointAfter must be between 1 and " + BalanceSummarizer.MAX_CHECKPOINT_COUNT + ", got "
                             + credits);
             this.checkpointAfter = credits;
             return this;

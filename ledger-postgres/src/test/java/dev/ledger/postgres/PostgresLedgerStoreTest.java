@@ -159,6 +159,19 @@ class PostgresLedgerStoreTest {
     }
 
     @Test
+    void summaryCheckpointAfter_outOfRange_refusedNamingIt() {
+        for (int bad : new int[] {0, -1, BalanceSummarizer.MAX_CHECKPOINT_COUNT + 1, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> PostgresLedgerStore.builder().summaryCheckpointAfter(bad),
+                    "summaryCheckpointAfter(" + bad + ")");
+            assertTrue(e.getMessage().contains("got " + bad), e.getMessage());
+        }
+        PostgresLedgerStore.builder().summaryCheckpointAfter(1);
+        PostgresLedgerStore.builder().summaryCheckpointAfter(BalanceSummarizer.MAX_CHECKPOINT_COUNT);
+    }
+
+    @Test
     void builder_simpleQueryMode_refused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PostgresLedgerStore.builder()
                 .jdbcUrl(DB.jdbcUrl() + "&preferQueryMode=simple")
