@@ -169,16 +169,7 @@ class BalanceSummaryTest {
             start.await();
             while (!stop.get()) {
                 Thread.sleep(50 + random.nextInt(150));
-                // (its steps, by the statement the summariser sends: pg_stat_activity shows the call, not the
-                // statements inside the function; only while it runs: an idle pooled connection still shows its
-                // last query, and a writer may take it next, which this killer must not end)
-                while (!stop.get()
-                        && DB.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                                        + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                                        + " AND state = 'active' AND query LIKE '%" + s + ".summarizer_step(%'")
-                                == 0) {
-                    Thread.sleep(1); // until a step is in progress
-                }
+                SummarizerKills.terminateStepInProgress(DB::queryLong, s, stop::get, 1);
             }
             return null;
         }));

@@ -320,17 +320,8 @@ class CitusBalanceSummaryTest {
             SplittableRandom random = new SplittableRandom(seed ^ 0x5eed);
             while (!stop.get() && !killed.get()) {
                 Thread.sleep(300 + random.nextInt(700));
-                // (a step in progress, polled for: not an idle pooled connection a writer may take next)
-                long ended = 0;
-                while (ended == 0 && !stop.get() && !killed.get()) {
-                    ended = CLUSTER.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                            + " WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%" + s
-                            + ".summarizer_step(%'");
-                    if (ended == 0) {
-                        Thread.sleep(2);
-                    }
-                }
-                kills.addAndGet(ended);
+                kills.addAndGet(SummarizerKills.terminateStepInProgress(
+                        CLUSTER::query, s, () -> stop.get() || killed.get(), 2));
             }
             return null;
         }));
