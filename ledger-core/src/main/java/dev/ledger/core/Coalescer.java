@@ -94,10 +94,8 @@ final class Coalescer {
                 }
                 batch = takeBatch();
                 // With every writer slot taken, or every eligible item's source in a batch being written, wait to be
-                // woken
-                // (a writer that frees its slot wakes a queued caller); with a slot free and nothing eligible, until
-                // the
-                // first retry's backoff ends.
+                // woken (a writer that frees its slot wakes a queued caller); with a slot free and nothing eligible,
+                // until the first retry's backoff ends.
                 wait = batch != null ? 0 : writers >= maxWriters ? Long.MAX_VALUE : nanosUntilEligible();
             } finally {
                 lock.unlock();
@@ -256,8 +254,7 @@ final class Coalescer {
                 write(batch);
             } else if (wait < 0 || wait == Long.MAX_VALUE) {
                 // Every slot is taken, or every queued source is in a batch being written: those writers drain the
-                // queue,
-                // and wake a successor when they stop.
+                // queue, and wake a successor when they stop.
                 return;
             } else {
                 LockSupport.parkNanos(this, Math.max(wait, 1_000));

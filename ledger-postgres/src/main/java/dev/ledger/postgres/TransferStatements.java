@@ -110,12 +110,9 @@ final class TransferStatements {
         while (true) {
             try (Connection c = connect("recording transfer " + firstId, firstId)) {
                 // The call commits only in auto-commit mode. A connection without it (a pool reconfigured after
-                // build(),
-                // or one joined to someone else's transaction) would leave the rows to whoever ends that transaction,
-                // and
-                // a pool rolls them back: refuse before writing, and never switch it on (that would commit the other
-                // work
-                // of a transaction we do not own). A local call in pgjdbc and HikariCP.
+                // build(), or one joined to someone else's transaction) would leave the rows to whoever ends that
+                // transaction, and a pool rolls them back: refuse before writing, and never switch it on (that would
+                // commit the other work of a transaction we do not own). A local call in pgjdbc and HikariCP.
                 if (!c.getAutoCommit()) {
                     throw autoCommitOff("recording transfer " + firstId, firstId);
                 }

@@ -74,8 +74,7 @@ class CitusRebalanceTest {
                 bank.readsPerAccount();
                 bank.open();
                 // The new worker holds no copy of the reference tables (the seal among them) until the rebalance
-                // replicates
-                // them: the summariser must not wait for it (nor fail on it) meanwhile.
+                // replicates them: the summariser must not wait for it (nor fail on it) meanwhile.
                 assertEquals(
                         0, placements(port, schema + ".seal"), "the new worker already holds a copy of the seal table");
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

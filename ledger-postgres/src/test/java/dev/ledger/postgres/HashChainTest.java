@@ -144,8 +144,7 @@ class HashChainTest {
         for (int i = 0; i < REFERENCES.length; i++) {
             if (i == 2) {
                 // Alice's debit before the credits dated at the clock's last reading, 9999-12-31T23:59:59.999999Z: a
-                // debit
-                // is dated after the credits of its source, and no instant lies after that one.
+                // debit is dated after the credits of its source, and no instant lies after that one.
                 recorded.add(ledger.transfer(
                         TransferRequest.of(alice, bank, 3, "USD").withReference(REFERENCES[3])));
             }

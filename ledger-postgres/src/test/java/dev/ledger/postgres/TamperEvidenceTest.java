@@ -296,8 +296,7 @@ class TamperEvidenceTest {
                 }
                 case PHASE -> {
                     // A row's kind changed (an immediate transfer made a hold, so its money never moved; a hold, post
-                    // or void
-                    // made an immediate transfer), its credit row's copy with it: the chain names the row.
+                    // or void made an immediate transfer), its credit row's copy with it: the chain names the row.
                     source = sources.get(random.nextInt(sources.size()));
                     index = pick(random, last.get(source) + 1);
                     st.execute("ALTER TABLE " + t + " DROP CONSTRAINT transfer_kind_valid");

@@ -406,8 +406,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
             long amount = draft.amount();
             Work from = work(src);
             // A capped destination is locked like a source: its balance is exact here, and its credit is dated after
-            // its
-            // every earlier transfer, so that its balance as of any instant is one this check allowed.
+            // its every earlier transfer, so that its balance as of any instant is one this check allowed.
             Work capped = null;
             if (dst.account.hasUpperLimit()) {
                 if (!locked.containsKey(dst)) {
