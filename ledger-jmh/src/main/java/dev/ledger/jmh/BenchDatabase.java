@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,11 +121,21 @@ public final class BenchDatabase implements AutoCloseable, Workload.Fixture {
             pool = new HikariDataSource(config);
             fill(pool);
             debug("pool filled", t0);
-            PostgresLedgerStore store = PostgresLedgerStore.builder()
+            PostgresLedgerStore.Builder builder = PostgresLedgerStore.builder()
                     .dataSource(pool)
                     .schema(LEDGER_SCHEMA)
-                    .migrateOnStart(template.isEmpty())
-                    .build();
+                    .migrateOnStart(template.isEmpty());
+            // -Dledger.bench.summarizeEvery=MS and -Dledger.bench.sealLag=MS compare summariser settings by hand;
+            // the run measures the defaults.
+            String every = System.getProperty("ledger.bench.summarizeEvery");
+            if (every != null) {
+                builder.summarizeEvery(Duration.ofMillis(Long.parseLong(every)));
+            }
+            String lag = System.getProperty("ledger.bench.sealLag");
+            if (lag != null) {
+                builder.sealLag(Duration.ofMillis(Long.parseLong(lag)));
+            }
+            PostgresLedgerStore store = builder.build();
             debug("migrated", t0);
             BenchDatabase db = new BenchDatabase(admin, name, url, pool, store, monitor, own, statements);
             db.setupSeconds = (System.nanoTime() - t0) / 1e9;
