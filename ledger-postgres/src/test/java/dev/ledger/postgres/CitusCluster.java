@@ -127,7 +127,7 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
 
     /** Starts migrating and distributing the next test's schema on the background thread. */
     private void prepareNext() {
-        String schema = prefix + "_" + COUNT.incrementAndGet();
+        String schema = nextSchemaName();
         HikariDataSource p = pool;
         preparing = schema;
         prepared = Objects.requireNonNull(background).submit(() -> {
@@ -229,9 +229,14 @@ final class CitusCluster implements BeforeAllCallback, AfterEachCallback, AfterA
 
     /** A new schema name, dropped (with its shards) after the test. */
     String newSchema() {
-        String schema = prefix + "_" + COUNT.incrementAndGet();
+        String schema = nextSchemaName();
         schemas.add(schema);
         return schema;
+    }
+
+    /** A schema name of this class not used before. */
+    private String nextSchemaName() {
+        return prefix + "_" + COUNT.incrementAndGet();
     }
 
     /** A store on a new schema of the cluster, migrated and distributed, the background summariser off. */
